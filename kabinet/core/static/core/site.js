@@ -1,0 +1,69 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // The menu is open in the HTML so that it works without JavaScript; on a phone we fold it.
+  function foldMenu() {
+    var menu = document.querySelector("details[data-collapse-on-small]");
+    if (menu && window.matchMedia("(max-width: 720px)").matches) menu.removeAttribute("open");
+  }
+
+  // Buttons that wait for checkboxes: data-requires="id1 id2".
+  function bindRequiredChecks() {
+    document.querySelectorAll("[data-requires]").forEach(function (button) {
+      var boxes = button.getAttribute("data-requires").split(/\s+/).map(function (id) {
+        return document.getElementById(id);
+      }).filter(Boolean);
+      function update() {
+        var ready = boxes.every(function (box) { return box.checked; });
+        button.disabled = !ready;
+        var note = document.getElementById(button.getAttribute("aria-describedby") || "");
+        if (note) note.hidden = ready;
+      }
+      boxes.forEach(function (box) { box.addEventListener("change", update); });
+      update();
+    });
+  }
+
+  // A new CAPTCHA picture without reloading the page and without losing what was typed.
+  function bindCaptchaRefresh() {
+    document.querySelectorAll("[data-captcha-refresh]").forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        fetch(button.getAttribute("data-captcha-refresh"), {
+          headers: { "X-Requested-With": "XMLHttpRequest" },
+          credentials: "same-origin"
+        }).then(function (response) {
+          if (!response.ok) throw new Error("captcha refresh failed");
+          return response.json();
+        }).then(function (data) {
+          var box = button.closest("[data-captcha]");
+          box.querySelector("img.captcha-image").src = data.image_url;
+          box.querySelector("input[type=hidden][name$='_0']").value = data.key;
+          var input = box.querySelector("input[type=text]");
+          input.value = "";
+          input.focus();
+        }).catch(function () {
+          button.form.requestSubmit(button); // fall back to the server-side refresh
+        });
+      });
+    });
+  }
+
+  // The information window: a highlighted block in the HTML, a modal window with JavaScript.
+  function openInfoWindows() {
+    document.querySelectorAll("dialog.info-window[data-open-modal]").forEach(function (dialog) {
+      if (typeof dialog.showModal !== "function") return;
+      dialog.close();
+      dialog.setAttribute("data-modal", "");
+      dialog.showModal();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    foldMenu();
+    bindRequiredChecks();
+    bindCaptchaRefresh();
+    openInfoWindows();
+  });
+})();

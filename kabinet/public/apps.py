@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PublicConfig(AppConfig):
+    name = "kabinet.public"
+    label = "public"
+    verbose_name = "Сайт"
