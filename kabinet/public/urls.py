@@ -1,16 +1,14 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from . import views
 
 app_name = "public"
 
-
-def _todo(request, *args, **kwargs):
-    return HttpResponse("")
-
-
 urlpatterns = [
-    path("", _todo, name="home"),
-    path("news/", _todo, name="news"),
-    path("disclosure/", _todo, name="disclosure"),
-    path("<slug:slug>/", _todo, name="page"),
+    path("", views.home, name="home"),
+    path("news/", views.news, name="news"),
+    path("news/<slug:slug>/", views.news_detail, name="news_detail"),
+    path("disclosure/", views.disclosure, name="disclosure"),
+    # Last: any other single-segment address is a staff-edited page or a 404.
+    path("<slug:slug>/", views.page, name="page"),
 ]
