@@ -14,7 +14,9 @@ class Account(models.Model):
     holder_name = models.CharField("ФИО ответственного квартиросъёмщика", max_length=200)
     address = models.CharField("адрес помещения", max_length=300)
     area = models.DecimalField("площадь, м²", max_digits=9, decimal_places=2, null=True, blank=True)
-    phone = models.CharField("телефон по данным начислений", max_length=16, blank=True, help_text="В формате +79123456789.")
+    phone = models.CharField(
+        "телефон по данным начислений", max_length=16, blank=True, help_text="В формате +79123456789."
+    )
     email = models.EmailField("e-mail по данным начислений", blank=True)
     created_at = models.DateTimeField("загружен", auto_now_add=True)
     updated_at = models.DateTimeField("обновлён", auto_now=True)

@@ -1,7 +1,24 @@
+import re
+
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.html import format_html
+
+from kabinet.core import normalize
+
+from .selectors import registration_state
 
 LOGIN_HINT = "Логин обычно совпадает с номером лицевого счета"
+NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-‐–]*$")
+
+
+def hint(text: str, purpose: str = "") -> str:
+    """The seed's hint under a field, and why we ask for it."""
+    if not purpose:
+        return format_html('<span class="hint">{}</span>', text)
+    return format_html('<span class="hint">{}</span> <span class="purpose">{}</span>', text, purpose)
 
 
 class LoginForm(AuthenticationForm):
@@ -16,5 +33,189 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Логин"
         self.fields["username"].help_text = LOGIN_HINT
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "inputmode": "text"})
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
+        self.fields["username"].error_messages["required"] = "Введите логин — номер лицевого счёта."
         self.fields["password"].label = "Пароль"
+        self.fields["password"].error_messages["required"] = "Введите пароль."
+
+
+class KabinetCaptchaInput(CaptchaTextInput):
+    template_name = "residents/captcha_widget.html"
+
+
+class RegistrationForm(forms.Form):
+    """«Заявка на регистрацию» with the seed's six fields, the CAPTCHA and both consents."""
+
+    full_name = forms.CharField(
+        label="ФИО",
+        max_length=200,
+        help_text=hint(
+            "Фамилия, имя и отчество — как в квитанции.",
+            "Требуется для идентификации ответственного квартиросъемщика.",
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Укажите фамилию, имя и отчество."},
+    )
+    account_number = forms.CharField(
+        label="Номер лицевого счета",
+        max_length=40,
+        help_text=hint(
+            "например, 1000123456",
+            "Позволяет сопоставить данные системы начислений и учета показаний приборов учета. "
+            "Номер есть на бланке счета-квитанции.",
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"required": "Укажите номер лицевого счета из квитанции."},
+    )
+    phone = forms.CharField(
+        label="Номер мобильного телефона",
+        max_length=40,
+        help_text=hint(
+            "На данный номер вам будет направлен код для подтверждения регистрации",
+            "Он же поможет восстановить пароль, в случае его утери.",
+        ),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+        error_messages={"required": "Укажите номер мобильного телефона."},
+    )
+    email = forms.EmailField(
+        label="Адрес электронной почты",
+        max_length=254,
+        help_text=hint("Необходим для взаимодействия с администрацией управляющей компании."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Укажите адрес электронной почты.",
+            "invalid": "Адрес электронной почты указан неверно. Пример: ivanov@mail.ru",
+        },
+    )
+    password1 = forms.CharField(
+        label="Пароль",
+        strip=False,
+        max_length=128,
+        help_text=hint(
+            "Не короче 8 символов. Запомните или запишите его: он понадобится для входа.",
+            "Обеспечит конфиденциальность Вашего доступа.",
+        ),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Придумайте пароль."},
+    )
+    password2 = forms.CharField(
+        label="Пароль (повторно)",
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Введите пароль ещё раз."},
+    )
+    captcha = CaptchaField(
+        label="Введите цифры с картинки",
+        widget=KabinetCaptchaInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={
+            "invalid": "Цифры с картинки введены неверно. Посмотрите на новую картинку и попробуйте ещё раз.",
+            "required": "Введите цифры с картинки.",
+        },
+    )
+    accept_policy = forms.BooleanField(
+        label="Настоящее положение принимаю",
+        error_messages={"required": "Чтобы отправить заявку, примите Положение о конфиденциальности."},
+    )
+    accept_consent = forms.BooleanField(
+        label="Даю согласие на обработку персональных данных",
+        error_messages={"required": "Чтобы отправить заявку, дайте согласие на обработку персональных данных."},
+    )
+
+    def clean_full_name(self) -> str:
+        value = normalize.clean_text(self.cleaned_data["full_name"])
+        if not NAME_RE.match(value) or len(value.split()) < 2:
+            raise forms.ValidationError(
+                "Укажите фамилию, имя и отчество буквами, как в квитанции: например, Иванов Иван Иванович."
+            )
+        return value
+
+    def clean_account_number(self) -> str:
+        value = normalize.account_number(self.cleaned_data["account_number"])
+        if not normalize.is_valid_account_number(value):
+            raise forms.ValidationError(
+                "Номер лицевого счета указан неверно. Перепишите его из квитанции, например 1000123456."
+            )
+        state = registration_state(value)
+        if state == "registered":
+            raise forms.ValidationError(
+                "Этот лицевой счёт уже зарегистрирован в личном кабинете. Войдите с его номером и паролем "
+                "или восстановите пароль по ссылке «Забыли пароль?»."
+            )
+        if state == "pending":
+            raise forms.ValidationError(
+                "По этому лицевому счёту заявка уже подана и проверяется. Проверка занимает от нескольких "
+                "минут до трех суток; код придёт в SMS."
+            )
+        if state == "approved":
+            raise forms.ValidationError(
+                "По этому лицевому счёту заявка уже одобрена: введите код из SMS на странице «Код "
+                "подтверждения»."
+            )
+        return value
+
+    def clean_phone(self) -> str:
+        try:
+            return normalize.phone_e164(self.cleaned_data["phone"])
+        except normalize.InvalidPhone:
+            raise forms.ValidationError(
+                "Укажите номер мобильного телефона, например 8-912-345-67-89 или +7 912 345-67-89."
+            ) from None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "Пароли не совпадают. Введите один и тот же пароль дважды.")
+        elif first:
+            self._validate_password(first)
+        return data
+
+    def _validate_password(self, password: str) -> None:
+        from kabinet.core.models import User
+
+        # A stand-in user, so that the similarity check compares with the name, number and e-mail.
+        probe = User(
+            username=self.cleaned_data.get("account_number", ""),
+            first_name=self.cleaned_data.get("full_name", ""),
+            email=self.cleaned_data.get("email", ""),
+        )
+        try:
+            password_validation.validate_password(password, probe)
+        except forms.ValidationError as error:
+            self.add_error("password1", error)
+
+
+class CodeForm(forms.Form):
+    """«Код подтверждения» from the SMS, for the request of this account number."""
+
+    account_number = forms.CharField(
+        label="Номер лицевого счета",
+        max_length=40,
+        help_text=hint("Тот же, что в заявке на регистрацию."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"required": "Укажите номер лицевого счета из заявки."},
+    )
+    code = forms.CharField(
+        label="Код подтверждения",
+        max_length=20,
+        required=False,
+        help_text=hint("6 цифр из SMS."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_account_number(self) -> str:
+        value = normalize.account_number(self.cleaned_data["account_number"])
+        if not normalize.is_valid_account_number(value):
+            raise forms.ValidationError("Номер лицевого счета указан неверно. Перепишите его из квитанции.")
+        return value
+
+    def require_code(self) -> str | None:
+        """The code, when it looks like one; otherwise the error is put beside the field."""
+        from .codes import CODE_DIGITS, clean_code
+
+        code = clean_code(self.cleaned_data.get("code", ""))
+        if len(code) != CODE_DIGITS:
+            self.add_error("code", f"Введите код из SMS: {CODE_DIGITS} цифр.")
+            return None
+        return code

@@ -1,9 +1,168 @@
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from kabinet.core.normalize import phone_masked
+
+from . import selectors, services
+from .forms import CodeForm, LoginForm, RegistrationForm
+from .models import PolicyDocument, RegistrationRequest
+
+SESSION_REQUEST = "registration_request_id"
+SESSION_DONE = "registration_done_account"
 
 
-def _todo(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    return HttpResponse("")
+def _client(request: HttpRequest) -> tuple[str | None, str]:
+    # Behind a reverse proxy REMOTE_ADDR is the proxy; the proxy is trusted to set it right
+    # (SECURE_PROXY_SSL_HEADER in production assumes the same).
+    return request.META.get("REMOTE_ADDR") or None, request.META.get("HTTP_USER_AGENT", "")
 
 
-register = request_sent = confirm_code = resend_code = registration_done = policy = _todo
-login_view = logout_view = password_help = cabinet = _todo
+def register(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and "captcha_refresh" in request.POST:
+        # «Показать другую картинку» without JavaScript: the same form, typed data kept.
+        data = request.POST.dict()
+        for key in ("password1", "password2", "captcha_0", "captcha_1"):
+            data.pop(key, None)
+        form = RegistrationForm(initial=data)
+    elif request.method == "POST":
+        form = RegistrationForm(request.POST)
+        if form.is_valid():
+            ip_address, user_agent = _client(request)
+            data = form.cleaned_data
+            try:
+                registration_request = services.submit_registration(
+                    full_name=data["full_name"], account_number=data["account_number"], phone=data["phone"],
+                    email=data["email"], password=data["password1"], ip_address=ip_address,
+                    user_agent=user_agent,
+                )
+            except services.RegistrationError as error:
+                form.add_error(error.field, error.message)
+            else:
+                request.session[SESSION_REQUEST] = registration_request.pk
+                return redirect("residents:request_sent")
+    else:
+        form = RegistrationForm()
+    ctx = {
+        "form": form,
+        "policy": PolicyDocument.current(PolicyDocument.Kind.PRIVACY),
+        "consent": PolicyDocument.current(PolicyDocument.Kind.CONSENT),
+    }
+    return render(request, "residents/register.html", ctx)
+
+
+def _session_request(request: HttpRequest) -> RegistrationRequest | None:
+    pk = request.session.get(SESSION_REQUEST)
+    return RegistrationRequest.objects.filter(pk=pk).first() if pk else None
+
+
+def request_sent(request: HttpRequest) -> HttpResponse:
+    registration_request = _session_request(request)
+    if registration_request is None:
+        return redirect("residents:register")
+    ctx = {"registration_request": registration_request, "phone": phone_masked(registration_request.phone)}
+    return render(request, "residents/request_sent.html", ctx)
+
+
+def confirm_code(request: HttpRequest) -> HttpResponse:
+    session_request = _session_request(request)
+    initial = {"account_number": session_request.account_number} if session_request else {}
+    form = CodeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        code = form.require_code()
+        registration_request = _approved_request_or_error(form)
+        if code and registration_request:
+            try:
+                services.confirm_registration(registration_request=registration_request, code=code)
+            except services.RegistrationError as error:
+                form.add_error(error.field, error.message)
+            else:
+                request.session.pop(SESSION_REQUEST, None)
+                request.session[SESSION_DONE] = registration_request.account_number
+                return redirect("residents:registration_done")
+    return render(request, "residents/confirm_code.html", {"form": form})
+
+
+def _approved_request_or_error(form: CodeForm) -> RegistrationRequest | None:
+    registration_request = selectors.approved_request(form.cleaned_data["account_number"])
+    if registration_request is None:
+        form.add_error(
+            "account_number",
+            "Для этого лицевого счета нет заявки, которая ждёт кода. Если вы подали заявку недавно, "
+            "дождитесь SMS: проверка занимает от нескольких минут до трех суток.",
+        )
+    return registration_request
+
+
+@require_POST
+def resend_code(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST)
+    if form.is_valid() and (registration_request := _approved_request_or_error(form)):
+        try:
+            services.request_new_code(registration_request=registration_request)
+        except services.RegistrationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request, f"Новый код отправлен в SMS на номер {phone_masked(registration_request.phone)}."
+            )
+            return redirect(reverse("residents:confirm_code"))
+    return render(request, "residents/confirm_code.html", {"form": form})
+
+
+def registration_done(request: HttpRequest) -> HttpResponse:
+    account_number = request.session.get(SESSION_DONE)
+    if not account_number:
+        return redirect("residents:login")
+    return render(request, "residents/registration_done.html", {"account_number": account_number})
+
+
+def policy(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in PolicyDocument.Kind.values:
+        raise Http404
+    document = PolicyDocument.current(kind)
+    if document is None:
+        raise Http404
+    return render(request, "residents/policy.html", {"document": document})
+
+
+class KabinetLoginView(LoginView):
+    form_class = LoginForm
+    template_name = "residents/login.html"
+    redirect_authenticated_user = True
+
+    def get_initial(self) -> dict:
+        return {"username": self.request.GET.get("login", "")[:40]}
+
+
+login_view = KabinetLoginView.as_view()
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "Вы вышли из личного кабинета.")
+    return redirect("public:home")
+
+
+def password_help(request: HttpRequest) -> HttpResponse:
+    return render(request, "residents/password_help.html")
+
+
+@login_required
+def cabinet(request: HttpRequest) -> HttpResponse:
+    resident = getattr(request.user, "resident", None)
+    if resident is None:
+        return render(request, "residents/staff_not_resident.html", status=403)
+    accounts = list(selectors.resident_accounts(resident))
+    number = request.GET.get("account")
+    account = next((a for a in accounts if a.number == number), None) if number else next(iter(accounts), None)
+    if number and account is None:
+        raise Http404  # not one of this resident's accounts: never show another's data
+    ctx = {"resident": resident, "accounts": accounts, "account": account}
+    return render(request, "residents/cabinet.html", ctx)

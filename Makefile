@@ -1,0 +1,56 @@
+# The one entry point for people and CI. `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install install-test chromium lint format migrations-check test-sqlite test-postgres clean
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_data --if-empty
+	PORT=$(PORT) PY=$(PY) bash scripts/run.sh
+
+# Browser tests drive Debian's Chromium; never a downloaded browser.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+	  echo "Installing Chromium from Debian's packages"; \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+
+format: install-test
+	$(VENV)/bin/ruff format .
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: install-test chromium
+	env -u DATABASE_URL $(VENV)/bin/pytest
+
+test-postgres: install-test chromium
+	@if $(PY) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then \
+	  echo "PostgreSQL answers on 127.0.0.1:5432: running the tests there too"; \
+	  DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest; \
+	else echo "No PostgreSQL on 127.0.0.1:5432: PostgreSQL run skipped"; fi
+
+test: lint migrations-check test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) var screenshots staticfiles

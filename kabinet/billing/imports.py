@@ -1,0 +1,172 @@
+"""Reading the files the billing system (1C and the like) exports, row by row.
+
+The reader knows nothing about accounts or accruals: it finds the encoding and the delimiter,
+checks that the header names the columns an import needs, and yields the rows with their line
+numbers. What a value means is decided in `services.py`. The layouts are in
+docs/billing-formats.md.
+"""
+
+import codecs
+import csv
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NamedTuple, TextIO
+
+ENCODINGS = ("utf-8", "cp1251")
+DELIMITERS = (";", ",")
+_CHUNK = 1 << 20
+
+
+class ImportFileError(Exception):
+    """The file as a whole can't be imported: unreadable, unknown encoding, bad header.
+
+    The message is in Russian, for the operator.
+    """
+
+
+class Row(NamedTuple):
+    """One record of the file.
+
+    `line` is the line the record starts on, the header being line 1. `problem` is set when the
+    record does not fit the header (too few or too many fields): such a row is to be reported,
+    not imported, because its values may have slid into the wrong columns.
+    """
+
+    line: int
+    values: dict[str, str]
+    problem: str = ""
+
+
+@contextmanager
+def read_table(path: Path, *, columns: Sequence[str]) -> Iterator[Iterator[Row]]:
+    """Open a billing file and check its header; the rows are read while the block runs.
+
+    Raises `ImportFileError` before any row is yielded if the file can't be used at all.
+    Later layouts (XLSX) plug in here by the file's suffix.
+    """
+    encoding = detect_encoding(path)
+    with _open(path, encoding) as stream:
+        header_line = stream.readline()
+        delimiter = detect_delimiter(header_line)
+        header = next(csv.reader([header_line], delimiter=delimiter), [])
+        positions = column_positions(header, columns)
+        yield _rows(stream, delimiter=delimiter, positions=positions, widths=_widths(header))
+
+
+def detect_encoding(path: Path) -> str:
+    """`utf-8-sig` for UTF-8 with a BOM, `utf-8` for valid UTF-8, else `cp1251`.
+
+    The whole file is checked, a chunk at a time, so that a file whose first Cyrillic letter
+    comes late is not mistaken for the other encoding.
+    """
+    try:
+        with path.open("rb") as stream:
+            if stream.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
+                return "utf-8-sig"
+            stream.seek(0)
+            decoders = {name: codecs.getincrementaldecoder(name)() for name in ENCODINGS}
+            while decoders and (chunk := stream.read(_CHUNK)):
+                decoders = {name: d for name, d in decoders.items() if _decodes(d, chunk)}
+            decoders = {name: d for name, d in decoders.items() if _decodes(d, b"", final=True)}
+    except OSError as exc:
+        raise ImportFileError(_os_error_text(path, exc)) from None
+    for name in ENCODINGS:
+        if name in decoders:
+            return name
+    raise ImportFileError(f"Файл «{path}» не в кодировке UTF-8 и не в Windows-1251 (cp1251).")
+
+
+def detect_delimiter(header_line: str) -> str:
+    """`;` or `,`: whichever the header line holds more of (`;` when it holds neither)."""
+    if not header_line.strip():
+        raise ImportFileError("Файл пуст: в первой строке должен быть заголовок с названиями столбцов.")
+    return max(DELIMITERS, key=header_line.count)
+
+
+def column_positions(header: Sequence[str], columns: Sequence[str]) -> dict[str, int]:
+    """Where each required column is. Names are compared without case and edge spaces."""
+    names = [name.strip().lower() for name in header]
+    duplicated = [c for c in columns if names.count(c) > 1]
+    if duplicated:
+        raise ImportFileError(f"Столбцы указаны в заголовке дважды: {', '.join(duplicated)}.")
+    missing = [c for c in columns if c not in names]
+    if missing:
+        raise ImportFileError(
+            f"В заголовке нет столбцов: {', '.join(missing)}. "
+            f"Первая строка файла должна быть такой: {';'.join(columns)}"
+        )
+    return {column: names.index(column) for column in columns}
+
+
+def _rows(
+    stream: TextIO, *, delimiter: str, positions: dict[str, int], widths: tuple[int, int]
+) -> Iterator[Row]:
+    reader = csv.reader(stream, delimiter=delimiter)
+    last_line = 1
+    while True:
+        start = last_line + 1
+        try:
+            fields = next(reader, None)
+        except csv.Error as exc:
+            raise ImportFileError(
+                f"строка {start}: файл не удаётся разобрать — "
+                f"незакрытая кавычка или слишком длинное поле ({exc})."
+            ) from None
+        if fields is None:
+            return
+        last_line = reader.line_num + 1
+        if not any(field.strip() for field in fields):
+            continue  # blank lines and the `;;;;;` lines spreadsheets leave behind
+        yield _row(start, fields, positions=positions, widths=widths)
+
+
+def _row(line: int, fields: list[str], *, positions: dict[str, int], widths: tuple[int, int]) -> Row:
+    values = {column: fields[i] if i < len(fields) else "" for column, i in positions.items()}
+    # A field more or less than the header has means a delimiter inside an unquoted value, or a
+    # lost one: the values after it sit in the wrong columns.
+    least, most = widths
+    if not least <= len(fields) <= most:
+        problem = (
+            f"полей в строке: {len(fields)}, в заголовке: {least} — "
+            "проверьте разделитель и кавычки вокруг значений, в которых он встречается"
+        )
+        return Row(line, values, problem)
+    return Row(line, values)
+
+
+def _widths(header: list[str]) -> tuple[int, int]:
+    """How many fields a row may have. Spreadsheets end lines with spare delimiters: a row may
+    have as many as the header, or fewer if the header's last fields are empty."""
+    named = len(header)
+    while named and not header[named - 1].strip():
+        named -= 1
+    return named, len(header)
+
+
+@contextmanager
+def _open(path: Path, encoding: str) -> Iterator[TextIO]:
+    try:
+        stream = path.open(encoding=encoding, newline="")
+    except OSError as exc:
+        raise ImportFileError(_os_error_text(path, exc)) from None
+    with stream:
+        yield stream
+
+
+def _decodes(decoder: codecs.IncrementalDecoder, chunk: bytes, *, final: bool = False) -> bool:
+    try:
+        decoder.decode(chunk, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _os_error_text(path: Path, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"Файл «{path}» не найден."
+    if isinstance(exc, IsADirectoryError):
+        return f"«{path}» — это каталог, а не файл."
+    if isinstance(exc, PermissionError):
+        return f"Нет прав на чтение файла «{path}»."
+    return f"Файл «{path}» не удаётся прочитать: {exc.strerror or exc}."

@@ -1,0 +1,70 @@
+import pytest
+
+from kabinet.billing.forms import AccountForm
+from kabinet.billing.tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_account_list_searches_and_filters(admin_client):
+    AccountFactory(number="1000000001", holder_name="Иванов Иван Иванович", phone="+79123456789")
+    AccountFactory(number="1000000002", holder_name="Петрова Анна Сергеевна", phone="")
+
+    found = admin_client.get("/admin/billing/account/", {"q": "Иванов"})
+    without_phone = admin_client.get("/admin/billing/account/", {"has_phone": "no"})
+
+    assert found.status_code == 200
+    assert "Иванов Иван Иванович" in found.text
+    assert "Петрова" not in found.text
+    assert "Петрова Анна Сергеевна" in without_phone.text
+    assert "Иванов Иван" not in without_phone.text
+
+
+def test_account_form_normalises_like_the_import():
+    form = AccountForm(
+        data={
+            "number": "1000 000 001",
+            "holder_name": " Иванов  Иван ",
+            "address": "Пермь",
+            "phone": "8-912-345-67-89",
+        }
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["number"] == "1000000001"
+    assert form.cleaned_data["holder_name"] == "Иванов Иван"
+    assert form.cleaned_data["phone"] == "+79123456789"
+
+
+def test_account_form_refuses_an_unreadable_phone():
+    form = AccountForm(
+        data={"number": "1000000001", "holder_name": "Иванов Иван", "address": "Пермь", "phone": "12"}
+    )
+
+    assert form.errors["phone"] == ["Номер не распознан. Например: +7 912 345-67-89."]
+
+
+def test_factory_makes_accounts_the_import_would_accept():
+    from kabinet.billing.services import parse_account
+
+    account = AccountFactory()
+    values = {
+        "account_number": account.number,
+        "full_name": account.holder_name,
+        "address": account.address,
+        "area": str(account.area),
+        "phone": account.phone,
+        "email": account.email,
+    }
+
+    assert parse_account(values) == (
+        {
+            "number": account.number,
+            "holder_name": account.holder_name,
+            "address": account.address,
+            "area": account.area,
+            "phone": account.phone,
+            "email": "",
+        },
+        [],
+    )

@@ -1,0 +1,49 @@
+import re
+
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+_CODE = re.compile(r"\d{4,8}")
+
+
+def visible_text(message: OutboxMessage) -> str:
+    """Staff see what went out, but not one-time codes: a code must reach only the phone's owner."""
+    return _CODE.sub("••••••", message.body) if message.is_sensitive else message.body
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "channel", "recipient", "summary", "status", "attempts", "sent_at")
+    list_filter = ("channel", "status", "created_at")
+    search_fields = ("recipient", "subject")
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    fields = (
+        "channel", "recipient", "subject", "text", "status", "attempts", "last_error",
+        "gateway", "gateway_message_id", "created_at", "next_attempt_at", "sent_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="текст")
+    def summary(self, obj: OutboxMessage) -> str:
+        text = obj.subject or visible_text(obj)
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    @admin.display(description="текст")
+    def text(self, obj: OutboxMessage) -> str:
+        return visible_text(obj)
+
+    @admin.action(description="Отправить выбранные ещё раз")
+    def retry(self, request, queryset) -> None:
+        count = queryset.exclude(status=OutboxMessage.Status.SENDING).update(
+            status=OutboxMessage.Status.QUEUED, next_attempt_at=timezone.now(), last_error=""
+        )
+        self.message_user(request, f"Поставлено в очередь на отправку: {count}.", messages.SUCCESS)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

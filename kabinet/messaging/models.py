@@ -1,0 +1,48 @@
+from django.db import models
+from django.utils import timezone
+
+
+class OutboxMessage(models.Model):
+    """An SMS or e-mail that an event decided to send.
+
+    Written in the same transaction as the event, delivered later by the worker
+    (`manage.py run_worker`): a gateway outage delays messages, it loses none.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        EMAIL = "email", "E-mail"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "в очереди"
+        SENDING = "sending", "отправляется"
+        SENT = "sent", "отправлено"
+        DELIVERED = "delivered", "доставлено"
+        FAILED = "failed", "не отправлено"
+
+    channel = models.CharField("канал", max_length=8, choices=Channel.choices)
+    recipient = models.CharField("получатель", max_length=254)
+    subject = models.CharField("тема", max_length=200, blank=True)
+    body = models.TextField("текст")
+    html_body = models.TextField("текст HTML", blank=True)
+    # Messages that carry a one-time code: their text is hidden from logs and lists, and from
+    # staff (a code must reach only the phone's owner).
+    is_sensitive = models.BooleanField("содержит код", default=False)
+    status = models.CharField("статус", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField("попыток", default=0)
+    next_attempt_at = models.DateTimeField("следующая попытка", default=timezone.now)
+    claimed_until = models.DateTimeField("занято обработчиком до", null=True, blank=True)
+    last_error = models.TextField("последняя ошибка", blank=True)
+    gateway = models.CharField("шлюз", max_length=30, blank=True)
+    gateway_message_id = models.CharField("идентификатор в шлюзе", max_length=100, blank=True)
+    created_at = models.DateTimeField("создано", default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField("отправлено", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "исходящее сообщение"
+        verbose_name_plural = "исходящие SMS и письма"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.recipient} ({self.get_status_display()})"

@@ -1,0 +1,263 @@
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from kabinet.core.normalize import phone_display
+
+from . import services
+from .models import Consent, PolicyDocument, RegistrationRequest, Resident, ResidentAccount
+
+MARKS = {True: ("✔", "ok", "да"), False: ("✘", "bad", "нет"), None: ("—", "none", "нет данных")}
+
+
+def mark(value: bool | None) -> str:
+    symbol, css, text = MARKS[value]
+    return format_html('<span class="check check--{}" title="{}">{} {}</span>', css, text, symbol, text)
+
+
+def waited(since) -> str:
+    delta = timezone.now() - since
+    days, hours = delta.days, delta.seconds // 3600
+    if days:
+        return f"{days} дн. {hours} ч"
+    return f"{hours} ч {delta.seconds % 3600 // 60} мин"
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "срок проверки"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "просрочены (больше трёх суток)"), ("no", "в пределах срока")]
+
+    def queryset(self, request, queryset):
+        limit = timezone.now() - timedelta(hours=settings.REGISTRATION_REVIEW_LIMIT_HOURS)
+        pending = queryset.filter(status=RegistrationRequest.Status.PENDING)
+        if self.value() == "yes":
+            return pending.filter(created_at__lt=limit)
+        if self.value() == "no":
+            return pending.filter(created_at__gte=limit)
+        return queryset
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Причина отказа",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=1000,
+        help_text="Придёт заявителю в SMS (первые 80 символов) и полностью в письме. Пишите понятно: "
+        "что не совпало и что сделать.",
+        error_messages={"required": "Укажите причину отказа."},
+    )
+
+
+@admin.register(RegistrationRequest)
+class RegistrationRequestAdmin(admin.ModelAdmin):
+    list_display = (
+        "id", "created_at", "full_name", "account_number", "phone_shown", "account_found", "name_check",
+        "phone_check", "free_check", "waiting", "status",
+    )
+    list_display_links = ("id", "full_name")
+    list_filter = ("status", OverdueFilter, "approved_automatically", "name_matches", "created_at")
+    search_fields = ("full_name", "account_number", "phone", "email")
+    date_hierarchy = "created_at"
+    ordering = ("created_at",)
+    list_select_related = ("account",)
+    actions = ["approve_selected", "reject_selected"]
+    readonly_fields = (
+        "status", "created_at", "waiting", "full_name", "account_number", "phone_shown", "email", "account",
+        "account_holder", "account_found", "name_check", "phone_check", "free_check", "decided_at",
+        "decided_by", "approved_automatically", "rejection_reason", "completed_at", "ip_address", "user_agent",
+    )
+    fieldsets = [
+        ("Заявка", {"fields": ["status", "created_at", "waiting", "full_name", "account_number", "phone_shown", "email"]}),
+        ("Проверка по данным начислений", {"fields": [
+            "account", "account_holder", "account_found", "name_check", "phone_check", "free_check",
+        ]}),
+        ("Решение", {"fields": ["decided_at", "decided_by", "approved_automatically", "rejection_reason", "completed_at"]}),
+        ("Откуда подана", {"fields": ["ip_address", "user_agent"], "classes": ["collapse"]}),
+    ]
+    change_form_template = "admin/residents/registrationrequest/change_form.html"
+
+    class Media:
+        css = {"all": ["residents/admin.css"]}
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="телефон")
+    def phone_shown(self, obj: RegistrationRequest) -> str:
+        return phone_display(obj.phone)
+
+    @admin.display(description="счёт найден")
+    def account_found(self, obj: RegistrationRequest) -> str:
+        return mark(obj.account_id is not None)
+
+    @admin.display(description="ФИО")
+    def name_check(self, obj: RegistrationRequest) -> str:
+        return mark(obj.name_matches if obj.account_id else None)
+
+    @admin.display(description="телефон совпадает")
+    def phone_check(self, obj: RegistrationRequest) -> str:
+        return mark(obj.phone_matches)
+
+    @admin.display(description="счёт свободен")
+    def free_check(self, obj: RegistrationRequest) -> str:
+        return mark(obj.account_free if obj.account_id else None)
+
+    @admin.display(description="владелец по данным начислений")
+    def account_holder(self, obj: RegistrationRequest) -> str:
+        if obj.account is None:
+            return "лицевой счёт не найден"
+        phone = phone_display(obj.account.phone) if obj.account.phone else "телефона нет"
+        return f"{obj.account.holder_name}; {obj.account.address}; {phone}"
+
+    @admin.display(description="ждёт", ordering="created_at")
+    def waiting(self, obj: RegistrationRequest) -> str:
+        if obj.status != RegistrationRequest.Status.PENDING:
+            return "—"
+        if obj.is_overdue:
+            return format_html('<strong class="overdue">{} — просрочена</strong>', waited(obj.created_at))
+        return waited(obj.created_at)
+
+    # --- decisions ---------------------------------------------------------------------------
+
+    def get_urls(self):
+        own = [
+            path("<int:pk>/approve/", self.admin_site.admin_view(self.approve_view), name="residents_request_approve"),
+            path("<int:pk>/reject/", self.admin_site.admin_view(self.reject_view), name="residents_request_reject"),
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "reject_form": RejectForm()}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _back(self, pk: int) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:residents_registrationrequest_change", args=[pk]))
+
+    def approve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_object_or_404(RegistrationRequest, pk=pk)
+        if request.method == "POST" and self.has_change_permission(request, obj):
+            self._approve(request, obj)
+        return self._back(pk)
+
+    def reject_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_object_or_404(RegistrationRequest, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, obj):
+            return self._back(pk)
+        form = RejectForm(request.POST)
+        if form.is_valid():
+            self._reject(request, obj, form.cleaned_data["reason"])
+            return self._back(pk)
+        return self.change_view(request, str(pk), extra_context={"reject_form": form})
+
+    def _approve(self, request: HttpRequest, obj: RegistrationRequest) -> bool:
+        try:
+            services.approve_request(registration_request=obj, staff=request.user)
+        except services.RegistrationError as error:
+            self.message_user(request, f"Заявка №{obj.pk} не одобрена: {error.message}", messages.ERROR)
+            return False
+        self.message_user(
+            request, f"Заявка №{obj.pk} одобрена: код подтверждения отправлен в SMS на {phone_display(obj.phone)}.",
+            messages.SUCCESS,
+        )
+        return True
+
+    def _reject(self, request: HttpRequest, obj: RegistrationRequest, reason: str) -> bool:
+        try:
+            services.reject_request(registration_request=obj, staff=request.user, reason=reason)
+        except services.RegistrationError as error:
+            self.message_user(request, f"Заявка №{obj.pk} не отклонена: {error.message}", messages.ERROR)
+            return False
+        self.message_user(
+            request, f"Заявка №{obj.pk} отклонена: причина отправлена заявителю в SMS и на {obj.email}.",
+            messages.SUCCESS,
+        )
+        return True
+
+    @admin.action(description="Одобрить выбранные заявки", permissions=["change"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset:
+            self._approve(request, obj)
+
+    @admin.action(description="Отклонить выбранные заявки…", permissions=["change"])
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        if "reason" in request.POST:
+            form = RejectForm(request.POST)
+            if form.is_valid():
+                for obj in queryset:
+                    self._reject(request, obj, form.cleaned_data["reason"])
+                return None
+        else:
+            form = RejectForm()
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": "Отклонить заявки на регистрацию",
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/residents/registrationrequest/reject_selected.html", ctx)
+
+
+class ResidentAccountInline(admin.TabularInline):
+    model = ResidentAccount
+    extra = 0
+    raw_id_fields = ("account",)
+    readonly_fields = ("linked_at",)
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "phone_shown", "user", "created_at")
+    search_fields = ("full_name", "phone", "user__username", "user__email", "accounts__number")
+    inlines = [ResidentAccountInline]
+    raw_id_fields = ("user",)
+
+    @admin.display(description="телефон")
+    def phone_shown(self, obj: Resident) -> str:
+        return phone_display(obj.phone)
+
+
+@admin.register(PolicyDocument)
+class PolicyDocumentAdmin(admin.ModelAdmin):
+    list_display = ("kind", "version", "title", "published_at")
+    list_filter = ("kind",)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # An accepted text is evidence of consent (152-ФЗ): publish a new version instead.
+        return obj is None or not Consent.objects.filter(document=obj).exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and Consent.objects.filter(document=obj).exists():
+            return ("kind", "version", "title", "text", "published_at")
+        return ()
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "document", "accepted_at", "ip_address", "withdrawn_at")
+    list_filter = ("document__kind", "accepted_at", "withdrawn_at")
+    search_fields = ("full_name", "ip_address", "registration_request__account_number")
+    list_select_related = ("document",)
+    readonly_fields = [f.name for f in Consent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,55 @@
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from kabinet.billing.models import Account
+
+from .models import RegistrationRequest, Resident, ResidentAccount
+
+
+@dataclass(frozen=True)
+class BillingCheck:
+    """What the billing data says about a request: the operators' queue shows each point."""
+
+    account: Account | None
+    name_matches: bool
+    phone_matches: bool | None  # None: the billing data holds no phone for the account
+    account_free: bool
+
+
+def billing_check(*, account_number: str, full_name: str, phone: str, request_id: int | None = None) -> BillingCheck:
+    account = Account.objects.filter(number=account_number).first()
+    if account is None:
+        return BillingCheck(account=None, name_matches=False, phone_matches=None, account_free=True)
+    other_open = RegistrationRequest.objects.filter(
+        account_number=account_number, status__in=RegistrationRequest.OPEN
+    ).exclude(pk=request_id)
+    registered = ResidentAccount.objects.filter(account=account).exists()
+    return BillingCheck(
+        account=account,
+        name_matches=account.holder_matches(full_name),
+        phone_matches=(account.phone == phone) if account.phone else None,
+        account_free=not registered and not other_open.exists(),
+    )
+
+
+def registration_state(account_number: str) -> str | None:
+    """Why a new request for this account cannot be accepted, or None when it can."""
+    if ResidentAccount.objects.filter(account__number=account_number).exists():
+        return "registered"
+    open_request = (
+        RegistrationRequest.objects.filter(account_number=account_number, status__in=RegistrationRequest.OPEN)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return open_request
+
+
+def approved_request(account_number: str) -> RegistrationRequest | None:
+    return RegistrationRequest.objects.filter(
+        account_number=account_number, status=RegistrationRequest.Status.APPROVED
+    ).first()
+
+
+def resident_accounts(resident: Resident) -> QuerySet[Account]:
+    return Account.objects.filter(registration__resident=resident).order_by("number")

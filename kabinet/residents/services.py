@@ -1,0 +1,266 @@
+"""Registration, from «Отправить заявку» to the confirmed code.
+
+Every function here is one use case and one transaction; the SMS and e-mail it causes are
+written to the outbox inside that transaction.
+"""
+
+import enum
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from kabinet.core.models import Company
+from kabinet.core.normalize import phone_masked
+from kabinet.messaging.services import send_email, send_sms
+
+from . import codes
+from .models import (
+    ConfirmationCode,
+    Consent,
+    PolicyDocument,
+    RegistrationRequest,
+    Resident,
+    ResidentAccount,
+)
+from .selectors import billing_check
+
+User = get_user_model()
+SMS_REASON_LIMIT = 80  # the rejection SMS stays within two segments; the e-mail has the whole text
+
+
+class RegistrationError(Exception):
+    """A refusal to show the person, in Russian; `field` names the form field it concerns."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _check(registration_request: RegistrationRequest) -> None:
+    result = billing_check(
+        account_number=registration_request.account_number,
+        full_name=registration_request.full_name,
+        phone=registration_request.phone,
+        request_id=registration_request.pk,
+    )
+    registration_request.account = result.account
+    registration_request.name_matches = result.name_matches
+    registration_request.phone_matches = result.phone_matches
+    registration_request.account_free = result.account_free
+
+
+@transaction.atomic
+def submit_registration(
+    *,
+    full_name: str,
+    account_number: str,
+    phone: str,
+    email: str,
+    password: str,
+    ip_address: str | None,
+    user_agent: str,
+) -> RegistrationRequest:
+    """Accept «Заявка на регистрацию»; approve it at once when the billing data agrees."""
+    documents = [PolicyDocument.current(kind) for kind in PolicyDocument.Kind.values]
+    if None in documents:
+        raise RegistrationError("Регистрация временно недоступна: не опубликованы документы о персональных данных.")
+    registration_request = RegistrationRequest(
+        full_name=full_name, account_number=account_number, phone=phone, email=email,
+        password_hash=make_password(password), ip_address=ip_address, user_agent=user_agent[:500],
+    )
+    _check(registration_request)
+    try:
+        with transaction.atomic():
+            registration_request.save()
+    except IntegrityError:  # another request for this account arrived a moment earlier
+        raise RegistrationError(
+            "По этому лицевому счёту уже подана заявка на регистрацию.", field="account_number"
+        ) from None
+    Consent.objects.bulk_create(
+        Consent(
+            document=document, registration_request=registration_request, full_name=full_name,
+            ip_address=ip_address, user_agent=user_agent[:500],
+        )
+        for document in documents
+    )
+    if Company.load().auto_approve_registrations and registration_request.fully_matches:
+        _approve(registration_request, staff=None)
+    else:
+        send_email(to=email, template="registration-received", context={"request": registration_request})
+    return registration_request
+
+
+@transaction.atomic
+def approve_request(*, registration_request: RegistrationRequest, staff) -> RegistrationRequest:
+    """An operator approves a request after checking it; the resident gets the code by SMS."""
+    registration_request = RegistrationRequest.objects.select_for_update().get(pk=registration_request.pk)
+    if registration_request.status != RegistrationRequest.Status.PENDING:
+        raise RegistrationError(f"Заявка уже обработана: {registration_request.get_status_display()}.")
+    _check(registration_request)
+    if registration_request.account is None:
+        raise RegistrationError("Лицевой счёт не найден в данных начислений: такую заявку можно только отклонить.")
+    if not registration_request.account_free:
+        raise RegistrationError("Этот лицевой счёт уже зарегистрирован или по нему есть другая заявка.")
+    _approve(registration_request, staff=staff)
+    return registration_request
+
+
+def _approve(registration_request: RegistrationRequest, *, staff) -> None:
+    registration_request.status = RegistrationRequest.Status.APPROVED
+    registration_request.decided_at = timezone.now()
+    registration_request.decided_by = staff
+    registration_request.approved_automatically = staff is None
+    registration_request.save()
+    _issue_code(registration_request)
+    send_email(
+        to=registration_request.email,
+        template="registration-approved",
+        context={"request": registration_request, "phone": phone_masked(registration_request.phone)},
+    )
+
+
+@transaction.atomic
+def reject_request(*, registration_request: RegistrationRequest, staff, reason: str) -> RegistrationRequest:
+    """Refuse with a reason; the applicant learns it by SMS and e-mail."""
+    reason = reason.strip()
+    if not reason:
+        raise RegistrationError("Укажите причину отказа: она придёт заявителю в SMS и письме.", field="reason")
+    registration_request = RegistrationRequest.objects.select_for_update().get(pk=registration_request.pk)
+    if registration_request.status not in RegistrationRequest.OPEN:
+        raise RegistrationError(f"Заявка уже обработана: {registration_request.get_status_display()}.")
+    registration_request.status = RegistrationRequest.Status.REJECTED
+    registration_request.decided_at = timezone.now()
+    registration_request.decided_by = staff
+    registration_request.rejection_reason = reason
+    registration_request.password_hash = ""
+    registration_request.save()
+    registration_request.codes.filter(used_at=None, revoked_at=None).update(revoked_at=timezone.now())
+    short = reason if len(reason) <= SMS_REASON_LIMIT else reason[: SMS_REASON_LIMIT - 1] + "…"
+    send_sms(phone=registration_request.phone, text=f"Заявка на регистрацию отклонена: {short}")
+    send_email(to=registration_request.email, template="registration-rejected", context={"request": registration_request})
+    return registration_request
+
+
+def _issue_code(registration_request: RegistrationRequest) -> ConfirmationCode:
+    now = timezone.now()
+    registration_request.codes.filter(used_at=None, revoked_at=None).update(revoked_at=now)
+    code = codes.new_code()
+    purpose = ConfirmationCode.Purpose.REGISTRATION
+    confirmation = ConfirmationCode.objects.create(
+        purpose=purpose,
+        registration_request=registration_request,
+        phone=registration_request.phone,
+        code_hash=codes.code_hash(purpose=purpose, phone=registration_request.phone, code=code),
+        created_at=now,
+        expires_at=now + timedelta(hours=settings.REGISTRATION_CODE_TTL_HOURS),
+    )
+    page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:confirm_code")
+    send_sms(
+        phone=registration_request.phone,
+        text=f"Код подтверждения регистрации: {code}. Введите его на странице {page}",
+        sensitive=True,
+    )
+    return confirmation
+
+
+class CodeCooldown(RegistrationError):
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"Новый код можно запросить через {seconds} с.", field="code")
+        self.seconds = seconds
+
+
+@transaction.atomic
+def request_new_code(*, registration_request: RegistrationRequest) -> ConfirmationCode:
+    """Send a fresh code for an approved request, at most once a cooldown period."""
+    registration_request = RegistrationRequest.objects.select_for_update().get(pk=registration_request.pk)
+    if registration_request.status != RegistrationRequest.Status.APPROVED:
+        raise RegistrationError("Для этой заявки код не нужен: " + registration_request.get_status_display() + ".")
+    last = registration_request.codes.order_by("-created_at").first()
+    if last is not None:
+        ready_at = last.created_at + timedelta(seconds=settings.REGISTRATION_CODE_RESEND_SECONDS)
+        wait = (ready_at - timezone.now()).total_seconds()
+        if wait > 0:
+            raise CodeCooldown(int(wait) + 1)
+    return _issue_code(registration_request)
+
+
+class CodeOutcome(enum.Enum):
+    OK = ""
+    NO_CODE = "Срок действия кода истёк. Нажмите «Получить новый код»."
+    EXHAUSTED = "Код введён неверно слишком много раз. Нажмите «Получить новый код»."
+    WRONG = "Неверный код. Проверьте цифры в SMS."
+
+
+def confirm_registration(*, registration_request: RegistrationRequest, code: str) -> RegistrationRequest:
+    """The right code completes the registration; a wrong one uses up an attempt."""
+    with transaction.atomic():
+        registration_request = RegistrationRequest.objects.select_for_update().get(pk=registration_request.pk)
+        if registration_request.status != RegistrationRequest.Status.APPROVED:
+            raise RegistrationError("Эта заявка не ждёт кода: " + registration_request.get_status_display() + ".")
+        outcome, left = _try_code(registration_request, codes.clean_code(code))
+        if outcome is CodeOutcome.OK:
+            _complete(registration_request)
+            return registration_request
+    # Outside the transaction: the used-up attempt above stays counted.
+    message = outcome.value
+    if outcome is CodeOutcome.WRONG and left:
+        message += f" Осталось попыток: {left}."
+    raise RegistrationError(message, field="code")
+
+
+def _try_code(registration_request: RegistrationRequest, code: str) -> tuple[CodeOutcome, int]:
+    confirmation = (
+        registration_request.codes.filter(used_at=None, revoked_at=None).order_by("-created_at").first()
+    )
+    if confirmation is None or confirmation.is_expired:
+        return CodeOutcome.NO_CODE, 0
+    limit = settings.REGISTRATION_CODE_MAX_ATTEMPTS
+    if confirmation.attempts >= limit:
+        return CodeOutcome.EXHAUSTED, 0
+    if codes.code_matches(
+        purpose=confirmation.purpose, phone=confirmation.phone, code=code, expected_hash=confirmation.code_hash
+    ):
+        confirmation.used_at = timezone.now()
+        confirmation.save(update_fields=["used_at"])
+        return CodeOutcome.OK, 0
+    confirmation.attempts += 1
+    confirmation.save(update_fields=["attempts"])
+    left = limit - confirmation.attempts
+    return (CodeOutcome.WRONG if left else CodeOutcome.EXHAUSTED), left
+
+
+def _complete(registration_request: RegistrationRequest) -> None:
+    account = registration_request.account
+    if account is None or ResidentAccount.objects.filter(account=account).exists():
+        raise RegistrationError("Этот лицевой счёт уже зарегистрирован. Обратитесь в управляющую компанию.")
+    user = User.objects.create(
+        username=_free_username(registration_request.account_number),
+        email=registration_request.email,
+        password=registration_request.password_hash,
+    )
+    resident = Resident.objects.create(
+        user=user, full_name=registration_request.full_name, phone=registration_request.phone
+    )
+    ResidentAccount.objects.create(resident=resident, account=account)
+    registration_request.consents.update(resident=resident)
+    registration_request.status = RegistrationRequest.Status.COMPLETED
+    registration_request.completed_at = timezone.now()
+    registration_request.resident = resident
+    registration_request.password_hash = ""  # the user row holds it now
+    registration_request.save()
+
+
+def _free_username(account_number: str) -> str:
+    # Residents sign in by account number through AccountNumberBackend; the username only has
+    # to be unique, and reads best when it is the number itself.
+    candidate, n = account_number, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{account_number}-{n}"
+    return candidate

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Starts the web server and the outbox worker together; Ctrl-C stops both.
+set -u
+PY=${PY:-.venv/bin/python}
+PORT=${PORT:-8000}
+export KABINET_CAPTCHA_TEST_MODE=${KABINET_CAPTCHA_TEST_MODE:-0}
+
+"$PY" manage.py run_worker &
+worker=$!
+"$PY" manage.py runserver "127.0.0.1:$PORT" &
+web=$!
+
+stop() { kill "$web" "$worker" 2>/dev/null; wait "$web" "$worker" 2>/dev/null; exit 0; }
+trap stop INT TERM
+echo "Kabinet: http://127.0.0.1:$PORT/  (back-office: http://127.0.0.1:$PORT/admin/; Ctrl-C stops)"
+# If either process dies, stop the other: half a system is worse than none.
+wait -n "$web" "$worker"
+stop
