@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from kabinet.billing.models import Account
+from kabinet.public.demo import load_demo_content
 
 from .models import Company, User
 
@@ -56,8 +57,4 @@ def load_demo_data() -> None:
         user.save()
         if not superuser:
             user.groups.add(operators)
-    try:
-        from kabinet.public.demo import load_demo_content
-    except ImportError:  # the public site's content is optional for the demo
-        return
     load_demo_content()

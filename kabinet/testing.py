@@ -1,0 +1,37 @@
+"""Helpers for tests across apps: the resident's form data, a solved CAPTCHA, the code from SMS."""
+
+import re
+from io import StringIO
+
+from captcha.models import CaptchaStore
+from django.core.management import call_command
+
+IVANOV = {
+    "full_name": "Иванов Иван Иванович",
+    "account_number": "1000123456",
+    "phone": "8-912-345-67-89",
+    "email": "ivanov@mail.ru",
+    "password1": "Sunflower-Tver-1961",
+    "password2": "Sunflower-Tver-1961",
+    "accept_policy": "on",
+    "accept_consent": "on",
+}
+
+
+def captcha_fields() -> dict[str, str]:
+    """A solved CAPTCHA, as a person reading the picture would type it."""
+    key = CaptchaStore.generate_key()
+    return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
+
+
+def registration_post(**overrides) -> dict[str, str]:
+    return {**IVANOV, **captcha_fields(), **overrides}
+
+
+def last_sms_code(phone: str = "+79123456789") -> str:
+    """The code from the newest SMS to the phone, read the way the README tells people to."""
+    out = StringIO()
+    call_command("sms_log", phone=phone, stdout=out)
+    match = re.search(r"Код подтверждения регистрации: (\d{6})", out.getvalue())
+    assert match, f"no code SMS in the log:\n{out.getvalue()}"
+    return match.group(1)
