@@ -161,8 +161,9 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
         form = RejectForm(request.POST)
         if form.is_valid():
             self._reject(request, obj, form.cleaned_data["reason"])
-            return self._back(pk)
-        return self.change_view(request, str(pk), extra_context={"reject_form": form})
+        else:
+            self.message_user(request, f"Заявка №{pk} не отклонена: укажите причину отказа.", messages.ERROR)
+        return self._back(pk)
 
     def _approve(self, request: HttpRequest, obj: RegistrationRequest) -> bool:
         try:

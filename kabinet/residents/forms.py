@@ -41,6 +41,7 @@ class LoginForm(AuthenticationForm):
 
 class KabinetCaptchaInput(CaptchaTextInput):
     template_name = "residents/captcha_widget.html"
+    use_fieldset = False  # one label for the one input a person types into
 
 
 class RegistrationForm(forms.Form):

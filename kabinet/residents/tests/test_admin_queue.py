@@ -1,0 +1,149 @@
+"""The operators' queue of registration requests in the back-office."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from kabinet.messaging.models import OutboxMessage
+from kabinet.residents import services
+from kabinet.residents.models import RegistrationRequest
+
+pytestmark = pytest.mark.django_db
+QUEUE = "/admin/residents/registrationrequest/"
+
+
+def pending_request(**overrides) -> RegistrationRequest:
+    data = {
+        "full_name": "Иванова Мария Петровна", "account_number": "1000123456", "phone": "+79990001122",
+        "email": "maria@mail.ru", "password": "Sunflower-Tver-1961", "ip_address": None, "user_agent": "",
+    }
+    return services.submit_registration(**{**data, **overrides})
+
+
+@pytest.fixture
+def staff_client(client, operator):
+    client.force_login(operator)
+    return client
+
+
+def test_queue_shows_what_matched_and_what_did_not(staff_client, company, ivanov_account):
+    pending_request()
+
+    html = staff_client.get(QUEUE).content.decode()
+
+    assert "Иванова Мария Петровна" in html
+    assert 'class="check check--ok" title="да">✔ да' in html  # the account was found
+    assert 'class="check check--bad" title="нет">✘ нет' in html  # the name and the phone differ
+    assert "+7 999 000-11-22" in html
+
+
+def test_request_waiting_over_three_days_stands_out(staff_client, company, ivanov_account):
+    request = pending_request()
+    RegistrationRequest.objects.filter(pk=request.pk).update(created_at=timezone.now() - timedelta(days=3, hours=2))
+
+    html = staff_client.get(QUEUE).content.decode()
+    overdue_only = staff_client.get(QUEUE, {"overdue": "yes"}).content.decode()
+
+    assert "3 дн. 2 ч — просрочена" in html
+    assert 'class="overdue"' in html
+    assert "Иванова Мария Петровна" in overdue_only
+
+
+def test_fresh_request_is_not_in_the_overdue_filter(staff_client, company, ivanov_account):
+    pending_request()
+
+    html = staff_client.get(QUEUE, {"overdue": "yes"}).content.decode()
+
+    assert "Иванова Мария Петровна" not in html
+
+
+def test_queue_searches_by_account_number_and_name(staff_client, company, ivanov_account, neighbour_account):
+    pending_request()
+    pending_request(full_name="Сидоров Пётр Николаевич", account_number="1000123457", email="p@mail.ru")
+
+    html = staff_client.get(QUEUE, {"q": "1000123457"}).content.decode()
+
+    assert "Сидоров Пётр Николаевич" in html and "Иванова Мария Петровна" not in html
+
+
+def test_request_page_shows_the_billing_holder_beside_the_applicant(staff_client, company, ivanov_account):
+    request = pending_request()
+
+    html = staff_client.get(f"{QUEUE}{request.pk}/change/").content.decode()
+
+    assert "Иванов Иван Иванович; г. Тверь, ул. Советская, д. 12, кв. 5; +7 912 345-67-89" in html
+    assert "Одобрить и отправить код" in html
+    assert "Отклонить заявку" in html
+
+
+def test_operator_approves_from_the_request_page(staff_client, company, ivanov_account):
+    request = pending_request()
+
+    response = staff_client.post(reverse("admin:residents_request_approve", args=[request.pk]), follow=True)
+
+    request.refresh_from_db()
+    assert request.status == RegistrationRequest.Status.APPROVED
+    assert "одобрена: код подтверждения отправлен в SMS на +7 999 000-11-22" in response.content.decode()
+    assert OutboxMessage.objects.filter(channel="sms", recipient="+79990001122").exists()
+
+
+def test_approval_of_unknown_account_is_refused_with_the_reason(staff_client, company):
+    request = pending_request(account_number="5555555555")
+
+    response = staff_client.post(reverse("admin:residents_request_approve", args=[request.pk]), follow=True)
+
+    assert "не одобрена: Лицевой счёт не найден" in response.content.decode()
+
+
+def test_operator_rejects_with_a_reason_that_reaches_the_applicant(staff_client, company, ivanov_account):
+    request = pending_request()
+
+    response = staff_client.post(
+        reverse("admin:residents_request_reject", args=[request.pk]),
+        {"reason": "Заявитель не является владельцем счёта."},
+        follow=True,
+    )
+
+    request.refresh_from_db()
+    assert request.status == RegistrationRequest.Status.REJECTED
+    assert request.rejection_reason == "Заявитель не является владельцем счёта."
+    assert "отклонена: причина отправлена заявителю в SMS и на maria@mail.ru" in response.content.decode()
+    sms = OutboxMessage.objects.get(channel="sms", recipient="+79990001122")
+    assert "не является владельцем" in sms.body
+
+
+def test_rejection_without_reason_is_refused_and_says_why(staff_client, company, ivanov_account):
+    request = pending_request()
+
+    response = staff_client.post(
+        reverse("admin:residents_request_reject", args=[request.pk]), {"reason": ""}, follow=True
+    )
+
+    assert "не отклонена: укажите причину отказа" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == RegistrationRequest.Status.PENDING
+
+
+def test_bulk_rejection_asks_for_the_reason_first(staff_client, company, ivanov_account, neighbour_account):
+    first = pending_request()
+    second = pending_request(full_name="Сидоров Пётр Николаевич", account_number="1000123457", email="p@mail.ru")
+    selection = {"action": "reject_selected", "_selected_action": [first.pk, second.pk]}
+
+    ask = staff_client.post(QUEUE, selection)
+    assert "Причина отказа" in ask.content.decode()
+    assert RegistrationRequest.objects.filter(status="pending").count() == 2
+
+    done = staff_client.post(QUEUE, {**selection, "reason": "Данные не совпадают."}, follow=True)
+    assert RegistrationRequest.objects.filter(status="rejected").count() == 2
+    assert "отклонена" in done.content.decode()
+
+
+def test_sms_log_in_back_office_hides_the_code(staff_client, company, ivanov_account):
+    pending_request(full_name="Иванов Иван Иванович", phone="+79123456789")  # approved at once
+
+    html = staff_client.get("/admin/messaging/outboxmessage/").content.decode()
+
+    assert "Код подтверждения регистрации: ••••••" in html
+    assert not __import__("re").search(r"регистрации: \d{6}", html)
