@@ -11,7 +11,7 @@ import csv
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import BinaryIO, NamedTuple, TextIO
 
 ENCODINGS = ("utf-8", "cp1251")
 DELIMITERS = (";", ",")
@@ -58,23 +58,28 @@ def detect_encoding(path: Path) -> str:
     """`utf-8-sig` for UTF-8 with a BOM, `utf-8` for valid UTF-8, else `cp1251`.
 
     The whole file is checked, a chunk at a time, so that a file whose first Cyrillic letter
-    comes late is not mistaken for the other encoding.
+    comes late is not mistaken for the other encoding, and a bad byte is found before any row
+    is imported.
     """
     try:
         with path.open("rb") as stream:
-            if stream.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
-                return "utf-8-sig"
+            has_bom = stream.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
             stream.seek(0)
-            decoders = {name: codecs.getincrementaldecoder(name)() for name in ENCODINGS}
-            while decoders and (chunk := stream.read(_CHUNK)):
-                decoders = {name: d for name, d in decoders.items() if _decodes(d, chunk)}
-            decoders = {name: d for name, d in decoders.items() if _decodes(d, b"", final=True)}
+            valid = _valid_encodings(stream)
     except OSError as exc:
         raise ImportFileError(_os_error_text(path, exc)) from None
-    for name in ENCODINGS:
-        if name in decoders:
-            return name
+    if "utf-8" in valid:
+        return "utf-8-sig" if has_bom else "utf-8"
+    if "cp1251" in valid and not has_bom:
+        return "cp1251"
     raise ImportFileError(f"Файл «{path}» не в кодировке UTF-8 и не в Windows-1251 (cp1251).")
+
+
+def _valid_encodings(stream: BinaryIO) -> list[str]:
+    decoders = {name: codecs.getincrementaldecoder(name)() for name in ENCODINGS}
+    while decoders and (chunk := stream.read(_CHUNK)):
+        decoders = {name: d for name, d in decoders.items() if _decodes(d, chunk)}
+    return [name for name, d in decoders.items() if _decodes(d, b"", final=True)]
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -108,7 +113,7 @@ def _rows(
         start = last_line + 1
         try:
             fields = next(reader, None)
-        except csv.Error as exc:
+        except (csv.Error, UnicodeDecodeError) as exc:
             raise ImportFileError(
                 f"строка {start}: файл не удаётся разобрать — "
                 f"незакрытая кавычка или слишком длинное поле ({exc})."

@@ -26,7 +26,7 @@ from .models import Account
 BATCH_SIZE = 500
 ACCOUNT_COLUMNS = ("account_number", "full_name", "address", "area", "phone", "email")
 _ACCOUNT_FIELDS = ("holder_name", "address", "area", "phone", "email")
-_AREA_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
+_AREA_RE = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
 _AREA_LIMIT = Decimal(10) ** 7  # max_digits=9 with 2 decimal places
 _CENT = Decimal("0.01")
 
@@ -188,6 +188,8 @@ def _parse_area(text: str) -> Decimal | None:
     if not _AREA_RE.fullmatch(value):
         raise FieldError(f"площадь {_shown(text)} — не число: нужно неотрицательное число, например 54,3")
     area = Decimal(value.replace(",", "."))
+    if area < 0:
+        raise FieldError(f"площадь {_shown(text)} отрицательная")
     if area >= _AREA_LIMIT:
         raise FieldError(f"площадь {_shown(text)} слишком велика")
     if area.quantize(_CENT) != area:

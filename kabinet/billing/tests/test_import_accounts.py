@@ -168,6 +168,14 @@ def test_file_in_neither_encoding_is_refused(tmp_path):
         run_import(path)
 
 
+def test_file_broken_halfway_imports_nothing(write_file):
+    path = write_file([HEADER, IVANOV, '1000000002;"' + "x" * 200_000, SIDOROV])
+
+    with pytest.raises(CommandError, match="строка 3: файл не удаётся разобрать"):
+        run_import(path)
+    assert not Account.objects.exists()
+
+
 def test_the_sample_from_the_docs_imports_cleanly():
     output = run_import(SAMPLE)
 

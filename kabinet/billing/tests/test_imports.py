@@ -37,6 +37,14 @@ def test_cp1251_letter_far_down_the_file_is_not_taken_for_utf8(tmp_path, monkeyp
     assert rows_of(path)[-1].values == {"a": "Ж", "b": "3"}
 
 
+def test_bom_followed_by_bytes_that_are_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "a;b\nЖ;1\n".encode("cp1251"))
+
+    with pytest.raises(ImportFileError, match="не в кодировке UTF-8"):
+        detect_encoding(path)
+
+
 def test_utf8_letter_split_between_chunks_is_still_utf8(tmp_path, monkeypatch):
     monkeypatch.setattr("kabinet.billing.imports._CHUNK", 5)
     path = tmp_path / "f.csv"

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from kabinet.billing.imports import Row
+from kabinet.billing.imports import ImportFileError, Row
 from kabinet.billing.models import Account
 from kabinet.billing.services import ImportReport, import_accounts, parse_account
 from kabinet.billing.tests.factories import AccountFactory
@@ -70,3 +70,15 @@ def test_report_summary_reads_as_a_sentence():
     report = ImportReport(created=3, updated=1, unchanged=2, errors=[(4, "не указан адрес")])
 
     assert report.summary() == "добавлено 3, обновлено 1, без изменений 2, ошибок 1."
+
+
+def test_file_that_breaks_after_a_written_batch_leaves_nothing_behind():
+    def rows():
+        yield account_row(2, "1000000001")
+        yield account_row(3, "1000000002")
+        raise ImportFileError("строка 4: файл не удаётся разобрать")
+
+    with pytest.raises(ImportFileError):
+        import_accounts(rows=rows(), batch_size=1)
+
+    assert not Account.objects.exists()
