@@ -11,7 +11,6 @@ from kabinet.billing.tests.factories import AccountFactory
 from kabinet.core.models import Company, User
 
 
-
 @pytest.fixture
 def company(db) -> Company:
     return Company.load()
@@ -20,7 +19,9 @@ def company(db) -> Company:
 @pytest.fixture
 def ivanov_account(db):
     return AccountFactory(
-        number="1000123456", holder_name="Иванов Иван Иванович", phone="+79123456789",
+        number="1000123456",
+        holder_name="Иванов Иван Иванович",
+        phone="+79123456789",
         address="г. Тверь, ул. Советская, д. 12, кв. 5",
     )
 
@@ -32,4 +33,6 @@ def neighbour_account(db):
 
 @pytest.fixture
 def operator(db) -> User:
-    return User.objects.create_user("operator", password="operator-pass-2026", is_staff=True, is_superuser=True)
+    return User.objects.create_user(
+        "operator", password="operator-pass-2026", is_staff=True, is_superuser=True
+    )

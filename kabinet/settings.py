@@ -162,7 +162,9 @@ CAPTCHA_2X_IMAGE = True
 # development: with DEBUG off the flag stops the server from starting.
 CAPTCHA_TEST_MODE = envbool("KABINET_CAPTCHA_TEST_MODE", "0")
 if CAPTCHA_TEST_MODE and not DEBUG:
-    raise ImproperlyConfigured("KABINET_CAPTCHA_TEST_MODE is for development only: turn it off when DEBUG is off.")
+    raise ImproperlyConfigured(
+        "KABINET_CAPTCHA_TEST_MODE is for development only: turn it off when DEBUG is off."
+    )
 
 # --- Registration ---------------------------------------------------------------------------
 REGISTRATION_CODE_TTL_HOURS = envint("KABINET_REGISTRATION_CODE_TTL_HOURS", 72)
@@ -179,7 +181,9 @@ OUTBOX_POLL_SECONDS = envint("OUTBOX_POLL_SECONDS", 1)
 
 EMAIL_BACKEND = os.getenv(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")

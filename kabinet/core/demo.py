@@ -14,7 +14,13 @@ DEMO_ACCOUNTS = [
     # number, holder, address, area, phone in the billing data
     ("1000123456", "Иванов Иван Иванович", "г. Тверь, ул. Советская, д. 12, кв. 5", "54.30", "+79123456789"),
     ("1000123457", "Петрова Анна Сергеевна", "г. Тверь, ул. Советская, д. 12, кв. 17", "38.10", ""),
-    ("1000123458", "Сидоров Пётр Николаевич", "г. Тверь, ул. Советская, д. 14, кв. 2", "71.00", "+79031234567"),
+    (
+        "1000123458",
+        "Сидоров Пётр Николаевич",
+        "г. Тверь, ул. Советская, д. 14, кв. 2",
+        "71.00",
+        "+79031234567",
+    ),
     ("1000123459", "Кузнецова Мария Ёлкина", "г. Тверь, пр-т Победы, д. 3, кв. 44", "45.60", "+79051112233"),
     ("1000123460", "Смирнов-Орлов Алексей Викторович", "г. Тверь, пр-т Победы, д. 3, кв. 45", "62.25", ""),
 ]
@@ -24,10 +30,20 @@ STAFF = [
     ("operator", "demo-operator-2026", False),
 ]
 OPERATOR_PERMISSIONS = [
-    "view_registrationrequest", "change_registrationrequest", "view_resident", "view_consent",
-    "view_account", "view_outboxmessage",
-    "view_page", "change_page", "view_newsitem", "add_newsitem", "change_newsitem",
-    "view_disclosuredocument", "add_disclosuredocument", "change_disclosuredocument",
+    "view_registrationrequest",
+    "change_registrationrequest",
+    "view_resident",
+    "view_consent",
+    "view_account",
+    "view_outboxmessage",
+    "view_page",
+    "change_page",
+    "view_newsitem",
+    "add_newsitem",
+    "change_newsitem",
+    "view_disclosuredocument",
+    "add_disclosuredocument",
+    "change_disclosuredocument",
 ]
 
 
@@ -37,22 +53,28 @@ def is_empty() -> bool:
 
 @transaction.atomic
 def load_demo_data() -> None:
-    Company.objects.update_or_create(pk=1, defaults={
-        "name": "ООО «Управляющая компания „Уютный дом“»",
-        "short_name": "УК «Уютный дом»",
-        "address": "г. Тверь, ул. Советская, д. 10, офис 1",
-        "phone": "+7 (4822) 55-00-00",
-        "email": "info@uyut-dom.example",
-        "working_hours": "Пн–Пт 9:00–18:00, обед 13:00–14:00",
-    })
+    Company.objects.update_or_create(
+        pk=1,
+        defaults={
+            "name": "ООО «Управляющая компания „Уютный дом“»",
+            "short_name": "УК «Уютный дом»",
+            "address": "г. Тверь, ул. Советская, д. 10, офис 1",
+            "phone": "+7 (4822) 55-00-00",
+            "email": "info@uyut-dom.example",
+            "working_hours": "Пн–Пт 9:00–18:00, обед 13:00–14:00",
+        },
+    )
     for number, holder, address, area, phone in DEMO_ACCOUNTS:
         Account.objects.update_or_create(
-            number=number, defaults={"holder_name": holder, "address": address, "area": Decimal(area), "phone": phone}
+            number=number,
+            defaults={"holder_name": holder, "address": address, "area": Decimal(area), "phone": phone},
         )
     operators, _ = Group.objects.get_or_create(name="Операторы")
     operators.permissions.set(Permission.objects.filter(codename__in=OPERATOR_PERMISSIONS))
     for username, password, superuser in STAFF:
-        user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True, "is_superuser": superuser})
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"is_staff": True, "is_superuser": superuser}
+        )
         user.set_password(password)
         user.save()
         if not superuser:

@@ -21,8 +21,18 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["retry"]
     fields = (
-        "channel", "recipient", "subject", "text", "status", "attempts", "last_error",
-        "gateway", "gateway_message_id", "created_at", "next_attempt_at", "sent_at",
+        "channel",
+        "recipient",
+        "subject",
+        "text",
+        "status",
+        "attempts",
+        "last_error",
+        "gateway",
+        "gateway_message_id",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
     )
     readonly_fields = fields
 

@@ -39,9 +39,7 @@ class EmailGateway:
     name = "email"
 
     def send(self, message: OutboxMessage) -> str:
-        email = EmailMultiAlternatives(
-            subject=message.subject, body=message.body, to=[message.recipient]
-        )
+        email = EmailMultiAlternatives(subject=message.subject, body=message.body, to=[message.recipient])
         if message.html_body:
             email.attach_alternative(message.html_body, "text/html")
         try:

@@ -64,9 +64,8 @@ def _due() -> Q:
 
 def _claim(message_id: int) -> OutboxMessage | None:
     now = timezone.now()
-    claimed = (
-        OutboxMessage.objects.filter(_due(), pk=message_id)
-        .update(status=OutboxMessage.Status.SENDING, claimed_until=now + CLAIM_LEASE)
+    claimed = OutboxMessage.objects.filter(_due(), pk=message_id).update(
+        status=OutboxMessage.Status.SENDING, claimed_until=now + CLAIM_LEASE
     )
     return OutboxMessage.objects.get(pk=message_id) if claimed else None
 
@@ -97,17 +96,27 @@ def deliver(message: OutboxMessage, round_: DeliveryRound) -> None:
         message.sent_at = timezone.now()
         message.last_error = ""
         round_.sent += 1
-    message.save(update_fields=[
-        "attempts", "gateway", "gateway_message_id", "status", "next_attempt_at",
-        "claimed_until", "last_error", "sent_at",
-    ])
+    message.save(
+        update_fields=[
+            "attempts",
+            "gateway",
+            "gateway_message_id",
+            "status",
+            "next_attempt_at",
+            "claimed_until",
+            "last_error",
+            "sent_at",
+        ]
+    )
 
 
 def deliver_due(*, limit: int = 100) -> DeliveryRound:
     """Send what is due now, oldest first; one failing message does not stop the others."""
     round_ = DeliveryRound()
     ids = list(
-        OutboxMessage.objects.filter(_due()).order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit]
+        OutboxMessage.objects.filter(_due())
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
     )
     for message_id in ids:
         with transaction.atomic():

@@ -63,8 +63,17 @@ class RejectForm(forms.Form):
 @admin.register(RegistrationRequest)
 class RegistrationRequestAdmin(admin.ModelAdmin):
     list_display = (
-        "id", "created_at", "full_name", "account_number", "phone_shown", "account_found", "name_check",
-        "phone_check", "free_check", "waiting", "status",
+        "id",
+        "created_at",
+        "full_name",
+        "account_number",
+        "phone_shown",
+        "account_found",
+        "name_check",
+        "phone_check",
+        "free_check",
+        "waiting",
+        "status",
     )
     list_display_links = ("id", "full_name")
     list_filter = ("status", OverdueFilter, "approved_automatically", "name_matches", "created_at")
@@ -74,16 +83,67 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
     list_select_related = ("account",)
     actions = ["approve_selected", "reject_selected"]
     readonly_fields = (
-        "status", "created_at", "waiting", "full_name", "account_number", "phone_shown", "email", "account",
-        "account_holder", "account_found", "name_check", "phone_check", "free_check", "decided_at",
-        "decided_by", "approved_automatically", "rejection_reason", "completed_at", "ip_address", "user_agent",
+        "status",
+        "created_at",
+        "waiting",
+        "full_name",
+        "account_number",
+        "phone_shown",
+        "email",
+        "account",
+        "account_holder",
+        "account_found",
+        "name_check",
+        "phone_check",
+        "free_check",
+        "decided_at",
+        "decided_by",
+        "approved_automatically",
+        "rejection_reason",
+        "completed_at",
+        "ip_address",
+        "user_agent",
     )
     fieldsets = [
-        ("Заявка", {"fields": ["status", "created_at", "waiting", "full_name", "account_number", "phone_shown", "email"]}),
-        ("Проверка по данным начислений", {"fields": [
-            "account", "account_holder", "account_found", "name_check", "phone_check", "free_check",
-        ]}),
-        ("Решение", {"fields": ["decided_at", "decided_by", "approved_automatically", "rejection_reason", "completed_at"]}),
+        (
+            "Заявка",
+            {
+                "fields": [
+                    "status",
+                    "created_at",
+                    "waiting",
+                    "full_name",
+                    "account_number",
+                    "phone_shown",
+                    "email",
+                ]
+            },
+        ),
+        (
+            "Проверка по данным начислений",
+            {
+                "fields": [
+                    "account",
+                    "account_holder",
+                    "account_found",
+                    "name_check",
+                    "phone_check",
+                    "free_check",
+                ]
+            },
+        ),
+        (
+            "Решение",
+            {
+                "fields": [
+                    "decided_at",
+                    "decided_by",
+                    "approved_automatically",
+                    "rejection_reason",
+                    "completed_at",
+                ]
+            },
+        ),
         ("Откуда подана", {"fields": ["ip_address", "user_agent"], "classes": ["collapse"]}),
     ]
     change_form_template = "admin/residents/registrationrequest/change_form.html"
@@ -136,8 +196,16 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         own = [
-            path("<int:pk>/approve/", self.admin_site.admin_view(self.approve_view), name="residents_request_approve"),
-            path("<int:pk>/reject/", self.admin_site.admin_view(self.reject_view), name="residents_request_reject"),
+            path(
+                "<int:pk>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="residents_request_approve",
+            ),
+            path(
+                "<int:pk>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name="residents_request_reject",
+            ),
         ]
         return own + super().get_urls()
 
@@ -172,7 +240,8 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
             self.message_user(request, f"Заявка №{obj.pk} не одобрена: {error.message}", messages.ERROR)
             return False
         self.message_user(
-            request, f"Заявка №{obj.pk} одобрена: код подтверждения отправлен в SMS на {phone_display(obj.phone)}.",
+            request,
+            f"Заявка №{obj.pk} одобрена: код подтверждения отправлен в SMS на {phone_display(obj.phone)}.",
             messages.SUCCESS,
         )
         return True
@@ -184,7 +253,8 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
             self.message_user(request, f"Заявка №{obj.pk} не отклонена: {error.message}", messages.ERROR)
             return False
         self.message_user(
-            request, f"Заявка №{obj.pk} отклонена: причина отправлена заявителю в SMS и на {obj.email}.",
+            request,
+            f"Заявка №{obj.pk} отклонена: причина отправлена заявителю в SMS и на {obj.email}.",
             messages.SUCCESS,
         )
         return True

@@ -120,7 +120,9 @@ class RegistrationForm(forms.Form):
     )
     accept_consent = forms.BooleanField(
         label="Даю согласие на обработку персональных данных",
-        error_messages={"required": "Чтобы отправить заявку, дайте согласие на обработку персональных данных."},
+        error_messages={
+            "required": "Чтобы отправить заявку, дайте согласие на обработку персональных данных."
+        },
     )
 
     def clean_full_name(self) -> str:

@@ -65,7 +65,9 @@ class PolicyDocument(models.Model):
 
     @classmethod
     def current(cls, kind: str) -> "PolicyDocument | None":
-        return cls.objects.filter(kind=kind, published_at__lte=timezone.now()).order_by("-published_at").first()
+        return (
+            cls.objects.filter(kind=kind, published_at__lte=timezone.now()).order_by("-published_at").first()
+        )
 
 
 class RegistrationRequest(models.Model):
@@ -91,16 +93,26 @@ class RegistrationRequest(models.Model):
 
     # What the check against the billing data found, kept for the operators' queue.
     account = models.ForeignKey(
-        Account, verbose_name="лицевой счёт", null=True, blank=True, on_delete=models.SET_NULL,
+        Account,
+        verbose_name="лицевой счёт",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="registration_requests",
     )
     name_matches = models.BooleanField("ФИО совпадает", default=False)
-    phone_matches = models.BooleanField("телефон совпадает", null=True, help_text="Пусто: в данных начислений нет телефона.")
+    phone_matches = models.BooleanField(
+        "телефон совпадает", null=True, help_text="Пусто: в данных начислений нет телефона."
+    )
     account_free = models.BooleanField("счёт не зарегистрирован", default=False)
 
     decided_at = models.DateTimeField("решение принято", null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="сотрудник", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="сотрудник",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     approved_automatically = models.BooleanField("одобрена автоматически", default=False)
@@ -126,7 +138,9 @@ class RegistrationRequest(models.Model):
     @property
     def fully_matches(self) -> bool:
         return (
-            self.account_id is not None and self.name_matches and self.account_free
+            self.account_id is not None
+            and self.name_matches
+            and self.account_free
             and self.phone_matches is not False
         )
 
@@ -146,7 +160,9 @@ class Consent(models.Model):
     registration_request = models.ForeignKey(
         RegistrationRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents"
     )
-    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents")
+    resident = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents"
+    )
     full_name = models.CharField("ФИО", max_length=200)
     accepted_at = models.DateTimeField("принято", default=timezone.now)
     ip_address = models.GenericIPAddressField("IP-адрес", null=True, blank=True)

@@ -17,7 +17,9 @@ class BillingCheck:
     account_free: bool
 
 
-def billing_check(*, account_number: str, full_name: str, phone: str, request_id: int | None = None) -> BillingCheck:
+def billing_check(
+    *, account_number: str, full_name: str, phone: str, request_id: int | None = None
+) -> BillingCheck:
     account = Account.objects.filter(number=account_number).first()
     if account is None:
         return BillingCheck(account=None, name_matches=False, phone_matches=None, account_free=True)

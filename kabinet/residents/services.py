@@ -69,10 +69,17 @@ def submit_registration(
     """Accept «Заявка на регистрацию»; approve it at once when the billing data agrees."""
     documents = [PolicyDocument.current(kind) for kind in PolicyDocument.Kind.values]
     if None in documents:
-        raise RegistrationError("Регистрация временно недоступна: не опубликованы документы о персональных данных.")
+        raise RegistrationError(
+            "Регистрация временно недоступна: не опубликованы документы о персональных данных."
+        )
     registration_request = RegistrationRequest(
-        full_name=full_name, account_number=account_number, phone=phone, email=email,
-        password_hash=make_password(password), ip_address=ip_address, user_agent=user_agent[:500],
+        full_name=full_name,
+        account_number=account_number,
+        phone=phone,
+        email=email,
+        password_hash=make_password(password),
+        ip_address=ip_address,
+        user_agent=user_agent[:500],
     )
     _check(registration_request)
     try:
@@ -84,8 +91,11 @@ def submit_registration(
         ) from None
     Consent.objects.bulk_create(
         Consent(
-            document=document, registration_request=registration_request, full_name=full_name,
-            ip_address=ip_address, user_agent=user_agent[:500],
+            document=document,
+            registration_request=registration_request,
+            full_name=full_name,
+            ip_address=ip_address,
+            user_agent=user_agent[:500],
         )
         for document in documents
     )
@@ -104,7 +114,9 @@ def approve_request(*, registration_request: RegistrationRequest, staff) -> Regi
         raise RegistrationError(f"Заявка уже обработана: {registration_request.get_status_display()}.")
     _check(registration_request)
     if registration_request.account is None:
-        raise RegistrationError("Лицевой счёт не найден в данных начислений: такую заявку можно только отклонить.")
+        raise RegistrationError(
+            "Лицевой счёт не найден в данных начислений: такую заявку можно только отклонить."
+        )
     if not registration_request.account_free:
         raise RegistrationError("Этот лицевой счёт уже зарегистрирован или по нему есть другая заявка.")
     _approve(registration_request, staff=staff)
@@ -130,7 +142,9 @@ def reject_request(*, registration_request: RegistrationRequest, staff, reason: 
     """Refuse with a reason; the applicant learns it by SMS and e-mail."""
     reason = reason.strip()
     if not reason:
-        raise RegistrationError("Укажите причину отказа: она придёт заявителю в SMS и письме.", field="reason")
+        raise RegistrationError(
+            "Укажите причину отказа: она придёт заявителю в SMS и письме.", field="reason"
+        )
     registration_request = RegistrationRequest.objects.select_for_update().get(pk=registration_request.pk)
     if registration_request.status not in RegistrationRequest.OPEN:
         raise RegistrationError(f"Заявка уже обработана: {registration_request.get_status_display()}.")
@@ -143,7 +157,11 @@ def reject_request(*, registration_request: RegistrationRequest, staff, reason: 
     registration_request.codes.filter(used_at=None, revoked_at=None).update(revoked_at=timezone.now())
     short = reason if len(reason) <= SMS_REASON_LIMIT else reason[: SMS_REASON_LIMIT - 1] + "…"
     send_sms(phone=registration_request.phone, text=f"Заявка на регистрацию отклонена: {short}")
-    send_email(to=registration_request.email, template="registration-rejected", context={"request": registration_request})
+    send_email(
+        to=registration_request.email,
+        template="registration-rejected",
+        context={"request": registration_request},
+    )
     return registration_request
 
 
@@ -180,7 +198,9 @@ def request_new_code(*, registration_request: RegistrationRequest) -> Confirmati
     """Send a fresh code for an approved request, at most once a cooldown period."""
     registration_request = RegistrationRequest.objects.select_for_update().get(pk=registration_request.pk)
     if registration_request.status != RegistrationRequest.Status.APPROVED:
-        raise RegistrationError("Для этой заявки код не нужен: " + registration_request.get_status_display() + ".")
+        raise RegistrationError(
+            "Для этой заявки код не нужен: " + registration_request.get_status_display() + "."
+        )
     last = registration_request.codes.order_by("-created_at").first()
     if last is not None:
         ready_at = last.created_at + timedelta(seconds=settings.REGISTRATION_CODE_RESEND_SECONDS)
@@ -202,7 +222,9 @@ def confirm_registration(*, registration_request: RegistrationRequest, code: str
     with transaction.atomic():
         registration_request = RegistrationRequest.objects.select_for_update().get(pk=registration_request.pk)
         if registration_request.status != RegistrationRequest.Status.APPROVED:
-            raise RegistrationError("Эта заявка не ждёт кода: " + registration_request.get_status_display() + ".")
+            raise RegistrationError(
+                "Эта заявка не ждёт кода: " + registration_request.get_status_display() + "."
+            )
         outcome, left = _try_code(registration_request, codes.clean_code(code))
         if outcome is CodeOutcome.OK:
             _complete(registration_request)
@@ -224,7 +246,10 @@ def _try_code(registration_request: RegistrationRequest, code: str) -> tuple[Cod
     if confirmation.attempts >= limit:
         return CodeOutcome.EXHAUSTED, 0
     if codes.code_matches(
-        purpose=confirmation.purpose, phone=confirmation.phone, code=code, expected_hash=confirmation.code_hash
+        purpose=confirmation.purpose,
+        phone=confirmation.phone,
+        code=code,
+        expected_hash=confirmation.code_hash,
     ):
         confirmation.used_at = timezone.now()
         confirmation.save(update_fields=["used_at"])

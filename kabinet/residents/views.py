@@ -37,8 +37,12 @@ def register(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 registration_request = services.submit_registration(
-                    full_name=data["full_name"], account_number=data["account_number"], phone=data["phone"],
-                    email=data["email"], password=data["password1"], ip_address=ip_address,
+                    full_name=data["full_name"],
+                    account_number=data["account_number"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    password=data["password1"],
+                    ip_address=ip_address,
                     user_agent=user_agent,
                 )
             except services.RegistrationError as error:
@@ -161,7 +165,9 @@ def cabinet(request: HttpRequest) -> HttpResponse:
         return render(request, "residents/staff_not_resident.html", status=403)
     accounts = list(selectors.resident_accounts(resident))
     number = request.GET.get("account")
-    account = next((a for a in accounts if a.number == number), None) if number else next(iter(accounts), None)
+    account = (
+        next((a for a in accounts if a.number == number), None) if number else next(iter(accounts), None)
+    )
     if number and account is None:
         raise Http404  # not one of this resident's accounts: never show another's data
     ctx = {"resident": resident, "accounts": accounts, "account": account}

@@ -16,8 +16,13 @@ QUEUE = "/admin/residents/registrationrequest/"
 
 def pending_request(**overrides) -> RegistrationRequest:
     data = {
-        "full_name": "Иванова Мария Петровна", "account_number": "1000123456", "phone": "+79990001122",
-        "email": "maria@mail.ru", "password": "Sunflower-Tver-1961", "ip_address": None, "user_agent": "",
+        "full_name": "Иванова Мария Петровна",
+        "account_number": "1000123456",
+        "phone": "+79990001122",
+        "email": "maria@mail.ru",
+        "password": "Sunflower-Tver-1961",
+        "ip_address": None,
+        "user_agent": "",
     }
     return services.submit_registration(**{**data, **overrides})
 
@@ -41,7 +46,9 @@ def test_queue_shows_what_matched_and_what_did_not(staff_client, company, ivanov
 
 def test_request_waiting_over_three_days_stands_out(staff_client, company, ivanov_account):
     request = pending_request()
-    RegistrationRequest.objects.filter(pk=request.pk).update(created_at=timezone.now() - timedelta(days=3, hours=2))
+    RegistrationRequest.objects.filter(pk=request.pk).update(
+        created_at=timezone.now() - timedelta(days=3, hours=2)
+    )
 
     html = staff_client.get(QUEUE).content.decode()
     overdue_only = staff_client.get(QUEUE, {"overdue": "yes"}).content.decode()
@@ -128,7 +135,9 @@ def test_rejection_without_reason_is_refused_and_says_why(staff_client, company,
 
 def test_bulk_rejection_asks_for_the_reason_first(staff_client, company, ivanov_account, neighbour_account):
     first = pending_request()
-    second = pending_request(full_name="Сидоров Пётр Николаевич", account_number="1000123457", email="p@mail.ru")
+    second = pending_request(
+        full_name="Сидоров Пётр Николаевич", account_number="1000123457", email="p@mail.ru"
+    )
     selection = {"action": "reject_selected", "_selected_action": [first.pk, second.pk]}
 
     ask = staff_client.post(QUEUE, selection)

@@ -17,7 +17,10 @@ def field_error(response, field: str) -> str:
     html = response.content.decode()
     match = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', html, re.S)
     assert match, f"no error beside {field}"
-    assert f'aria-describedby="id_{field}_helptext id_{field}_error"' in html or f'aria-describedby="id_{field}_error"' in html
+    assert (
+        f'aria-describedby="id_{field}_helptext id_{field}_error"' in html
+        or f'aria-describedby="id_{field}_error"' in html
+    )
     return re.sub(r"<[^>]+>", "", match.group(1)).strip()
 
 
@@ -26,9 +29,12 @@ class TestRequestForm:
         html = client.get(REGISTER).content.decode()
 
         for field, label in [
-            ("full_name", "ФИО"), ("account_number", "Номер лицевого счета"),
-            ("phone", "Номер мобильного телефона"), ("email", "Адрес электронной почты"),
-            ("password1", "Пароль"), ("password2", "Пароль (повторно)"),
+            ("full_name", "ФИО"),
+            ("account_number", "Номер лицевого счета"),
+            ("phone", "Номер мобильного телефона"),
+            ("email", "Адрес электронной почты"),
+            ("password1", "Пароль"),
+            ("password2", "Пароль (повторно)"),
         ]:
             assert f'<label for="id_{field}">{label}</label>' in html
         assert "например, 1000123456" in html
@@ -44,14 +50,20 @@ class TestRequestForm:
         assert "Настоящее положение принимаю" in html
         assert "Даю согласие на обработку персональных данных" in html
         assert reverse("residents:policy", args=["consent"]) in html
-        assert re.search(r'<button type="submit"[^>]*data-requires="id_accept_policy id_accept_consent"[^>]*>Отправить заявку', html)
+        assert re.search(
+            r'<button type="submit"[^>]*data-requires="id_accept_policy id_accept_consent"[^>]*>'
+            r"Отправить заявку",
+            html,
+        )
         assert "У меня есть код подтверждения" in html
 
     def test_captcha_refresh_without_javascript_keeps_typed_data(self, client, company):
         first = client.get(REGISTER).content.decode()
         old_key = re.search(r'name="captcha_0" value="(\w+)"', first).group(1)
 
-        response = client.post(REGISTER, {**IVANOV, "captcha_0": old_key, "captcha_1": "12", "captcha_refresh": "1"})
+        response = client.post(
+            REGISTER, {**IVANOV, "captcha_0": old_key, "captcha_1": "12", "captcha_refresh": "1"}
+        )
 
         html = response.content.decode()
         assert response.status_code == 200
@@ -99,7 +111,9 @@ class TestValidation:
             ("password2", "something-else-2024", "Пароли не совпадают"),
         ],
     )
-    def test_bad_field_gets_a_russian_message_beside_it(self, client, company, ivanov_account, field, value, message):
+    def test_bad_field_gets_a_russian_message_beside_it(
+        self, client, company, ivanov_account, field, value, message
+    ):
         response = client.post(REGISTER, registration_post(**{field: value}))
 
         assert response.status_code == 200
@@ -113,8 +127,12 @@ class TestValidation:
         assert field_error(response, "password1")
         assert RegistrationRequest.objects.count() == 0
 
-    @pytest.mark.parametrize("phone", ["8-912-345-67-89", "+7 (912) 345-67-89", "89123456789", "912 345 67 89"])
-    def test_phone_is_accepted_as_people_write_it_and_stored_as_e164(self, client, company, ivanov_account, phone):
+    @pytest.mark.parametrize(
+        "phone", ["8-912-345-67-89", "+7 (912) 345-67-89", "89123456789", "912 345 67 89"]
+    )
+    def test_phone_is_accepted_as_people_write_it_and_stored_as_e164(
+        self, client, company, ivanov_account, phone
+    ):
         client.post(REGISTER, registration_post(phone=phone))
 
         assert RegistrationRequest.objects.get().phone == "+79123456789"
@@ -147,18 +165,25 @@ class TestWholeProcedure:
 
     def test_resident_registers_confirms_the_code_and_logs_in(self, client, company, ivanov_account):
         response = client.post(REGISTER, registration_post(), follow=True)
-        assert "SMS с кодом подтверждения придёт на номер <strong>+7 912 ***-**-89</strong>" in response.content.decode()
+        assert (
+            "SMS с кодом подтверждения придёт на номер <strong>+7 912 ***-**-89</strong>"
+            in response.content.decode()
+        )
 
         page = client.get(reverse("residents:confirm_code")).content.decode()
         assert 'value="1000123456"' in page  # the account number is remembered from the request
 
         response = client.post(
-            reverse("residents:confirm_code"), {"account_number": "1000123456", "code": last_sms_code()}, follow=True
+            reverse("residents:confirm_code"),
+            {"account_number": "1000123456", "code": last_sms_code()},
+            follow=True,
         )
         assert "Регистрация завершена" in response.content.decode()
 
         response = client.post(
-            reverse("residents:login"), {"username": "1000123456", "password": IVANOV["password1"]}, follow=True
+            reverse("residents:login"),
+            {"username": "1000123456", "password": IVANOV["password1"]},
+            follow=True,
         )
         html = response.content.decode()
         assert "Иванов Иван Иванович" in html
@@ -170,12 +195,16 @@ class TestWholeProcedure:
         code = last_sms_code()
         wrong = f"{(int(code) + 1) % 1_000_000:06d}"
 
-        response = client.post(reverse("residents:confirm_code"), {"account_number": "1000123456", "code": wrong})
+        response = client.post(
+            reverse("residents:confirm_code"), {"account_number": "1000123456", "code": wrong}
+        )
 
         assert "Неверный код" in field_error(response, "code")
 
     def test_code_for_an_account_without_approved_request_is_explained(self, client, company, ivanov_account):
-        response = client.post(reverse("residents:confirm_code"), {"account_number": "1000123456", "code": "123456"})
+        response = client.post(
+            reverse("residents:confirm_code"), {"account_number": "1000123456", "code": "123456"}
+        )
 
         assert "нет заявки, которая ждёт кода" in field_error(response, "account_number")
 

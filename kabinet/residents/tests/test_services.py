@@ -34,7 +34,9 @@ def emails_to(address: str = "ivanov@mail.ru") -> list[OutboxMessage]:
 
 
 class TestSubmission:
-    def test_request_matching_the_billing_data_is_approved_at_once_and_code_sent(self, company, ivanov_account):
+    def test_request_matching_the_billing_data_is_approved_at_once_and_code_sent(
+        self, company, ivanov_account
+    ):
         request = submit(full_name="  иванов   иван иванович ")
 
         assert request.status == RegistrationRequest.Status.APPROVED
@@ -70,7 +72,9 @@ class TestSubmission:
         assert request.phone_matches is False
 
     def test_account_without_phone_in_billing_data_is_approved_on_name(self, company, neighbour_account):
-        request = submit(full_name="Петрова Анна Сергеевна", account_number="1000123457", phone="+79161234567")
+        request = submit(
+            full_name="Петрова Анна Сергеевна", account_number="1000123457", phone="+79161234567"
+        )
 
         assert request.phone_matches is None
         assert request.status == RegistrationRequest.Status.APPROVED
@@ -174,7 +178,9 @@ class TestOperatorDecisions:
 
 
 class TestConfirmationCode:
-    def test_right_code_completes_registration_and_allows_login_by_account_number(self, company, ivanov_account):
+    def test_right_code_completes_registration_and_allows_login_by_account_number(
+        self, company, ivanov_account
+    ):
         request = submit()
 
         services.confirm_registration(registration_request=request, code=last_sms_code())

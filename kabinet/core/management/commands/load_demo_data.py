@@ -14,4 +14,7 @@ class Command(BaseCommand):
             self.stdout.write("База данных не пуста: демонстрационные данные не загружались.")
             return
         load_demo_data()
-        self.stdout.write(f"Загружены демонстрационные данные: {len(DEMO_ACCOUNTS)} лицевых счетов, {len(STAFF)} сотрудника.")
+        self.stdout.write(
+            f"Загружены демонстрационные данные: лицевых счетов — {len(DEMO_ACCOUNTS)}, "
+            f"сотрудников — {len(STAFF)}."
+        )
