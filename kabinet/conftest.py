@@ -5,6 +5,8 @@ neighbour: a real account holder of another flat, who must never see Ivanov's da
 operator: a member of staff who works the registration queue.
 """
 
+import os
+
 import pytest
 
 from kabinet.billing.tests.factories import AccountFactory
@@ -14,6 +16,15 @@ from kabinet.core.models import Company, User
 @pytest.fixture
 def company(db) -> Company:
     return Company.load()
+
+
+@pytest.fixture
+def published_policies(db) -> None:
+    """The policy texts the data migration publishes, again: transactional tests empty the tables."""
+    from kabinet.residents.defaults import ensure_policy_documents
+    from kabinet.residents.models import PolicyDocument
+
+    ensure_policy_documents(PolicyDocument)
 
 
 @pytest.fixture
@@ -36,3 +47,18 @@ def operator(db) -> User:
     return User.objects.create_user(
         "operator", password="operator-pass-2026", is_staff=True, is_superuser=True
     )
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    from kabinet.testing_browser import launch
+
+    # Playwright's sync API runs an event loop in this thread; the test's own database calls
+    # are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()

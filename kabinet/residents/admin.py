@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from kabinet.core.normalize import phone_display
 
@@ -62,20 +62,8 @@ class RejectForm(forms.Form):
 
 @admin.register(RegistrationRequest)
 class RegistrationRequestAdmin(admin.ModelAdmin):
-    list_display = (
-        "id",
-        "created_at",
-        "full_name",
-        "account_number",
-        "phone_shown",
-        "account_found",
-        "name_check",
-        "phone_check",
-        "free_check",
-        "waiting",
-        "status",
-    )
-    list_display_links = ("id", "full_name")
+    list_display = ("created_at", "full_name", "account_number", "phone_shown", "checks", "waiting", "status")
+    list_display_links = ("created_at", "full_name")
     list_filter = ("status", OverdueFilter, "approved_automatically", "name_matches", "created_at")
     search_fields = ("full_name", "account_number", "phone", "email")
     date_hierarchy = "created_at"
@@ -161,6 +149,21 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
     def phone_shown(self, obj: RegistrationRequest) -> str:
         return phone_display(obj.phone)
 
+    @admin.display(description="проверка по данным начислений")
+    def checks(self, obj: RegistrationRequest) -> str:
+        known = obj.account_id is not None
+        parts = [
+            ("счёт", known),
+            ("ФИО", obj.name_matches if known else None),
+            ("телефон", obj.phone_matches),
+            ("свободен", obj.account_free if known else None),
+        ]
+        return format_html_join(
+            " ",
+            '<span class="check check--{}" title="{}">{} {}</span>',
+            ((MARKS[value][1], MARKS[value][2], MARKS[value][0], label) for label, value in parts),
+        )
+
     @admin.display(description="счёт найден")
     def account_found(self, obj: RegistrationRequest) -> str:
         return mark(obj.account_id is not None)
@@ -209,8 +212,15 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
         ]
         return own + super().get_urls()
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Заявки на регистрацию", **(extra_context or {})})
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "reject_form": RejectForm()}
+        extra_context = {
+            "title": "Заявка на регистрацию",
+            "reject_form": RejectForm(),
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _back(self, pk: int) -> HttpResponseRedirect:

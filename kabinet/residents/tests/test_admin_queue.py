@@ -39,8 +39,9 @@ def test_queue_shows_what_matched_and_what_did_not(staff_client, company, ivanov
     html = staff_client.get(QUEUE).content.decode()
 
     assert "Иванова Мария Петровна" in html
-    assert 'class="check check--ok" title="да">✔ да' in html  # the account was found
-    assert 'class="check check--bad" title="нет">✘ нет' in html  # the name and the phone differ
+    assert '<span class="check check--ok" title="да">✔ счёт</span>' in html
+    assert '<span class="check check--bad" title="нет">✘ ФИО</span>' in html
+    assert '<span class="check check--bad" title="нет">✘ телефон</span>' in html
     assert "+7 999 000-11-22" in html
 
 

@@ -1,0 +1,39 @@
+"""Browser tests: Debian's Chromium driven by Playwright, screenshots and an axe-core check.
+
+Never a downloaded browser: the tests use /usr/bin/chromium, which `make test` installs.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.getenv("KABINET_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+AXE = Path(__file__).resolve().parent / "core" / "tests" / "vendor" / "axe.min.js"
+
+
+def launch(playwright):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+
+
+def shoot(page, name: str) -> Path:
+    """A full-page screenshot to look at: screenshots/<width>-<name>.png (ignored by git)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{page.viewport_size['width']}-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def accessibility_violations(page) -> list[str]:
+    """What axe-core (WCAG 2.1 A and AA rules) finds wrong on the page, one line per problem."""
+    page.add_script_tag(path=str(AXE))
+    rules = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}"
+    result = page.evaluate(f"() => axe.run(document, {rules})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
