@@ -4,6 +4,8 @@ set -u
 PY=${PY:-.venv/bin/python}
 PORT=${PORT:-8000}
 export KABINET_CAPTCHA_TEST_MODE=${KABINET_CAPTCHA_TEST_MODE:-0}
+# SMS and e-mail name the pages of this very server unless told otherwise.
+export SITE_URL=${SITE_URL:-http://127.0.0.1:$PORT}
 
 "$PY" manage.py run_worker &
 worker=$!
