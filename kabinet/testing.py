@@ -35,3 +35,19 @@ def last_sms_code(phone: str = "+79123456789") -> str:
     match = re.search(r"Код подтверждения регистрации: (\d{6})", out.getvalue())
     assert match, f"no code SMS in the log:\n{out.getvalue()}"
     return match.group(1)
+
+
+def submit_request(**overrides):
+    """Ivanov's request straight through the service, as the form would pass it on."""
+    from kabinet.residents import services
+
+    data = {
+        "full_name": "Иванов Иван Иванович",
+        "account_number": "1000123456",
+        "phone": "+79123456789",
+        "email": "ivanov@mail.ru",
+        "password": "Sunflower-Tver-1961",
+        "ip_address": "203.0.113.7",
+        "user_agent": "Mozilla/5.0 (Linux; Android 12) Chrome/120",
+    }
+    return services.submit_registration(**{**data, **overrides})

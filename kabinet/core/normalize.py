@@ -12,7 +12,7 @@ import phonenumbers
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _IGNORED_IN_NAMES = re.compile("[\\s" + re.escape(_DASHES) + ".]+")
 _SPACES = re.compile(r"\s+")
-ACCOUNT_NUMBER_RE = re.compile(r"^[0-9A-ZА-ЯЁ/-]{1,30}$")
+ACCOUNT_NUMBER_RE = re.compile(r"[0-9A-ZА-ЯЁ/-]{1,30}")
 
 
 class InvalidPhone(ValueError):
@@ -44,7 +44,7 @@ def account_number(value: str) -> str:
 
 
 def is_valid_account_number(value: str) -> bool:
-    return bool(ACCOUNT_NUMBER_RE.match(value))
+    return bool(ACCOUNT_NUMBER_RE.fullmatch(value))
 
 
 def phone_e164(value: str, *, mobile_only: bool = True) -> str:

@@ -70,28 +70,6 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
     ordering = ("created_at",)
     list_select_related = ("account",)
     actions = ["approve_selected", "reject_selected"]
-    readonly_fields = (
-        "status",
-        "created_at",
-        "waiting",
-        "full_name",
-        "account_number",
-        "phone_shown",
-        "email",
-        "account",
-        "account_holder",
-        "account_found",
-        "name_check",
-        "phone_check",
-        "free_check",
-        "decided_at",
-        "decided_by",
-        "approved_automatically",
-        "rejection_reason",
-        "completed_at",
-        "ip_address",
-        "user_agent",
-    )
     fieldsets = [
         (
             "Заявка",
@@ -134,6 +112,8 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
         ),
         ("Откуда подана", {"fields": ["ip_address", "user_agent"], "classes": ["collapse"]}),
     ]
+    # The request is evidence of what the applicant typed: staff decide on it, they do not edit it.
+    readonly_fields = [name for _, options in fieldsets for name in options["fields"]]
     change_form_template = "admin/residents/registrationrequest/change_form.html"
 
     class Media:

@@ -59,3 +59,7 @@ def test_normalisers_never_crash(value):
     normalize.account_number(value)
     with contextlib.suppress(normalize.InvalidPhone):
         normalize.phone_e164(value)
+
+
+def test_account_number_with_a_trailing_newline_is_not_valid():
+    assert not normalize.is_valid_account_number("1000123456\n")

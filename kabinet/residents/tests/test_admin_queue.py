@@ -7,24 +7,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kabinet.messaging.models import OutboxMessage
-from kabinet.residents import services
 from kabinet.residents.models import RegistrationRequest
+from kabinet.testing import submit_request
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/admin/residents/registrationrequest/"
 
 
 def pending_request(**overrides) -> RegistrationRequest:
-    data = {
-        "full_name": "Иванова Мария Петровна",
-        "account_number": "1000123456",
-        "phone": "+79990001122",
-        "email": "maria@mail.ru",
-        "password": "Sunflower-Tver-1961",
-        "ip_address": None,
-        "user_agent": "",
-    }
-    return services.submit_registration(**{**data, **overrides})
+    """Maria applies for Ivanov's account from her own phone: it waits for an operator."""
+    maria = {"full_name": "Иванова Мария Петровна", "phone": "+79990001122", "email": "maria@mail.ru"}
+    return submit_request(**{**maria, **overrides})
 
 
 @pytest.fixture

@@ -8,21 +8,9 @@ from kabinet.messaging.models import OutboxMessage
 from kabinet.residents import services
 from kabinet.residents.models import ConfirmationCode, Consent, PolicyDocument, RegistrationRequest
 from kabinet.testing import last_sms_code
+from kabinet.testing import submit_request as submit
 
 pytestmark = pytest.mark.django_db
-
-
-def submit(**overrides) -> RegistrationRequest:
-    data = {
-        "full_name": "Иванов Иван Иванович",
-        "account_number": "1000123456",
-        "phone": "+79123456789",
-        "email": "ivanov@mail.ru",
-        "password": "Sunflower-Tver-1961",
-        "ip_address": "203.0.113.7",
-        "user_agent": "Mozilla/5.0 (Linux; Android 12) Chrome/120",
-    }
-    return services.submit_registration(**{**data, **overrides})
 
 
 def sms_to(phone: str = "+79123456789") -> list[OutboxMessage]:
