@@ -45,12 +45,18 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def text(self, obj: OutboxMessage) -> str:
         return visible_text(obj)
 
-    @admin.action(description="Отправить выбранные ещё раз")
+    @admin.action(description="Отправить ещё раз не отправленные")
     def retry(self, request, queryset) -> None:
-        count = queryset.exclude(status=OutboxMessage.Status.SENDING).update(
+        # Only failed ones: sending a delivered code or rejection twice would confuse the resident
+        # and cost the company an SMS.
+        count = queryset.filter(status=OutboxMessage.Status.FAILED).update(
             status=OutboxMessage.Status.QUEUED, next_attempt_at=timezone.now(), last_error=""
         )
-        self.message_user(request, f"Поставлено в очередь на отправку: {count}.", messages.SUCCESS)
+        skipped = queryset.count() - count
+        text = f"Поставлено в очередь на отправку: {count}."
+        if skipped:
+            text += f" Пропущено уже отправленных или ещё не отправленных: {skipped}."
+        self.message_user(request, text, messages.SUCCESS)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,6 +1,7 @@
 """The outbox and its worker: nothing is lost when a gateway fails, nothing is sent twice."""
 
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -131,6 +132,21 @@ def test_run_worker_once_delivers_and_reports():
 
 
 def sample_request():
-    from types import SimpleNamespace
-
     return SimpleNamespace(full_name="Иванов Иван Иванович", account_number="1000123456")
+
+
+def test_back_office_retry_requeues_failed_messages_only(admin_client):
+    failed = services.send_sms(phone="+79123456789", text="не ушло")
+    sent = services.send_sms(phone="+79123456789", text="уже доставлено")
+    OutboxMessage.objects.filter(pk=failed.pk).update(status="failed", last_error="timeout")
+    OutboxMessage.objects.filter(pk=sent.pk).update(status="sent")
+
+    response = admin_client.post(
+        "/admin/messaging/outboxmessage/",
+        {"action": "retry", "_selected_action": [failed.pk, sent.pk]},
+        follow=True,
+    )
+
+    assert OutboxMessage.objects.get(pk=failed.pk).status == "queued"
+    assert OutboxMessage.objects.get(pk=sent.pk).status == "sent"
+    assert "Поставлено в очередь на отправку: 1. Пропущено" in response.content.decode()
