@@ -6,6 +6,8 @@ from io import StringIO
 from captcha.models import CaptchaStore
 from django.core.management import call_command
 
+from kabinet.residents import services
+
 IVANOV = {
     "full_name": "Иванов Иван Иванович",
     "account_number": "1000123456",
@@ -39,8 +41,6 @@ def last_sms_code(phone: str = "+79123456789") -> str:
 
 def submit_request(**overrides):
     """Ivanov's request straight through the service, as the form would pass it on."""
-    from kabinet.residents import services
-
     data = {
         "full_name": "Иванов Иван Иванович",
         "account_number": "1000123456",

@@ -7,7 +7,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.html import format_html
 
 from kabinet.core import normalize
+from kabinet.core.models import User
 
+from .codes import CODE_DIGITS, clean_code
 from .selectors import registration_state
 
 LOGIN_HINT = "Логин обычно совпадает с номером лицевого счета"
@@ -175,8 +177,6 @@ class RegistrationForm(forms.Form):
         return data
 
     def _validate_password(self, password: str) -> None:
-        from kabinet.core.models import User
-
         # A stand-in user, so that the similarity check compares with the name, number and e-mail.
         probe = User(
             username=self.cleaned_data.get("account_number", ""),
@@ -215,8 +215,6 @@ class CodeForm(forms.Form):
 
     def require_code(self) -> str | None:
         """The code, when it looks like one; otherwise the error is put beside the field."""
-        from .codes import CODE_DIGITS, clean_code
-
         code = clean_code(self.cleaned_data.get("code", ""))
         if len(code) != CODE_DIGITS:
             self.add_error("code", f"Введите код из SMS: {CODE_DIGITS} цифр.")

@@ -23,28 +23,25 @@ def billing_check(
     account = Account.objects.filter(number=account_number).first()
     if account is None:
         return BillingCheck(account=None, name_matches=False, phone_matches=None, account_free=True)
-    other_open = RegistrationRequest.objects.filter(
-        account_number=account_number, status__in=RegistrationRequest.OPEN
-    ).exclude(pk=request_id)
-    registered = ResidentAccount.objects.filter(account=account).exists()
     return BillingCheck(
         account=account,
         name_matches=account.holder_matches(full_name),
         phone_matches=(account.phone == phone) if account.phone else None,
-        account_free=not registered and not other_open.exists(),
+        account_free=registration_state(account_number, request_id=request_id) is None,
     )
 
 
-def registration_state(account_number: str) -> str | None:
-    """Why a new request for this account cannot be accepted, or None when it can."""
+def registration_state(account_number: str, *, request_id: int | None = None) -> str | None:
+    """Why the account is taken: "registered", or the status of another open request
+    ("pending", "approved"); None when the account is free for the request `request_id`."""
     if ResidentAccount.objects.filter(account__number=account_number).exists():
         return "registered"
-    open_request = (
+    return (
         RegistrationRequest.objects.filter(account_number=account_number, status__in=RegistrationRequest.OPEN)
+        .exclude(pk=request_id)
         .values_list("status", flat=True)
         .first()
     )
-    return open_request
 
 
 def approved_request(account_number: str) -> RegistrationRequest | None:
