@@ -5,9 +5,9 @@ from .models import DisclosureDocument, NewsItem, Page
 
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
-    list_display = ("title", "slug", "menu_title", "updated_at")
-    search_fields = ("title", "menu_title", "body", "slug")
-    fields = ("title", "menu_title", "slug", "body", "updated_at")
+    list_display = ("title", "slug", "updated_at")
+    search_fields = ("title", "body", "slug")
+    fields = ("title", "slug", "body", "updated_at")
     readonly_fields = ("updated_at",)
 
     def get_readonly_fields(self, request, obj=None):

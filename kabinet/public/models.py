@@ -17,12 +17,6 @@ class Page(models.Model):
         help_text="Часть адреса в браузере: латинские буквы, цифры, дефис.",
     )
     title = models.CharField("заголовок", max_length=200)
-    menu_title = models.CharField(
-        "название в меню",
-        max_length=60,
-        blank=True,
-        help_text="Короткое название, если заголовок длинный. Можно не заполнять.",
-    )
     body = models.TextField(
         "текст",
         blank=True,

@@ -36,7 +36,6 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('slug', models.SlugField(help_text='Часть адреса в браузере: латинские буквы, цифры, дефис.', max_length=60, unique=True, verbose_name='адрес страницы')),
                 ('title', models.CharField(max_length=200, verbose_name='заголовок')),
-                ('menu_title', models.CharField(blank=True, help_text='Короткое название, если заголовок длинный. Можно не заполнять.', max_length=60, verbose_name='название в меню')),
                 ('body', models.TextField(blank=True, help_text='Обычный текст. Пустая строка начинает новый абзац, адреса сайтов и электронной почты становятся ссылками сами. HTML-разметка показывается как текст.', verbose_name='текст')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменена')),
             ],
