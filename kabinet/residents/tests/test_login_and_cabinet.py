@@ -103,3 +103,11 @@ def test_staff_member_in_the_cabinet_is_pointed_to_the_back_office(client, compa
 
     assert response.status_code == 403
     assert reverse("admin:index") in response.content.decode()
+
+
+def test_home_page_greets_a_logged_in_resident_by_name(client, company, ivanov):
+    client.force_login(ivanov.user)
+
+    html = client.get("/").content.decode()
+
+    assert "Вы вошли как <strong>Иванов Иван Иванович</strong>" in html

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from kabinet.residents import services
 from kabinet.residents.models import RegistrationRequest
 from kabinet.testing import IVANOV, last_sms_code, registration_post
 
@@ -220,3 +221,14 @@ def complete_registration(client) -> None:
     client.post(REGISTER, registration_post())
     client.post(reverse("residents:confirm_code"), {"account_number": "1000123456", "code": last_sms_code()})
     client.logout()
+
+
+def test_rejected_applicant_sees_the_reason_and_can_apply_again(client, company, ivanov_account, operator):
+    client.post(REGISTER, registration_post(full_name="Иванова Мария Петровна"))
+    request = RegistrationRequest.objects.get()
+    services.reject_request(registration_request=request, staff=operator, reason="ФИО не совпадает.")
+
+    html = client.get(reverse("residents:request_sent")).content.decode()
+
+    assert "Причина: ФИО не совпадает." in html
+    assert f'href="{REGISTER}">Подать заявку снова' in html
