@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "kabinet.messaging",
     "kabinet.billing",
     "kabinet.residents",
+    "kabinet.payments",
+    "kabinet.meters",
+    "kabinet.appeals",
     "kabinet.public",
 ]
 
@@ -97,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kabinet.core.context_processors.site",
+                "kabinet.residents.cabinet.cabinet_frame",
             ],
         },
     },

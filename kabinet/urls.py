@@ -7,6 +7,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),
     path("", include("kabinet.residents.urls")),
+    path("", include("kabinet.billing.urls")),
+    path("", include("kabinet.payments.urls")),
+    path("", include("kabinet.meters.urls")),
+    path("", include("kabinet.appeals.urls")),
     path("", include("kabinet.public.urls")),
 ]
 if settings.DEBUG:

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 from kabinet.core.normalize import phone_masked
 
 from . import selectors, services
+from .cabinet import Cabinet, cabinet_page
 from .forms import CodeForm, LoginForm, RegistrationForm
 from .models import PolicyDocument, RegistrationRequest
 
@@ -158,17 +158,6 @@ def password_help(request: HttpRequest) -> HttpResponse:
     return render(request, "residents/password_help.html")
 
 
-@login_required
-def cabinet(request: HttpRequest) -> HttpResponse:
-    resident = getattr(request.user, "resident", None)
-    if resident is None:
-        return render(request, "residents/staff_not_resident.html", status=403)
-    accounts = list(selectors.resident_accounts(resident))
-    number = request.GET.get("account")
-    account = (
-        next((a for a in accounts if a.number == number), None) if number else next(iter(accounts), None)
-    )
-    if number and account is None:
-        raise Http404  # not one of this resident's accounts: never show another's data
-    ctx = {"resident": resident, "accounts": accounts, "account": account}
-    return render(request, "residents/cabinet.html", ctx)
+@cabinet_page
+def cabinet(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    return render(request, "residents/cabinet.html", {"resident": cabinet.resident})

@@ -117,7 +117,7 @@ def test_resident_walks_the_seed_procedure(chromium, live_server, company, ivano
     looked_at(page, "08-login")
     page.get_by_role("button", name="Войти").click()
     expect(page.get_by_text("Здравствуйте, Иванов Иван Иванович!")).to_be_visible()
-    expect(page.get_by_text(ivanov_account.address)).to_be_visible()
+    expect(page.get_by_text(ivanov_account.address, exact=True)).to_be_visible()
     looked_at(page, "09-cabinet")
     context.close()
 

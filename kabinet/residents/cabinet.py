@@ -1,0 +1,89 @@
+"""The frame every cabinet page shares: who the resident is and which of their accounts is shown.
+
+A cabinet view is written as `def view(request, cabinet: Cabinet, ...)` under `@cabinet_page`.
+The account shown is chosen with `?account=<number>` on any cabinet page and remembered in the
+session; a number that is not one of the resident's own accounts is a 404, so changing a number
+or an id in a URL never shows another household's data.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from kabinet.billing.models import Account
+
+from . import selectors
+from .models import Resident
+
+SESSION_ACCOUNT = "cabinet_account"
+
+# The cabinet's own menu, in the order of SPEC §4.
+CABINET_MENU = [
+    ("Обзор", "residents:cabinet"),
+    ("Начисления", "billing:charges"),
+    ("Квитанции", "billing:receipts"),
+    ("Оплата", "payments:pay"),
+    ("Показания приборов учёта", "meters:readings"),
+    ("Обращения", "appeals:list"),
+    ("Новости", "public:cabinet_news"),
+    ("Профиль", "residents:profile"),
+]
+
+
+@dataclass(frozen=True)
+class Cabinet:
+    resident: Resident
+    accounts: list[Account]
+    account: Account | None
+
+
+def _menu(path: str) -> list[dict]:
+    items = []
+    for title, name in CABINET_MENU:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # FIXME(integration): every section exists once issues 3–5 land
+            continue
+        current = path == url if name == "residents:cabinet" else path.startswith(url)
+        items.append({"title": title, "url": url, "current": current})
+    return items
+
+
+def _chosen_account(request: HttpRequest, accounts: list[Account]) -> Account | None:
+    number = request.GET.get("account")
+    if number:
+        account = next((a for a in accounts if a.number == number), None)
+        if account is None:
+            raise Http404  # not one of this resident's accounts
+        request.session[SESSION_ACCOUNT] = account.number
+        return account
+    remembered = request.session.get(SESSION_ACCOUNT)
+    return next((a for a in accounts if a.number == remembered), None) or next(iter(accounts), None)
+
+
+def cabinet_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        resident = getattr(request.user, "resident", None)
+        if resident is None:
+            return render(request, "residents/staff_not_resident.html", status=403)
+        accounts = list(selectors.resident_accounts(resident))
+        cabinet = Cabinet(resident=resident, accounts=accounts, account=_chosen_account(request, accounts))
+        request.cabinet = cabinet  # the frame template reads it through the context processor
+        return view(request, cabinet, *args, **kwargs)
+
+    return wrapper
+
+
+def cabinet_frame(request: HttpRequest) -> dict:
+    """Context processor: the cabinet menu and account switcher for pages under `cabinet_page`."""
+    cabinet = getattr(request, "cabinet", None)
+    if cabinet is None:
+        return {}
+    return {"cabinet": cabinet, "cabinet_menu": _menu(request.path)}
