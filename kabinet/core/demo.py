@@ -7,6 +7,7 @@ from django.db import transaction
 
 from kabinet.billing.models import Account
 from kabinet.public.demo import load_demo_content
+from kabinet.residents.demo import load_demo_resident
 
 from .models import Company, User
 
@@ -23,6 +24,15 @@ DEMO_ACCOUNTS = [
     ),
     ("1000123459", "Кузнецова Мария Ёлкина", "г. Тверь, пр-т Победы, д. 3, кв. 44", "45.60", "+79051112233"),
     ("1000123460", "Смирнов-Орлов Алексей Викторович", "г. Тверь, пр-т Победы, д. 3, кв. 45", "62.25", ""),
+    # Already registered: the demo resident of kabinet/residents/demo.py holds both.
+    (
+        "1000123461",
+        "Морозова Ольга Петровна",
+        "г. Тверь, ул. Советская, д. 12, кв. 9",
+        "58.40",
+        "+79161234567",
+    ),
+    ("1000123462", "Морозова Ольга Петровна", "г. Тверь, пр-т Победы, д. 3, кв. 12", "33.70", "+79161234567"),
 ]
 STAFF = [
     # username, password, is_superuser
@@ -80,3 +90,4 @@ def load_demo_data() -> None:
         if not superuser:
             user.groups.add(operators)
     load_demo_content()
+    load_demo_resident()
