@@ -8,6 +8,14 @@ from django.utils import timezone
 from kabinet.billing.models import Account
 
 
+class ReminderChannel(models.TextChoices):
+    """How a resident wants to hear that the meter-reading window has opened (chosen in the profile)."""
+
+    SMS = "sms", "SMS"
+    EMAIL = "email", "Электронная почта"
+    NONE = "none", "Не напоминать"
+
+
 class Resident(models.Model):
     """Житель: a person with a cabinet. Signs in with the number of any of their accounts."""
 
@@ -15,6 +23,9 @@ class Resident(models.Model):
     full_name = models.CharField("ФИО", max_length=200)
     phone = models.CharField("мобильный телефон", max_length=16)
     accounts = models.ManyToManyField(Account, through="ResidentAccount", related_name="residents")
+    reminder_channel = models.CharField(
+        "напоминания о показаниях", max_length=8, choices=ReminderChannel.choices, default=ReminderChannel.SMS
+    )
     created_at = models.DateTimeField("зарегистрирован", default=timezone.now)
 
     class Meta:
