@@ -220,3 +220,14 @@ LOGGING = {
 }
 
 FORM_RENDERER = "kabinet.core.forms.KabinetFormRenderer"
+
+# --- Appeals (обращения) --------------------------------------------------------------------
+# Residents' attachments are personal data: kept outside MEDIA_ROOT and the static files, and
+# served only through a view that checks who asks (kabinet/appeals/views.py).
+APPEALS_FILES_DIR = Path(os.getenv("KABINET_APPEALS_FILES_DIR", VAR_DIR / "private" / "appeals"))
+APPEALS_MAX_FILES = envint("KABINET_APPEALS_MAX_FILES", 5)
+APPEALS_MAX_FILE_MB = envint("KABINET_APPEALS_MAX_FILE_MB", 10)
+# Against floods from one cabinet: how many appeals a resident may send within an hour.
+APPEALS_PER_HOUR = envint("KABINET_APPEALS_PER_HOUR", 5)
+# An appeal without an operator's answer after this many days stands out in the inbox.
+APPEALS_ANSWER_LIMIT_DAYS = envint("KABINET_APPEALS_ANSWER_LIMIT_DAYS", 10)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from .models import DisclosureDocument, NewsItem, Page
 
@@ -22,14 +23,62 @@ class PageAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
+class NewsVisibilityFilter(admin.SimpleListFilter):
+    title = "видна жителям"
+    parameter_name = "visible"
+
+    def lookups(self, request, model_admin):
+        return [("now", "на сайте сейчас"), ("scheduled", "запланирована"), ("draft", "черновик")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "now":
+            return queryset.filter(is_published=True, published_at__lte=now)
+        if self.value() == "scheduled":
+            return queryset.filter(is_published=True, published_at__gt=now)
+        if self.value() == "draft":
+            return queryset.filter(is_published=False)
+        return queryset
+
+
 @admin.register(NewsItem)
 class NewsItemAdmin(admin.ModelAdmin):
-    list_display = ("title", "published_at", "is_published")
-    list_filter = ("is_published",)
+    list_display = ("title", "published_at", "is_published", "visibility")
+    list_filter = (NewsVisibilityFilter, "is_published", "published_at")
     search_fields = ("title", "summary", "body")
+    search_help_text = "Слова из заголовка, краткого описания или текста новости."
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
-    fields = ("title", "slug", "published_at", "is_published", "summary", "body")
+    fieldsets = [
+        (None, {"fields": ("title", "slug", "summary", "body")}),
+        (
+            "Публикация",
+            {
+                "fields": ("is_published", "published_at"),
+                "description": "Новость видна на сайте и в личных кабинетах, когда отмечено «опубликована» "
+                "и наступила дата публикации. Снимите отметку, чтобы сохранить черновик.",
+            },
+        ),
+    ]
+    actions = ["publish_now", "unpublish"]
+
+    @admin.display(description="на сайте")
+    def visibility(self, obj: NewsItem) -> str:
+        if not obj.is_published:
+            return "черновик"
+        if obj.published_at > timezone.now():
+            return f"появится {timezone.localtime(obj.published_at):%d.%m.%Y %H:%M}"
+        return "видна жителям"
+
+    @admin.action(description="Опубликовать выбранные новости сейчас", permissions=["change"])
+    def publish_now(self, request, queryset):
+        count = queryset.update(is_published=True, published_at=timezone.now())
+        self.message_user(request, f"Опубликовано новостей: {count}. Жители видят их на сайте и в кабинете.")
+
+    @admin.action(description="Снять выбранные новости с публикации", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = queryset.update(is_published=False)
+        self.message_user(request, f"Снято с публикации новостей: {count}. Жители их больше не видят.")
 
 
 @admin.register(DisclosureDocument)

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from kabinet.residents.cabinet import Cabinet, cabinet_page
 from kabinet.residents.forms import LoginForm
 
 from . import selectors
@@ -38,3 +39,16 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(selectors.pages(), slug=slug)
     ctx = {"page": page, "show_company_contacts": page.slug == "contacts"}
     return render(request, "public/page.html", ctx)
+
+
+@cabinet_page
+def cabinet_news(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    paginator = Paginator(selectors.published_news(), NEWS_PER_PAGE)
+    ctx = {"page_obj": paginator.get_page(request.GET.get("page"))}
+    return render(request, "public/cabinet_news.html", ctx)
+
+
+@cabinet_page
+def cabinet_news_detail(request: HttpRequest, cabinet: Cabinet, slug: str) -> HttpResponse:
+    item = get_object_or_404(selectors.published_news(), slug=slug)
+    return render(request, "public/cabinet_news_detail.html", {"item": item})

@@ -1,0 +1,253 @@
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from kabinet.core.normalize import phone_display
+
+from . import services
+from .models import Appeal, AppealAttachment, AppealCategory
+from .views import attachment_response
+
+
+@admin.register(AppealCategory)
+class AppealCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "position", "is_active")
+    list_editable = ("position", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+
+
+class AnswerFilter(admin.SimpleListFilter):
+    title = "ответ"
+    parameter_name = "answer"
+
+    def lookups(self, request, model_admin):
+        days = settings.APPEALS_ANSWER_LIMIT_DAYS
+        return [
+            ("none", "без ответа"),
+            ("overdue", f"просрочены (без ответа больше {days} дн.)"),
+            ("answered", "с ответом"),
+        ]
+
+    def queryset(self, request, queryset):
+        unanswered = queryset.filter(answered_at__isnull=True, status__in=Appeal.OPEN)
+        if self.value() == "none":
+            return unanswered
+        if self.value() == "overdue":
+            limit = timezone.now() - timedelta(days=settings.APPEALS_ANSWER_LIMIT_DAYS)
+            return unanswered.filter(created_at__lt=limit)
+        if self.value() == "answered":
+            return queryset.filter(answered_at__isnull=False)
+        return queryset
+
+
+class AppealReplyForm(forms.ModelForm):
+    """The appeal's page in the back-office: a new status and a reply, saved in one step."""
+
+    reply = forms.CharField(
+        label="Ответ жителю",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+    )
+
+    class Meta:
+        model = Appeal
+        fields = ["status"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        email = services.resident_email(self.instance) if self.instance.pk else ""
+        where = f"и получит письмо на {email}" if email else "(e-mail у жителя не указан, письма не будет)"
+        self.fields["reply"].help_text = f"Житель увидит ответ в личном кабинете {where}."
+        self.fields["status"].help_text = "Новый статус житель увидит вместе с ответом."
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("reply", "").strip() and data.get("status") == self.initial.get("status"):
+            raise forms.ValidationError("Напишите ответ жителю или измените статус обращения.")
+        return data
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    form = AppealReplyForm
+    list_display = (
+        "number",
+        "created_at",
+        "account_number",
+        "resident_name",
+        "category",
+        "status_shown",
+        "answer",
+    )
+    list_display_links = ("number", "created_at")
+    list_filter = ("status", AnswerFilter, "category", "created_at")
+    search_fields = ("account__number", "resident__full_name", "account__holder_name", "text")
+    search_help_text = "Номер лицевого счёта, ФИО или слова из текста обращения."
+    date_hierarchy = "created_at"
+    list_select_related = ("account", "resident", "category")
+    list_per_page = 50
+    fieldsets = [
+        (
+            "Обращение",
+            {
+                "fields": [
+                    "number",
+                    "created_at",
+                    "status_shown",
+                    "account_shown",
+                    "resident_shown",
+                    "category",
+                    "text_shown",
+                    "attachment_links",
+                ]
+            },
+        ),
+        ("Переписка", {"fields": ["conversation"]}),
+        ("Ответить и сменить статус", {"fields": ["status", "reply"]}),
+    ]
+    # The resident's words are evidence: staff answer them, they do not edit them.
+    readonly_fields = [name for _, options in fieldsets[:2] for name in options["fields"]]
+    change_form_template = "admin/appeals/appeal/change_form.html"
+
+    class Media:
+        css = {"all": ["appeals/admin.css"]}
+
+    def has_add_permission(self, request) -> bool:
+        return False  # appeals come from residents' cabinets
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    # --- columns and read-only fields ---------------------------------------------------------
+
+    @admin.display(description="№", ordering="pk")
+    def number(self, obj: Appeal) -> str:
+        return f"№{obj.pk}"
+
+    @admin.display(description="лицевой счёт", ordering="account__number")
+    def account_number(self, obj: Appeal) -> str:
+        return obj.account.number
+
+    @admin.display(description="житель", ordering="resident__full_name")
+    def resident_name(self, obj: Appeal) -> str:
+        return obj.resident.full_name if obj.resident else "—"
+
+    @admin.display(description="статус", ordering="status")
+    def status_shown(self, obj: Appeal) -> str:
+        return format_html('<span class="status status--{}">{}</span>', obj.status, obj.get_status_display())
+
+    @admin.display(description="ответ", ordering="answered_at")
+    def answer(self, obj: Appeal) -> str:
+        if obj.answered_at:
+            return f"ответ дан {timezone.localtime(obj.answered_at):%d.%m.%Y}"
+        if obj.status not in Appeal.OPEN:
+            return "—"
+        days = (timezone.now() - obj.created_at).days
+        if obj.is_overdue:
+            return format_html('<strong class="overdue">без ответа {} дн. — просрочено</strong>', days)
+        return f"ждёт ответа {days} дн." if days else "ждёт ответа, поступило сегодня"
+
+    @admin.display(description="лицевой счёт")
+    def account_shown(self, obj: Appeal) -> str:
+        account = obj.account
+        return f"{account.number}; {account.address}; владелец по данным начислений: {account.holder_name}"
+
+    @admin.display(description="житель")
+    def resident_shown(self, obj: Appeal) -> str:
+        if obj.resident is None:
+            return "кабинет закрыт"
+        user = obj.resident.user
+        contacts = [phone_display(obj.resident.phone)] + ([user.email] if user.email else [])
+        return f"{obj.resident.full_name}; {', '.join(contacts)}"
+
+    @admin.display(description="текст обращения")
+    def text_shown(self, obj: Appeal) -> str:
+        return format_html('<div class="appeal-text">{}</div>', obj.text)
+
+    @admin.display(description="вложения")
+    def attachment_links(self, obj: Appeal) -> str:
+        files = list(obj.attachments.all())
+        if not files:
+            return "нет"
+        return format_html_join(
+            format_html("<br>"),
+            '<a href="{}" download>{}</a> ({}, {})',
+            (
+                (
+                    reverse("admin:appeals_appeal_attachment", args=[obj.pk, f.pk]),
+                    f.original_name,
+                    f.content_type,
+                    f.size_display,
+                )
+                for f in files
+            ),
+        )
+
+    @admin.display(description="ответы")
+    def conversation(self, obj: Appeal) -> str:
+        replies = list(obj.replies.select_related("author"))
+        return render_to_string("admin/appeals/appeal/conversation.html", {"replies": replies})
+
+    # --- the reply --------------------------------------------------------------------------
+
+    def save_model(self, request: HttpRequest, obj: Appeal, form: AppealReplyForm, change: bool) -> None:
+        reply = services.reply_to_appeal(
+            appeal=obj,
+            staff=request.user,
+            text=form.cleaned_data["reply"],
+            status=form.cleaned_data["status"],
+        )
+        request.appeal_reply_summary = self._summary(obj, reply)
+
+    def _summary(self, obj: Appeal, reply) -> str:
+        done = []
+        if reply.text:
+            done.append("ответ записан")
+        if reply.status:
+            done.append(f"статус «{reply.get_status_display()}»")
+        email = services.resident_email(obj)
+        told = (
+            f"письмо жителю отправлено на {email}" if email else "у жителя нет e-mail: ответ виден в кабинете"
+        )
+        return f"Обращение №{obj.pk}: {', '.join(done)}; {told}."
+
+    def response_change(self, request: HttpRequest, obj: Appeal) -> HttpResponse:
+        self.message_user(request, request.appeal_reply_summary, messages.SUCCESS)
+        # Back to the same page: the operator sees the reply in the conversation.
+        return HttpResponseRedirect(reverse("admin:appeals_appeal_change", args=[obj.pk]))
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/files/<int:file_pk>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="appeals_appeal_attachment",
+            )
+        ]
+        return own + super().get_urls()
+
+    def attachment_view(self, request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+        attachment = get_object_or_404(
+            AppealAttachment.objects.select_related("appeal"), pk=file_pk, appeal_id=pk
+        )
+        if not self.has_view_or_change_permission(request, attachment.appeal):
+            raise PermissionDenied
+        return attachment_response(attachment)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Обращения жителей", **(extra_context or {})})
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Appeal]:
+        return super().get_queryset(request).select_related("account", "resident__user", "category")

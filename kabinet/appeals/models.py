@@ -1,0 +1,138 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from kabinet.billing.models import Account
+from kabinet.residents.models import Resident
+
+from .storage import appeal_storage, random_name
+
+
+class AppealCategory(models.Model):
+    """What an appeal is about («Сантехника», «Начисления и оплата»…); staff keep the list."""
+
+    name = models.CharField("название", max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(
+        "порядок", default=100, help_text="Меньшее число — выше в списке у жителя."
+    )
+    is_active = models.BooleanField(
+        "показывать жителям", default=True, help_text="Скрытая категория остаётся у старых обращений."
+    )
+
+    class Meta:
+        verbose_name = "категория обращений"
+        verbose_name_plural = "категории обращений"
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Appeal(models.Model):
+    """Обращение: a resident's message to the administration about one of their accounts."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "новое"
+        IN_PROGRESS = "in_progress", "в работе"
+        DONE = "done", "выполнено"
+        REJECTED = "rejected", "отклонено"
+
+    OPEN = (Status.NEW, Status.IN_PROGRESS)
+
+    account = models.ForeignKey(
+        Account, verbose_name="лицевой счёт", on_delete=models.PROTECT, related_name="appeals"
+    )
+    resident = models.ForeignKey(
+        Resident, verbose_name="житель", null=True, on_delete=models.SET_NULL, related_name="appeals"
+    )
+    category = models.ForeignKey(
+        AppealCategory, verbose_name="категория", on_delete=models.PROTECT, related_name="appeals"
+    )
+    text = models.TextField("текст обращения")
+    status = models.CharField("статус", max_length=12, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField("поступило", default=timezone.now, db_index=True)
+    answered_at = models.DateTimeField(
+        "первый ответ", null=True, blank=True, help_text="Когда сотрудник впервые ответил жителю."
+    )
+    updated_at = models.DateTimeField("изменено", auto_now=True)
+
+    class Meta:
+        verbose_name = "обращение"
+        verbose_name_plural = "обращения"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="appeal_account_idx")]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="appeal_text_not_empty")]
+
+    def __str__(self) -> str:
+        return f"Обращение №{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("appeals:detail", args=[self.pk])
+
+    @property
+    def answer_due_at(self):
+        return self.created_at + timedelta(days=settings.APPEALS_ANSWER_LIMIT_DAYS)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still open, nobody has answered, and the promised time has passed."""
+        return self.status in self.OPEN and self.answered_at is None and timezone.now() > self.answer_due_at
+
+
+class AppealAttachment(models.Model):
+    """A photo or PDF the resident attached; stored privately under a random name."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("файл", storage=appeal_storage, upload_to=random_name, max_length=200)
+    original_name = models.CharField("имя файла у жителя", max_length=255)
+    content_type = models.CharField("тип", max_length=50)
+    size = models.PositiveIntegerField("размер, байт")
+    created_at = models.DateTimeField("загружен", default=timezone.now)
+
+    class Meta:
+        verbose_name = "вложение"
+        verbose_name_plural = "вложения"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("appeals:attachment", args=[self.pk])
+
+    @property
+    def size_display(self) -> str:
+        if self.size >= 1024 * 1024:
+            return f"{self.size / (1024 * 1024):.1f} МБ".replace(".", ",")
+        return f"{max(1, round(self.size / 1024))} КБ"
+
+
+class AppealReply(models.Model):
+    """An operator's step on an appeal: a reply to the resident, a new status, or both."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="сотрудник",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField("ответ", blank=True)
+    status = models.CharField("статус после ответа", max_length=12, choices=Appeal.Status.choices, blank=True)
+    created_at = models.DateTimeField("написан", default=timezone.now)
+
+    class Meta:
+        verbose_name = "ответ на обращение"
+        verbose_name_plural = "ответы на обращения"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text="") | ~Q(status=""), name="reply_says_something")
+        ]
+
+    def __str__(self) -> str:
+        return f"Ответ на обращение №{self.appeal_id}"

@@ -1,0 +1,70 @@
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from kabinet.residents.cabinet import Cabinet, cabinet_page
+
+from . import selectors, services
+from .forms import AppealForm
+
+
+@cabinet_page
+def appeal_list(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    ctx = {"appeals": selectors.account_appeals(cabinet.account) if cabinet.account else []}
+    return render(request, "appeals/list.html", ctx)
+
+
+@cabinet_page
+def new_appeal(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    if cabinet.account is None:
+        raise Http404
+    if request.method == "POST":
+        form = AppealForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                appeal = services.submit_appeal(
+                    resident=cabinet.resident,
+                    account=cabinet.account,
+                    category=form.cleaned_data["category"],
+                    text=form.cleaned_data["text"],
+                    files=form.cleaned_data["files"],
+                )
+            except services.AppealError as error:
+                form.add_error(error.field, error.message)
+            else:
+                messages.success(
+                    request,
+                    f"Обращение №{appeal.pk} отправлено. Ответ появится на этой странице, "
+                    "а также придёт на вашу электронную почту.",
+                )
+                return redirect(appeal)
+    else:
+        form = AppealForm()
+    return render(request, "appeals/new.html", {"form": form})
+
+
+@cabinet_page
+def appeal_detail(request: HttpRequest, cabinet: Cabinet, pk: int) -> HttpResponse:
+    appeal = selectors.household_appeal(cabinet.accounts, pk)
+    attachments, replies = selectors.conversation(appeal)
+    ctx = {"appeal": appeal, "attachments": attachments, "replies": replies}
+    return render(request, "appeals/detail.html", ctx)
+
+
+@cabinet_page
+def attachment(request: HttpRequest, cabinet: Cabinet, pk: int) -> FileResponse:
+    return attachment_response(selectors.household_attachment(cabinet.accounts, pk))
+
+
+def attachment_response(attachment) -> FileResponse:
+    """The stored file as a download, never rendered by the browser as a page of our site."""
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
