@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from kabinet.core.normalize import phone_display
 
@@ -182,7 +183,7 @@ class AppealAdmin(admin.ModelAdmin):
         if not files:
             return "нет"
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             '<a href="{}" download>{}</a> ({}, {})',
             (
                 (

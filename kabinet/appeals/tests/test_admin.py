@@ -1,0 +1,184 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from kabinet.appeals.files import check_file
+from kabinet.appeals.models import Appeal, AppealCategory
+from kabinet.appeals.services import reply_to_appeal, submit_appeal
+from kabinet.core.models import User
+from kabinet.messaging.models import OutboxMessage
+
+from .conftest import photo
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:appeals_appeal_changelist")
+
+
+def appeal_of(resident, category, text="Не работает домофон.", files=()):
+    return submit_appeal(
+        resident=resident,
+        account=resident.accounts.first(),
+        category=category,
+        text=text,
+        files=[check_file(f, max_bytes=1024 * 1024) for f in files],
+    )
+
+
+def listed(client, **params) -> list[int]:
+    response = client.get(CHANGELIST, params)
+    assert response.status_code == 200
+    return sorted(a.pk for a in response.context["cl"].result_list)
+
+
+@pytest.fixture
+def inbox(company, ivanov, neighbour, plumbing, operator):
+    lift = AppealCategory.objects.create(name="Лифт")
+    fresh = appeal_of(ivanov, plumbing, text="Течёт кран.")
+    old = appeal_of(neighbour, lift, text="Лифт застревает между этажами.")
+    Appeal.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=30))
+    answered = appeal_of(neighbour, plumbing, text="Шумят трубы.")
+    reply_to_appeal(appeal=answered, staff=operator, text="Проверим.", status="in_progress")
+    return {"fresh": fresh.pk, "old": old.pk, "answered": answered.pk, "lift": lift.pk}
+
+
+def test_inbox_filters_by_status_category_and_answer(client, operator, inbox):
+    client.force_login(operator)
+
+    assert listed(client, status="in_progress") == [inbox["answered"]]
+    assert listed(client, category__id__exact=inbox["lift"]) == [inbox["old"]]
+    assert listed(client, answer="none") == sorted([inbox["fresh"], inbox["old"]])
+    assert listed(client, answer="overdue") == [inbox["old"]]
+    assert listed(client, answer="answered") == [inbox["answered"]]
+
+
+def test_inbox_filters_by_date(client, operator, inbox):
+    client.force_login(operator)
+    # What the «Последние 7 дней» link of the date filter asks for.
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    since = str(midnight - timedelta(days=7))
+
+    assert listed(client, created_at__gte=since) == sorted([inbox["fresh"], inbox["answered"]])
+
+
+def test_inbox_searches_account_number_name_and_text(client, operator, inbox):
+    client.force_login(operator)
+
+    assert listed(client, q="1000123456") == [inbox["fresh"]]
+    assert listed(client, q="Петрова") == sorted([inbox["old"], inbox["answered"]])
+    assert listed(client, q="застревает") == [inbox["old"]]
+
+
+def test_overdue_appeal_stands_out_in_the_inbox(client, operator, inbox):
+    client.force_login(operator)
+
+    html = client.get(CHANGELIST).text
+
+    assert "без ответа 30 дн. — просрочено" in html
+
+
+def test_operator_replies_and_changes_status_in_one_step(client, operator, ivanov, inbox):
+    client.force_login(operator)
+    url = reverse("admin:appeals_appeal_change", args=[inbox["fresh"]])
+
+    page = client.get(url)
+    response = client.post(url, {"status": "done", "reply": "Кран заменили."}, follow=True)
+
+    assert "Ответ жителю" in page.text and "и получит письмо на ivanov@mail.ru" in page.text
+    assert response.redirect_chain[-1][0] == url
+    assert (
+        f"Обращение №{inbox['fresh']}: ответ записан, статус «выполнено»; "
+        "письмо жителю отправлено на ivanov@mail.ru." in response.text
+    )
+    appeal = Appeal.objects.get(pk=inbox["fresh"])
+    assert appeal.status == "done" and appeal.answered_at is not None
+    assert appeal.replies.get().text == "Кран заменили."
+    assert "Кран заменили." in OutboxMessage.objects.get(recipient="ivanov@mail.ru").body
+    assert "Кран заменили." in response.text  # now in the conversation on the same page
+
+
+def test_empty_reply_without_status_change_is_refused_on_the_page(client, operator, inbox):
+    client.force_login(operator)
+    url = reverse("admin:appeals_appeal_change", args=[inbox["fresh"]])
+
+    response = client.post(url, {"status": "new", "reply": ""})
+
+    assert response.status_code == 200
+    assert "Напишите ответ жителю или измените статус обращения." in response.text
+    assert not Appeal.objects.get(pk=inbox["fresh"]).replies.exists()
+
+
+def test_appeals_cannot_be_added_or_deleted_in_the_back_office(client, operator, inbox):
+    client.force_login(operator)
+
+    assert client.get(reverse("admin:appeals_appeal_add")).status_code == 403
+    assert client.get(reverse("admin:appeals_appeal_delete", args=[inbox["fresh"]])).status_code == 403
+
+
+def test_staff_download_the_attachment_from_the_appeal_page(client, operator, ivanov, plumbing, company):
+    appeal = appeal_of(ivanov, plumbing, files=[photo("подвал.png")])
+    attachment = appeal.attachments.get()
+    client.force_login(operator)
+    url = reverse("admin:appeals_appeal_attachment", args=[appeal.pk, attachment.pk])
+
+    page = client.get(reverse("admin:appeals_appeal_change", args=[appeal.pk])).text
+    response = client.get(url)
+
+    assert url in page and "подвал.png" in page
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_attachment_is_refused_to_staff_without_appeal_permissions(client, ivanov, plumbing, company):
+    appeal = appeal_of(ivanov, plumbing, files=[photo()])
+    clerk = User.objects.create_user("clerk", password="clerk-pass-2026", is_staff=True)
+    client.force_login(clerk)
+
+    response = client.get(
+        reverse("admin:appeals_appeal_attachment", args=[appeal.pk, appeal.attachments.get().pk])
+    )
+
+    assert response.status_code == 403
+
+
+def test_attachment_is_refused_to_a_resident(client, ivanov, plumbing, company):
+    appeal = appeal_of(ivanov, plumbing, files=[photo()])
+    client.force_login(ivanov.user)
+
+    response = client.get(
+        reverse("admin:appeals_appeal_attachment", args=[appeal.pk, appeal.attachments.get().pk])
+    )
+
+    assert response.status_code == 302  # to the admin's log-in page
+    assert "/admin/login/" in response["Location"]
+
+
+def test_demo_operator_group_can_answer_appeals(client, db):
+    call_command("load_demo_data")
+    operator = User.objects.get(username="operator")
+    appeal = Appeal.objects.get(status="new")
+    client.force_login(operator)
+
+    response = client.post(
+        reverse("admin:appeals_appeal_change", args=[appeal.pk]),
+        {"status": "in_progress", "reply": "Слесарь придёт в четверг."},
+        follow=True,
+    )
+
+    assert "ответ записан" in response.text
+    assert Group.objects.get(name="Операторы").permissions.filter(codename="change_appeal").exists()
+
+
+def test_categories_are_edited_in_the_back_office(client, operator, plumbing):
+    client.force_login(operator)
+
+    response = client.post(
+        reverse("admin:appeals_appealcategory_add"), {"name": "Домофон", "position": 5, "is_active": "on"}
+    )
+
+    assert response.status_code == 302
+    assert AppealCategory.objects.filter(name="Домофон").exists()
