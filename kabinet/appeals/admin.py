@@ -83,16 +83,9 @@ class AppealReplyForm(forms.ModelForm):
 @admin.register(Appeal)
 class AppealAdmin(admin.ModelAdmin):
     form = AppealReplyForm
-    list_display = (
-        "number",
-        "created_at",
-        "account_number",
-        "resident_name",
-        "category",
-        "status_shown",
-        "answer",
-    )
-    list_display_links = ("number", "created_at")
+    # What an operator looks for first comes first: which one, in what state, waiting how long.
+    list_display = ("number", "status_shown", "answer", "received", "category", "who")
+    list_display_links = ("number", "received")
     list_filter = ("status", AnswerFilter, "category", "created_at")
     search_fields = ("account__number", "resident__full_name", "account__holder_name", "text")
     search_help_text = "Номер лицевого счёта, ФИО или слова из текста обращения."
@@ -121,6 +114,7 @@ class AppealAdmin(admin.ModelAdmin):
     # The resident's words are evidence: staff answer them, they do not edit them.
     readonly_fields = [name for _, options in fieldsets[:2] for name in options["fields"]]
     change_form_template = "admin/appeals/appeal/change_form.html"
+    view_on_site = False  # the resident's page is for the resident only
 
     class Media:
         css = {"all": ["appeals/admin.css"]}
@@ -137,13 +131,15 @@ class AppealAdmin(admin.ModelAdmin):
     def number(self, obj: Appeal) -> str:
         return f"№{obj.pk}"
 
-    @admin.display(description="лицевой счёт", ordering="account__number")
-    def account_number(self, obj: Appeal) -> str:
-        return obj.account.number
+    @admin.display(description="поступило", ordering="created_at")
+    def received(self, obj: Appeal) -> str:
+        return f"{timezone.localtime(obj.created_at):%d.%m.%Y %H:%M}"
 
-    @admin.display(description="житель", ordering="resident__full_name")
-    def resident_name(self, obj: Appeal) -> str:
-        return obj.resident.full_name if obj.resident else "—"
+    @admin.display(description="счёт, житель", ordering="account__number")
+    def who(self, obj: Appeal) -> str:
+        return format_html(
+            "{}<br>{}", obj.account.number, obj.resident.full_name if obj.resident else "кабинет закрыт"
+        )
 
     @admin.display(description="статус", ordering="status")
     def status_shown(self, obj: Appeal) -> str:
@@ -152,13 +148,13 @@ class AppealAdmin(admin.ModelAdmin):
     @admin.display(description="ответ", ordering="answered_at")
     def answer(self, obj: Appeal) -> str:
         if obj.answered_at:
-            return f"ответ дан {timezone.localtime(obj.answered_at):%d.%m.%Y}"
+            return f"дан {timezone.localtime(obj.answered_at):%d.%m.%Y}"
         if obj.status not in Appeal.OPEN:
             return "—"
         days = (timezone.now() - obj.created_at).days
         if obj.is_overdue:
             return format_html('<strong class="overdue">без ответа {} дн. — просрочено</strong>', days)
-        return f"ждёт ответа {days} дн." if days else "ждёт ответа, поступило сегодня"
+        return f"ждёт {days} дн." if days else "ждёт, поступило сегодня"
 
     @admin.display(description="лицевой счёт")
     def account_shown(self, obj: Appeal) -> str:
@@ -249,6 +245,10 @@ class AppealAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": "Обращения жителей", **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"title": "Обращение жителя", **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Appeal]:
         return super().get_queryset(request).select_related("account", "resident__user", "category")
