@@ -68,6 +68,8 @@ class AppealReplyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if "status" not in self.fields:
+            return  # view-only staff: every field is shown read-only
         email = services.resident_email(self.instance) if self.instance.pk else ""
         where = f"и получит письмо на {email}" if email else "(e-mail у жителя не указан, письма не будет)"
         self.fields["reply"].help_text = f"Житель увидит ответ в личном кабинете {where}."

@@ -47,24 +47,45 @@ def submit_appeal(
     # Lock the resident's row so two quick submissions cannot both pass the hourly limit.
     Resident.objects.select_for_update().filter(pk=resident.pk).first()
     if appeals_left_this_hour(resident) == 0:
+        limit = settings.APPEALS_PER_HOUR
         raise AppealError(
-            f"За последний час вы уже отправили {settings.APPEALS_PER_HOUR} обращений — это наибольшее "
-            "число. Отправьте это обращение немного позже; текст на странице сохранён.",
+            f"За последний час вы уже отправили {limit} {appeals_word(limit)} — больше нельзя. "
+            "Отправьте это обращение немного позже; текст на странице сохранён.",
             field="text",
         )
     appeal = Appeal.objects.create(account=account, resident=resident, category=category, text=text)
-    for checked in files:
-        attachment = AppealAttachment(
-            appeal=appeal,
-            original_name=(checked.upload.name or "файл")[:255],
-            content_type=checked.content_type,
-            size=checked.upload.size,
-        )
-        # The stored name gets the extension of what the file really is, not what it was called.
-        attachment.file.save(f"file{checked.extension}", checked.upload, save=False)
-        attachment.save()
-    _notify_company(appeal)
+    stored: list[AppealAttachment] = []
+    try:
+        for checked in files:
+            stored.append(_store(appeal, checked))
+        _notify_company(appeal)
+    except BaseException:
+        # The rows roll back with the transaction; the files on disk must go with them.
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
     return appeal
+
+
+def appeals_word(n: int) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return "обращение"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return "обращения"
+    return "обращений"
+
+
+def _store(appeal: Appeal, checked: CheckedFile) -> AppealAttachment:
+    attachment = AppealAttachment(
+        appeal=appeal,
+        original_name=(checked.upload.name or "файл")[:255],
+        content_type=checked.content_type,
+        size=checked.upload.size,
+    )
+    # The stored name gets the extension of what the file really is, not what it was called.
+    attachment.file.save(f"file{checked.extension}", checked.upload, save=False)
+    attachment.save()
+    return attachment
 
 
 def _notify_company(appeal: Appeal) -> None:

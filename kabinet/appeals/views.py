@@ -16,9 +16,7 @@ def appeal_list(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
 
 @cabinet_page
 def new_appeal(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    if cabinet.account is None:
-        raise Http404
-    if request.method == "POST":
+    if request.method == "POST" and cabinet.account is not None:
         form = AppealForm(request.POST, request.FILES)
         if form.is_valid():
             try:

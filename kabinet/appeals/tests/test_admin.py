@@ -182,3 +182,26 @@ def test_categories_are_edited_in_the_back_office(client, operator, plumbing):
 
     assert response.status_code == 302
     assert AppealCategory.objects.filter(name="Домофон").exists()
+
+
+def test_staff_who_may_only_view_appeals_see_them_but_cannot_answer(client, ivanov, plumbing, company):
+    from django.contrib.auth.models import Permission
+
+    appeal = appeal_of(ivanov, plumbing, text="Просьба покрасить скамейку.", files=[photo("скамейка.png")])
+    viewer = User.objects.create_user("viewer", password="viewer-pass-2026", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_appeal"))
+    client.force_login(viewer)
+    url = reverse("admin:appeals_appeal_change", args=[appeal.pk])
+
+    page = client.get(url)
+    post = client.post(url, {"status": "done", "reply": "Покрасили."})
+    download = client.get(
+        reverse("admin:appeals_appeal_attachment", args=[appeal.pk, appeal.attachments.get().pk])
+    )
+
+    assert page.status_code == 200
+    assert "Просьба покрасить скамейку." in page.text
+    assert "Сохранить ответ и статус" not in page.text
+    assert post.status_code == 403
+    assert download.status_code == 200
+    assert not appeal.replies.exists()

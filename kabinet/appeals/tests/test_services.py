@@ -71,7 +71,9 @@ def test_hourly_limit_refuses_the_next_appeal_with_a_clear_message(ivanov, plumb
     submit(ivanov, plumbing)
     submit(ivanov, plumbing)
 
-    with pytest.raises(services.AppealError, match="За последний час вы уже отправили 2 обращений"):
+    with pytest.raises(
+        services.AppealError, match="За последний час вы уже отправили 2 обращения — больше нельзя"
+    ):
         submit(ivanov, plumbing)
     assert Appeal.objects.count() == 2
 
@@ -162,3 +164,11 @@ def test_overdue_means_open_unanswered_and_past_the_limit(ivanov, plumbing, comp
 
     appeal.refresh_from_db()
     assert not appeal.is_overdue
+
+
+@pytest.mark.parametrize(
+    ("n", "word"),
+    [(1, "обращение"), (2, "обращения"), (5, "обращений"), (11, "обращений"), (21, "обращение")],
+)
+def test_the_limit_message_agrees_with_the_number(n, word):
+    assert services.appeals_word(n) == word

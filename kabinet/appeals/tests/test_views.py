@@ -138,7 +138,7 @@ def test_hourly_limit_is_told_beside_the_text_and_the_text_is_kept(
 
     response = client.post(reverse("appeals:new"), {"category": plumbing.pk, "text": "Ещё одно обращение."})
 
-    assert "За последний час вы уже отправили 1 обращений" in response.text
+    assert "За последний час вы уже отправили 1 обращение" in response.text
     assert "Ещё одно обращение." in response.text
     assert Appeal.objects.count() == 1
 
