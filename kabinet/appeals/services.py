@@ -105,7 +105,7 @@ def _notify_company(appeal: Appeal) -> None:
 def reply_to_appeal(*, appeal: Appeal, staff: User, text: str, status: str) -> AppealReply:
     """An operator's answer and/or new status in one step; the resident hears of it by e-mail."""
     text = text.strip()
-    locked = Appeal.objects.select_for_update().select_related("resident__user").get(pk=appeal.pk)
+    locked = Appeal.objects.select_for_update(of=("self",)).select_related("resident__user").get(pk=appeal.pk)
     if status not in Appeal.Status.values:
         raise AppealError("Выберите статус из списка.", field="status")
     status_changed = status != locked.status
