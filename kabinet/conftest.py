@@ -62,3 +62,15 @@ def chromium():
         browser = launch(playwright)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Rate-limit counters live in the cache table, which a transactional test does not empty:
+    each test starts with none used."""
+    if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+        from django.core.cache import cache
+
+        request.getfixturevalue("_django_db_helper")  # the database as the test's mark asks for it
+        cache.clear()
+    yield

@@ -6,13 +6,23 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.html import format_html
 
-from kabinet.core import normalize
+from kabinet.audit.models import AuditEntry
+from kabinet.audit.services import record
+from kabinet.core import normalize, ratelimit
 from kabinet.core.models import User
 
 from .codes import CODE_DIGITS, clean_code
 from .selectors import registration_state
 
 LOGIN_HINT = "Логин обычно совпадает с номером лицевого счета"
+LOCKED_ACCOUNT = (
+    "Слишком много неудачных попыток входа с этим логином. Вход временно закрыт, попробуйте снова {wait} "
+    "Если вы забыли пароль, воспользуйтесь ссылкой «Забыли пароль?»."
+)
+LOCKED_IP = (
+    "Слишком много неудачных попыток входа с этого устройства. Попробуйте снова {wait} "
+    "Если вы забыли пароль, воспользуйтесь ссылкой «Забыли пароль?»."
+)
 NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-‐–]*$")
 
 
@@ -39,6 +49,29 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Введите логин — номер лицевого счёта."
         self.fields["password"].label = "Пароль"
         self.fields["password"].error_messages["required"] = "Введите пароль."
+
+    def clean(self) -> dict:
+        """Django's check of the password, behind the lock-out by account and by IP."""
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not (username and password):
+            return super().clean()
+        ip = (self.request.META.get("REMOTE_ADDR") if self.request else None) or "-"
+        account = normalize.account_number(username)[:40]
+        try:
+            ratelimit.check("login_ip", ip, LOCKED_IP)
+            ratelimit.check("login_account", account, LOCKED_ACCOUNT)
+        except ratelimit.RateLimited as refusal:
+            record(action=AuditEntry.Action.LOGIN_LOCKED, ip=None if ip == "-" else ip, target=account)
+            raise forms.ValidationError(refusal.message, code="locked") from None
+        try:
+            data = super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                ratelimit.hit("login_ip", ip, LOCKED_IP)
+                ratelimit.hit("login_account", account, LOCKED_ACCOUNT)
+            raise
+        ratelimit.clear("login_account", account)
+        return data
 
 
 class KabinetCaptchaInput(CaptchaTextInput):
@@ -183,6 +216,7 @@ class RegistrationForm(forms.Form):
             first_name=self.cleaned_data.get("full_name", ""),
             email=self.cleaned_data.get("email", ""),
         )
+        probe.phone = self.cleaned_data.get("phone", "")
         try:
             password_validation.validate_password(password, probe)
         except forms.ValidationError as error:

@@ -6,9 +6,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kabinet.core import ratelimit
 from kabinet.core.normalize import phone_masked
+from kabinet.messaging import limits
 
 from . import selectors, services
+from .access_views import CODE_GUESSES
 from .cabinet import Cabinet, cabinet_page
 from .forms import CodeForm, LoginForm, RegistrationForm
 from .models import PolicyDocument, RegistrationRequest
@@ -36,6 +39,8 @@ def register(request: HttpRequest) -> HttpResponse:
             ip_address, user_agent = _client(request)
             data = form.cleaned_data
             try:
+                limits.refuse_if_cap_reached()
+                ratelimit.hit_sms(ip=ip_address, phone=data["phone"], account=data["account_number"])
                 registration_request = services.submit_registration(
                     full_name=data["full_name"],
                     account_number=data["account_number"],
@@ -45,6 +50,8 @@ def register(request: HttpRequest) -> HttpResponse:
                     ip_address=ip_address,
                     user_agent=user_agent,
                 )
+            except ratelimit.RateLimited as refusal:
+                form.add_error(None, refusal.message)
             except services.RegistrationError as error:
                 form.add_error(error.field, error.message)
             else:
@@ -82,7 +89,10 @@ def confirm_code(request: HttpRequest) -> HttpResponse:
         registration_request = _approved_request_or_error(form)
         if code and registration_request:
             try:
+                ratelimit.hit("code_ip", _client(request)[0] or "-", CODE_GUESSES)
                 services.confirm_registration(registration_request=registration_request, code=code)
+            except ratelimit.RateLimited as refusal:
+                form.add_error("code", refusal.message)
             except services.RegistrationError as error:
                 form.add_error(error.field, error.message)
             else:
@@ -108,7 +118,13 @@ def resend_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if form.is_valid() and (registration_request := _approved_request_or_error(form)):
         try:
+            limits.refuse_if_cap_reached()
+            who = {"phone": registration_request.phone, "account": registration_request.account_number}
+            ratelimit.check_sms(ip=_client(request)[0], **who)
             services.request_new_code(registration_request=registration_request)
+            ratelimit.count_sms(ip=_client(request)[0], **who)  # a refusal for the cooldown is free
+        except ratelimit.RateLimited as refusal:
+            form.add_error("code", refusal.message)
         except services.RegistrationError as error:
             form.add_error(error.field, error.message)
         else:
@@ -152,10 +168,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, "Вы вышли из личного кабинета.")
     return redirect("public:home")
-
-
-def password_help(request: HttpRequest) -> HttpResponse:
-    return render(request, "residents/password_help.html")
 
 
 @cabinet_page

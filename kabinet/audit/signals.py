@@ -1,0 +1,29 @@
+"""Sign-ins and failed sign-ins, from Django's auth signals (every login path sends them)."""
+
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+
+from kabinet.core.normalize import account_number
+
+from .models import AuditEntry
+from .services import record
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+@receiver(user_logged_in, dispatch_uid="audit_login")
+def _logged_in(sender, request, user, **kwargs) -> None:
+    record(action=AuditEntry.Action.LOGIN, actor=user, ip=_ip(request), target=user.get_username())
+
+
+@receiver(user_login_failed, dispatch_uid="audit_login_failed")
+def _login_failed(sender, credentials, request=None, **kwargs) -> None:
+    # Django already masks the password in `credentials`; only the login typed is kept.
+    login = str(credentials.get("username", ""))[:40]
+    record(
+        action=AuditEntry.Action.LOGIN_FAILED,
+        ip=_ip(request),
+        target=account_number(login) or login,
+    )

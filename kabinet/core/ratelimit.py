@@ -1,0 +1,109 @@
+"""Fixed-window rate limits kept in the shared cache, so that they hold across web processes.
+
+A limit is named in settings.RATE_LIMITS as (count, window seconds). `hit` counts one event and
+refuses the one over the limit; `check` only asks. The identity (a phone, an account number,
+an IP) is hashed into the key: the cache never holds personal data in the clear.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+class RateLimited(Exception):
+    """A refusal to show as it is: `message` says in Russian what and when to try again."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Window:
+    key: str
+    count: int
+    retry_after: int
+
+
+def wait_text(seconds: int) -> str:
+    """«через 5 мин.», «через 2 ч.»: when to try again, in words a resident reads at once."""
+    minutes = max(1, -(-seconds // 60))
+    if minutes < 120:
+        return f"через {minutes} мин."
+    return f"через {-(-minutes // 60)} ч."
+
+
+def _window(name: str, ident: str) -> Window:
+    count, seconds = settings.RATE_LIMITS[name]
+    now = time.time()
+    index = int(now // seconds)
+    digest = hashlib.sha256(f"{name}:{ident}".encode()).hexdigest()[:24]
+    return Window(
+        key=f"rl:{name}:{digest}:{index}", count=count, retry_after=int((index + 1) * seconds - now) + 1
+    )
+
+
+def used(name: str, ident: str) -> int:
+    return cache.get(_window(name, ident).key, 0)
+
+
+def check(name: str, ident: str, message: str) -> None:
+    """Refuse if the limit is already used up; `message` may hold {wait}."""
+    window = _window(name, ident)
+    if window.count and cache.get(window.key, 0) >= window.count:
+        raise RateLimited(message.format(wait=wait_text(window.retry_after)), retry_after=window.retry_after)
+
+
+def hit(name: str, ident: str, message: str) -> None:
+    """Count one event; refuse (without counting further) when it would go over the limit."""
+    check(name, ident, message)
+    _count(_window(name, ident))
+
+
+def _count(window: Window) -> None:
+    cache.add(window.key, 0, timeout=window.retry_after + 1)
+    try:
+        cache.incr(window.key)
+    except ValueError:  # expired between add and incr
+        cache.set(window.key, 1, timeout=window.retry_after + 1)
+
+
+def clear(name: str, ident: str) -> None:
+    cache.delete(_window(name, ident).key)
+
+
+SMS_IP = "С этого устройства слишком часто запрашивали SMS. Попробуйте снова {wait}"
+SMS_PHONE = "На этот номер слишком часто отправляли SMS. Попробуйте снова {wait}"
+SMS_ACCOUNT = "По этому лицевому счёту слишком часто запрашивали SMS. Попробуйте снова {wait}"
+
+
+def _sms_pairs(ip: str | None, phone: str, account: str) -> list[tuple[str, str, str]]:
+    pairs = [("sms_ip", ip or "-", SMS_IP)]
+    if phone:
+        pairs.append(("sms_phone", phone, SMS_PHONE))
+    if account:
+        pairs.append(("sms_account", account, SMS_ACCOUNT))
+    return pairs
+
+
+def check_sms(*, ip: str | None, phone: str = "", account: str = "") -> None:
+    for name, ident, message in _sms_pairs(ip, phone, account):
+        check(name, ident, message)
+
+
+def count_sms(*, ip: str | None, phone: str = "", account: str = "") -> None:
+    for name, ident, _ in _sms_pairs(ip, phone, account):
+        _count(_window(name, ident))
+
+
+def hit_sms(*, ip: str | None, phone: str = "", account: str = "") -> None:
+    """One action that sends an SMS: counted per IP, per phone and per account number.
+
+    All three are checked before any is counted, so a refusal costs the person nothing.
+    """
+    check_sms(ip=ip, phone=phone, account=account)
+    count_sms(ip=ip, phone=phone, account=account)
