@@ -26,7 +26,7 @@ class RateLimited(Exception):
 class Window:
     key: str
     count: int
-    retry_after: int
+    seconds: int
 
 
 def wait_text(seconds: int) -> str:
@@ -39,12 +39,13 @@ def wait_text(seconds: int) -> str:
 
 def _window(name: str, ident: str) -> Window:
     count, seconds = settings.RATE_LIMITS[name]
-    now = time.time()
-    index = int(now // seconds)
     digest = hashlib.sha256(f"{name}:{ident}".encode()).hexdigest()[:24]
-    return Window(
-        key=f"rl:{name}:{digest}:{index}", count=count, retry_after=int((index + 1) * seconds - now) + 1
-    )
+    return Window(key=f"rl:{name}:{digest}", count=count, seconds=seconds)
+
+
+def _retry_after(window: Window) -> int:
+    started = cache.get(window.key + ":t") or time.time()
+    return max(1, int(started + window.seconds - time.time()) + 1)
 
 
 def used(name: str, ident: str) -> int:
@@ -55,25 +56,35 @@ def check(name: str, ident: str, message: str) -> None:
     """Refuse if the limit is already used up; `message` may hold {wait}."""
     window = _window(name, ident)
     if window.count and cache.get(window.key, 0) >= window.count:
-        raise RateLimited(message.format(wait=wait_text(window.retry_after)), retry_after=window.retry_after)
+        wait = _retry_after(window)
+        raise RateLimited(message.format(wait=wait_text(wait)), retry_after=wait)
 
 
 def hit(name: str, ident: str, message: str) -> None:
-    """Count one event; refuse (without counting further) when it would go over the limit."""
+    """Count one event; refuse (without counting further) when the limit is used up."""
     check(name, ident, message)
     _count(_window(name, ident))
 
 
 def _count(window: Window) -> None:
-    cache.add(window.key, 0, timeout=window.retry_after + 1)
+    # The window opens with the first event and is kept as its start time beside the counter.
+    now = time.time()
+    if cache.add(window.key + ":t", now, timeout=window.seconds):
+        cache.set(window.key, 0, timeout=window.seconds)
     try:
-        cache.incr(window.key)
-    except ValueError:  # expired between add and incr
-        cache.set(window.key, 1, timeout=window.retry_after + 1)
+        count = cache.incr(window.key)
+    except ValueError:  # the counter expired a moment before its start time
+        count = 1
+        cache.set(window.key, count, timeout=window.seconds)
+    if window.count and count >= window.count:
+        # Used up: the lock lasts a whole window from now, not only what is left of this one.
+        cache.set(window.key + ":t", now, timeout=window.seconds)
+        cache.set(window.key, count, timeout=window.seconds)
 
 
 def clear(name: str, ident: str) -> None:
-    cache.delete(_window(name, ident).key)
+    key = _window(name, ident).key
+    cache.delete_many([key, key + ":t"])
 
 
 SMS_IP = "С этого устройства слишком часто запрашивали SMS. Попробуйте снова {wait}"
