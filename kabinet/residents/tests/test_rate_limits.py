@@ -250,7 +250,8 @@ def test_limits_hold_in_redis_across_processes(redis_cache, company, settings):
     script = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kabinet.settings'; django.setup();"
         "from kabinet.core import ratelimit;"
-        "ratelimit.hit('login_account', 'redis-probe', 'x'); ratelimit.hit('login_account', 'redis-probe', 'x')"
+        "ratelimit.hit('login_account', 'redis-probe', 'x');"
+        "ratelimit.hit('login_account', 'redis-probe', 'x')"
     )
     env = {
         "REDIS_URL": "redis://127.0.0.1:6379/0",
