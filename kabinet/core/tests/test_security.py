@@ -83,7 +83,8 @@ def test_production_cookies_are_secure_and_http_only_and_hsts_is_on():
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kabinet.settings'; django.setup();"
         "from django.conf import settings as s;"
         "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_SECURE,"
-        " s.CSRF_COOKIE_HTTPONLY, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT)"
+        " s.CSRF_COOKIE_HTTPONLY, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS,"
+        " s.SECURE_SSL_REDIRECT)"
     )
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50)}
     env.pop("KABINET_CAPTCHA_TEST_MODE", None)
