@@ -255,6 +255,8 @@ RATE_LIMITS = {
     "sms_phone": (envint("KABINET_SMS_PER_PHONE", 5), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
     "sms_account": (envint("KABINET_SMS_PER_ACCOUNT", 5), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
     "sms_ip": (envint("KABINET_SMS_PER_IP", 20), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
+    # Registration forms sent with a solved CAPTCHA (the form tells whether an account is taken).
+    "register_ip": (envint("KABINET_REGISTRATIONS_PER_IP", 20), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
     # Code guesses from one IP across all codes (each code also allows only 5 attempts).
     "code_ip": (envint("KABINET_CODE_GUESSES_PER_IP", 30), envint("KABINET_CODE_GUESS_WINDOW_SECONDS", 3600)),
 }

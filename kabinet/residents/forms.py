@@ -174,23 +174,34 @@ class RegistrationForm(forms.Form):
             raise forms.ValidationError(
                 "Номер лицевого счета указан неверно. Перепишите его из квитанции, например 1000123456."
             )
+        return value
+
+    def _refuse_taken_account(self) -> None:
+        """Says when the account is already registered or has a request (issue 2 chose to tell
+        the applicant). Only behind a solved CAPTCHA, so that numbers cannot be probed for free;
+        the view also limits solved attempts per IP."""
+        value = self.cleaned_data.get("account_number")
+        if not value or "captcha" in self.errors:
+            return
         state = registration_state(value)
         if state == "registered":
-            raise forms.ValidationError(
+            self.add_error(
+                "account_number",
                 "Этот лицевой счёт уже зарегистрирован в личном кабинете. Войдите с его номером и паролем "
-                "или восстановите пароль по ссылке «Забыли пароль?»."
+                "или восстановите пароль по ссылке «Забыли пароль?».",
             )
         if state == "pending":
-            raise forms.ValidationError(
+            self.add_error(
+                "account_number",
                 "По этому лицевому счёту заявка уже подана и проверяется. Проверка занимает от нескольких "
-                "минут до трех суток; код придёт в SMS."
+                "минут до трех суток; код придёт в SMS.",
             )
         if state == "approved":
-            raise forms.ValidationError(
+            self.add_error(
+                "account_number",
                 "По этому лицевому счёту заявка уже одобрена: введите код из SMS на странице «Код "
-                "подтверждения»."
+                "подтверждения».",
             )
-        return value
 
     def clean_phone(self) -> str:
         try:
@@ -202,6 +213,7 @@ class RegistrationForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        self._refuse_taken_account()
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", "Пароли не совпадают. Введите один и тот же пароль дважды.")

@@ -18,6 +18,7 @@ from .models import PolicyDocument, RegistrationRequest
 
 SESSION_REQUEST = "registration_request_id"
 SESSION_DONE = "registration_done_account"
+REGISTER_LIMITED = "С этого устройства отправлено слишком много заявок. Попробуйте снова {wait}"
 
 
 def _client(request: HttpRequest) -> tuple[str | None, str]:
@@ -35,7 +36,7 @@ def register(request: HttpRequest) -> HttpResponse:
         form = RegistrationForm(initial=data)
     elif request.method == "POST":
         form = RegistrationForm(request.POST)
-        if form.is_valid():
+        if not _registration_limited(request, form) and form.is_valid():
             ip_address, user_agent = _client(request)
             data = form.cleaned_data
             try:
@@ -65,6 +66,21 @@ def register(request: HttpRequest) -> HttpResponse:
         "consent": PolicyDocument.current(PolicyDocument.Kind.CONSENT),
     }
     return render(request, "residents/register.html", ctx)
+
+
+def _registration_limited(request: HttpRequest, form: RegistrationForm) -> bool:
+    """Every submission with a solved CAPTCHA counts per IP: the form tells whether an account is
+    taken, and this keeps anyone from probing many numbers."""
+    ip = _client(request)[0] or "-"
+    try:
+        ratelimit.check("register_ip", ip, REGISTER_LIMITED)
+    except ratelimit.RateLimited as refusal:
+        form.add_error(None, refusal.message)
+        return True
+    form.is_valid()
+    if "captcha" not in form.errors:
+        ratelimit.hit("register_ip", ip, REGISTER_LIMITED)
+    return False
 
 
 def _session_request(request: HttpRequest) -> RegistrationRequest | None:
