@@ -1,6 +1,6 @@
-"""Sign-ins and failed sign-ins, from Django's auth signals (every login path sends them)."""
+"""Sign-ins, sign-outs and failed sign-ins, from Django's auth signals (every login path sends them)."""
 
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from kabinet.core.normalize import account_number
@@ -16,6 +16,12 @@ def _ip(request) -> str | None:
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def _logged_in(sender, request, user, **kwargs) -> None:
     record(action=AuditEntry.Action.LOGIN, actor=user, ip=_ip(request), target=user.get_username())
+
+
+@receiver(user_logged_out, dispatch_uid="audit_logout")
+def _logged_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        record(action=AuditEntry.Action.LOGOUT, actor=user, ip=_ip(request), target=user.get_username())
 
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")

@@ -66,6 +66,11 @@ def hit(name: str, ident: str, message: str) -> None:
     _count(_window(name, ident))
 
 
+def count(name: str, ident: str) -> None:
+    """Count one event without refusing it (it has already happened: a wrong password)."""
+    _count(_window(name, ident))
+
+
 def _count(window: Window) -> None:
     # The window opens with the first event and is kept as its start time beside the counter.
     now = time.time()

@@ -67,8 +67,8 @@ class LoginForm(AuthenticationForm):
             data = super().clean()
         except forms.ValidationError as error:
             if error.code == "invalid_login":
-                ratelimit.hit("login_ip", ip, LOCKED_IP)
-                ratelimit.hit("login_account", account, LOCKED_ACCOUNT)
+                ratelimit.count("login_ip", ip)
+                ratelimit.count("login_account", account)
             raise
         ratelimit.clear("login_account", account)
         return data

@@ -79,7 +79,7 @@ def _registration_limited(request: HttpRequest, form: RegistrationForm) -> bool:
         return True
     form.is_valid()
     if "captcha" not in form.errors:
-        ratelimit.hit("register_ip", ip, REGISTER_LIMITED)
+        ratelimit.count("register_ip", ip)
     return False
 
 

@@ -118,3 +118,11 @@ def test_markup_in_logged_text_is_shown_escaped_in_the_back_office(staff_client,
 
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_sign_out_is_logged(client, company, ivanov):
+    client.force_login(ivanov.user)
+
+    client.post(reverse("residents:logout"))
+
+    assert AuditEntry.objects.get(action=AuditEntry.Action.LOGOUT).actor == ivanov.user

@@ -3,12 +3,12 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from kabinet.billing.tests.factories import AccountFactory
+from kabinet.conftest import clear_cache
 from kabinet.core.models import Company, User
 from kabinet.messaging.models import OutboxMessage
 from kabinet.residents.models import ConfirmationCode, RegistrationRequest, Resident, ResidentAccount
@@ -107,7 +107,7 @@ class AccessFormsUnderFire(TestCase):
         ResidentAccount.objects.create(resident=cls.resident, account=account)
 
     def setUp(self) -> None:
-        cache.clear()  # each example starts with no rate limit used
+        clear_cache()  # each example starts with no rate limit used
 
     def assert_unchanged(self) -> None:
         self.user.refresh_from_db()
