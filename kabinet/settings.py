@@ -275,9 +275,11 @@ RATE_LIMITS["reset_unknown"] = (REGISTRATION_CODE_MAX_ATTEMPTS - 1, PASSWORD_RES
 AUTH_PASSWORD_VALIDATORS += [{"NAME": "kabinet.residents.validators.AccountDataSimilarityValidator"}]
 
 MIDDLEWARE += ["kabinet.core.middleware.ContentSecurityPolicyMiddleware"]
-CONTENT_SECURITY_POLICY = (
+# No form-action: paying redirects the browser from our form to the payment provider's page.
+CONTENT_SECURITY_POLICY = os.getenv(
+    "CONTENT_SECURITY_POLICY",
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
 )
 CSRF_FAILURE_VIEW = "kabinet.core.views.csrf_failure"
 CSRF_COOKIE_HTTPONLY = True
