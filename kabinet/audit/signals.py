@@ -3,8 +3,6 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from kabinet.core.normalize import account_number
-
 from .models import AuditEntry
 from .services import record
 
@@ -27,9 +25,5 @@ def _logged_out(sender, request, user, **kwargs) -> None:
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     # Django already masks the password in `credentials`; only the login typed is kept.
-    login = str(credentials.get("username", ""))[:40]
-    record(
-        action=AuditEntry.Action.LOGIN_FAILED,
-        ip=_ip(request),
-        target=account_number(login) or login,
-    )
+    login = "".join(str(credentials.get("username", "")).split())[:40]
+    record(action=AuditEntry.Action.LOGIN_FAILED, ip=_ip(request), target=login)
