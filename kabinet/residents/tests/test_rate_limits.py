@@ -265,3 +265,22 @@ def test_limits_hold_in_redis_across_processes(redis_cache, company, settings):
         ratelimit.hit("login_account", "redis-probe", "x")
     with pytest.raises(ratelimit.RateLimited):
         ratelimit.hit("login_account", "redis-probe", "Попробуйте снова {wait}")
+
+
+def test_operator_cannot_approve_when_the_code_could_not_be_sent(
+    client, operator, company, ivanov_account, settings
+):
+    from kabinet.messaging.services import send_sms
+    from kabinet.residents.models import RegistrationRequest
+    from kabinet.testing import submit_request
+
+    request = submit_request(phone="+79990001122")  # another phone than the billing's: waits for staff
+    settings.SMS_DAILY_CAP = 1
+    send_sms(phone="+79990000000", text="последнее SMS на сегодня")
+    client.force_login(operator)
+
+    response = client.post(reverse("admin:residents_request_approve", args=[request.pk]), follow=True)
+
+    assert "исчерпал дневной лимит SMS" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == RegistrationRequest.Status.PENDING
