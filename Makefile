@@ -22,6 +22,7 @@ install-test: $(VENV)/.installed-test
 
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo_data --if-empty
 	PORT=$(PORT) PY=$(PY) bash scripts/run.sh
 

@@ -62,3 +62,25 @@ def chromium():
         browser = launch(playwright)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Rate-limit counters live in the cache table, which a transactional test does not empty:
+    each test starts with none used."""
+    if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+        request.getfixturevalue("_django_db_helper")  # the database as the test's mark asks for it
+        clear_cache()
+    yield
+
+
+def clear_cache() -> None:
+    """Empty our cache; on a shared Redis only the keys under our prefix, never FLUSHDB."""
+    from django.core.cache import cache
+
+    if cache.__class__.__name__ != "RedisCache":
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(f"{cache.key_prefix}:*"):
+        client.delete(key)

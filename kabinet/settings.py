@@ -231,3 +231,70 @@ APPEALS_MAX_FILE_MB = envint("KABINET_APPEALS_MAX_FILE_MB", 10)
 APPEALS_PER_HOUR = envint("KABINET_APPEALS_PER_HOUR", 5)
 # An appeal without an operator's answer after this many days stands out in the inbox.
 APPEALS_ANSWER_LIMIT_DAYS = envint("KABINET_APPEALS_ANSWER_LIMIT_DAYS", 10)
+# --- Access: cache, rate limits, passwords, headers (issue 3) --------------------------------
+# Rate-limit counters live in a cache every web process shares: the database by default
+# (`manage.py createcachetable`, run by `make run` and by the test database setup), Redis when
+# REDIS_URL is set.
+REDIS_URL = os.getenv("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "kabinet"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kabinet_cache",
+            "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "kabinet"),
+        }
+    }
+
+# Each limit: at most COUNT events per WINDOW seconds; the refusal says when to try again.
+RATE_LIMITS = {
+    # Failed log-ins: the account (the login typed) and the IP are locked for the window.
+    "login_account": (
+        envint("KABINET_LOGIN_FAILURES_PER_ACCOUNT", 5),
+        envint("KABINET_LOGIN_LOCKOUT_SECONDS", 900),
+    ),
+    "login_ip": (envint("KABINET_LOGIN_FAILURES_PER_IP", 20), envint("KABINET_LOGIN_LOCKOUT_SECONDS", 900)),
+    # Every action that sends an SMS: registration, a new code, password reset, phone change.
+    "sms_phone": (envint("KABINET_SMS_PER_PHONE", 5), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
+    "sms_account": (envint("KABINET_SMS_PER_ACCOUNT", 5), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
+    "sms_ip": (envint("KABINET_SMS_PER_IP", 20), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
+    # Registration forms sent with a solved CAPTCHA (the form tells whether an account is taken).
+    "register_ip": (envint("KABINET_REGISTRATIONS_PER_IP", 20), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
+    # Code guesses from one IP across all codes (each code also allows only 5 attempts).
+    "code_ip": (envint("KABINET_CODE_GUESSES_PER_IP", 30), envint("KABINET_CODE_GUESS_WINDOW_SECONDS", 3600)),
+}
+# The whole site's SMS per calendar day (TIME_ZONE) against SMS pumping; 0 turns the cap off.
+SMS_DAILY_CAP = envint("KABINET_SMS_DAILY_CAP", 500)
+# Who hears that the cap was reached (once a day): "a@x.ru,b@y.ru"; ADMINS when empty.
+ADMINS = [("Администратор", a.strip()) for a in os.getenv("ADMINS", "").split(",") if a.strip()]
+SMS_CAP_ALERT_EMAILS = [
+    a.strip() for a in os.getenv("KABINET_SMS_CAP_ALERT_EMAILS", "").split(",") if a.strip()
+]
+PASSWORD_RESET_CODE_TTL_MINUTES = envint("KABINET_RESET_CODE_TTL_MINUTES", 10)
+PHONE_CODE_TTL_MINUTES = envint("KABINET_PHONE_CODE_TTL_MINUTES", 10)
+# A reset for a login without a cabinet answers like a real code: as many tries, then «too many».
+RATE_LIMITS["reset_unknown"] = (REGISTRATION_CODE_MAX_ATTEMPTS - 1, PASSWORD_RESET_CODE_TTL_MINUTES * 60)
+
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "kabinet.residents.validators.AccountDataSimilarityValidator"}]
+
+MIDDLEWARE += ["kabinet.core.middleware.ContentSecurityPolicyMiddleware"]
+# No form-action: paying redirects the browser from our form to the payment provider's page.
+CONTENT_SECURITY_POLICY = os.getenv(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+)
+CSRF_FAILURE_VIEW = "kabinet.core.views.csrf_failure"
+CSRF_COOKIE_HTTPONLY = True
+if not DEBUG:
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "1")
+
+INSTALLED_APPS += ["kabinet.audit"]

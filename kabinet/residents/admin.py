@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from kabinet.core.normalize import phone_display
+from kabinet.messaging import limits as sms_limits
 
 from . import services
 from .models import Consent, PolicyDocument, RegistrationRequest, Resident, ResidentAccount
@@ -192,6 +193,14 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
         return self._back(pk)
 
     def _approve(self, request: HttpRequest, obj: RegistrationRequest) -> bool:
+        if sms_limits.cap_reached():  # the code would not go out: approve when SMS can be sent again
+            self.message_user(
+                request,
+                f"Заявка №{obj.pk} не одобрена: сегодня сайт исчерпал дневной лимит SMS "
+                "(KABINET_SMS_DAILY_CAP), код подтверждения не уйдёт. Одобрите заявку завтра.",
+                messages.ERROR,
+            )
+            return False
         try:
             services.approve_request(registration_request=obj, staff=request.user)
         except services.RegistrationError as error:

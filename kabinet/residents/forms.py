@@ -6,13 +6,23 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.html import format_html
 
-from kabinet.core import normalize
+from kabinet.audit.models import AuditEntry
+from kabinet.audit.services import record
+from kabinet.core import normalize, ratelimit
 from kabinet.core.models import User
 
 from .codes import CODE_DIGITS, clean_code
 from .selectors import registration_state
 
 LOGIN_HINT = "Логин обычно совпадает с номером лицевого счета"
+LOCKED_ACCOUNT = (
+    "Слишком много неудачных попыток входа с этим логином. Вход временно закрыт, попробуйте снова {wait} "
+    "Если вы забыли пароль, воспользуйтесь ссылкой «Забыли пароль?»."
+)
+LOCKED_IP = (
+    "Слишком много неудачных попыток входа с этого устройства. Попробуйте снова {wait} "
+    "Если вы забыли пароль, воспользуйтесь ссылкой «Забыли пароль?»."
+)
 NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-‐–]*$")
 
 
@@ -39,6 +49,29 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Введите логин — номер лицевого счёта."
         self.fields["password"].label = "Пароль"
         self.fields["password"].error_messages["required"] = "Введите пароль."
+
+    def clean(self) -> dict:
+        """Django's check of the password, behind the lock-out by account and by IP."""
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not (username and password):
+            return super().clean()
+        ip = (self.request.META.get("REMOTE_ADDR") if self.request else None) or "-"
+        account = normalize.account_number(username)[:40]
+        try:
+            ratelimit.check("login_ip", ip, LOCKED_IP)
+            ratelimit.check("login_account", account, LOCKED_ACCOUNT)
+        except ratelimit.RateLimited as refusal:
+            record(action=AuditEntry.Action.LOGIN_LOCKED, ip=None if ip == "-" else ip, target=account)
+            raise forms.ValidationError(refusal.message, code="locked") from None
+        try:
+            data = super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                ratelimit.count("login_ip", ip)
+                ratelimit.count("login_account", account)
+            raise
+        ratelimit.clear("login_account", account)
+        return data
 
 
 class KabinetCaptchaInput(CaptchaTextInput):
@@ -141,23 +174,34 @@ class RegistrationForm(forms.Form):
             raise forms.ValidationError(
                 "Номер лицевого счета указан неверно. Перепишите его из квитанции, например 1000123456."
             )
+        return value
+
+    def _refuse_taken_account(self) -> None:
+        """Says when the account is already registered or has a request (issue 2 chose to tell
+        the applicant). Only behind a solved CAPTCHA, so that numbers cannot be probed for free;
+        the view also limits solved attempts per IP."""
+        value = self.cleaned_data.get("account_number")
+        if not value or "captcha" in self.errors:
+            return
         state = registration_state(value)
         if state == "registered":
-            raise forms.ValidationError(
+            self.add_error(
+                "account_number",
                 "Этот лицевой счёт уже зарегистрирован в личном кабинете. Войдите с его номером и паролем "
-                "или восстановите пароль по ссылке «Забыли пароль?»."
+                "или восстановите пароль по ссылке «Забыли пароль?».",
             )
         if state == "pending":
-            raise forms.ValidationError(
+            self.add_error(
+                "account_number",
                 "По этому лицевому счёту заявка уже подана и проверяется. Проверка занимает от нескольких "
-                "минут до трех суток; код придёт в SMS."
+                "минут до трех суток; код придёт в SMS.",
             )
         if state == "approved":
-            raise forms.ValidationError(
+            self.add_error(
+                "account_number",
                 "По этому лицевому счёту заявка уже одобрена: введите код из SMS на странице «Код "
-                "подтверждения»."
+                "подтверждения».",
             )
-        return value
 
     def clean_phone(self) -> str:
         try:
@@ -169,6 +213,7 @@ class RegistrationForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        self._refuse_taken_account()
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", "Пароли не совпадают. Введите один и тот же пароль дважды.")
@@ -183,6 +228,7 @@ class RegistrationForm(forms.Form):
             first_name=self.cleaned_data.get("full_name", ""),
             email=self.cleaned_data.get("email", ""),
         )
+        probe.phone = self.cleaned_data.get("phone", "")
         try:
             password_validation.validate_password(password, probe)
         except forms.ValidationError as error:

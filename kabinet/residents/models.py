@@ -194,10 +194,16 @@ class ConfirmationCode(models.Model):
 
     class Purpose(models.TextChoices):
         REGISTRATION = "registration", "подтверждение регистрации"
+        PASSWORD_RESET = "password_reset", "восстановление пароля"
+        PHONE_CHANGE = "phone_change", "смена телефона"
 
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     registration_request = models.ForeignKey(
         RegistrationRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="codes"
+    )
+    # Password reset and phone change: the resident the code is for (the phone is where it went).
+    resident = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.CASCADE, related_name="codes"
     )
     phone = models.CharField(max_length=16)
     code_hash = models.CharField(max_length=128)

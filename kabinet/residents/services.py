@@ -11,9 +11,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from kabinet.audit.models import AuditEntry
+from kabinet.audit.services import record
 from kabinet.core.models import Company
 from kabinet.core.normalize import phone_masked
 from kabinet.messaging.services import send_email, send_sms
@@ -101,6 +104,12 @@ def submit_registration(
     )
     if Company.load().auto_approve_registrations and registration_request.fully_matches:
         _approve(registration_request, staff=None)
+        record(
+            action=AuditEntry.Action.REQUEST_APPROVED,
+            target=str(registration_request),
+            ip=ip_address,
+            details={"account": registration_request.account_number, "automatically": True},
+        )
     else:
         send_email(to=email, template="registration-received", context={"request": registration_request})
     return registration_request
@@ -120,6 +129,12 @@ def approve_request(*, registration_request: RegistrationRequest, staff) -> Regi
     if not registration_request.account_free:
         raise RegistrationError("Этот лицевой счёт уже зарегистрирован или по нему есть другая заявка.")
     _approve(registration_request, staff=staff)
+    record(
+        action=AuditEntry.Action.REQUEST_APPROVED,
+        actor=staff,
+        target=str(registration_request),
+        details={"account": registration_request.account_number},
+    )
     return registration_request
 
 
@@ -161,6 +176,12 @@ def reject_request(*, registration_request: RegistrationRequest, staff, reason: 
         to=registration_request.email,
         template="registration-rejected",
         context={"request": registration_request},
+    )
+    record(
+        action=AuditEntry.Action.REQUEST_REJECTED,
+        actor=staff,
+        target=str(registration_request),
+        details={"account": registration_request.account_number, "reason": reason},
     )
     return registration_request
 
@@ -225,7 +246,7 @@ def confirm_registration(*, registration_request: RegistrationRequest, code: str
             raise RegistrationError(
                 "Эта заявка не ждёт кода: " + registration_request.get_status_display() + "."
             )
-        outcome, left = _try_code(registration_request, codes.clean_code(code))
+        outcome, left = try_code(registration_request.codes.all(), codes.clean_code(code))
         if outcome is CodeOutcome.OK:
             _complete(registration_request)
             return registration_request
@@ -236,10 +257,9 @@ def confirm_registration(*, registration_request: RegistrationRequest, code: str
     raise RegistrationError(message, field="code")
 
 
-def _try_code(registration_request: RegistrationRequest, code: str) -> tuple[CodeOutcome, int]:
-    confirmation = (
-        registration_request.codes.filter(used_at=None, revoked_at=None).order_by("-created_at").first()
-    )
+def try_code(candidates: QuerySet[ConfirmationCode], code: str) -> tuple[CodeOutcome, int]:
+    """Check `code` against the newest live code among `candidates`; a wrong one uses an attempt."""
+    confirmation = candidates.filter(used_at=None, revoked_at=None).order_by("-created_at").first()
     if confirmation is None or confirmation.is_expired:
         return CodeOutcome.NO_CODE, 0
     limit = settings.REGISTRATION_CODE_MAX_ATTEMPTS

@@ -1,0 +1,266 @@
+"""Access to a cabinet after registration: password reset by SMS, the profile, closing the cabinet.
+
+One function per use case and one transaction each, like services.py; SMS and e-mail go through
+the outbox inside it and every action leaves an audit entry. Rate limits are the views' part
+(kabinet.core.ratelimit), except the per-phone limit on reset: that one must not show.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from kabinet.audit.models import AuditEntry
+from kabinet.audit.services import record
+from kabinet.core import normalize, ratelimit
+from kabinet.messaging.services import send_email, send_sms
+
+from . import codes
+from .models import ConfirmationCode, Consent, RegistrationRequest, Resident
+from .services import CodeOutcome, try_code
+
+Purpose = ConfirmationCode.Purpose
+RESET_WRONG = "Код неверный или устарел. Проверьте цифры в SMS или запросите новый код."
+RESET_EXHAUSTED = "Код введён неверно слишком много раз. Запросите новый код."
+
+
+class AccessError(Exception):
+    """A refusal to show beside `field`, in Russian."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def find_resident(login: str) -> Resident | None:
+    """The open cabinet a login names: an account number of it, or failing that its phone."""
+    number = normalize.account_number(login)
+    resident = (
+        Resident.objects.filter(account_links__account__number=number, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if resident is not None:
+        return resident
+    try:
+        phone = normalize.phone_e164(login)
+    except normalize.InvalidPhone:
+        return None
+    # A phone shared by two cabinets names neither: the person is asked for the account number.
+    found = list(Resident.objects.filter(phone=phone, user__is_active=True).select_related("user")[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def _issue(*, resident: Resident, purpose: str, phone: str, minutes: int) -> str:
+    now = timezone.now()
+    resident.codes.filter(purpose=purpose, used_at=None, revoked_at=None).update(revoked_at=now)
+    code = codes.new_code()
+    ConfirmationCode.objects.create(
+        purpose=purpose,
+        resident=resident,
+        phone=phone,
+        code_hash=codes.code_hash(purpose=purpose, phone=phone, code=code),
+        created_at=now,
+        expires_at=now + timedelta(minutes=minutes),
+    )
+    return code
+
+
+def login_key(login: str) -> str:
+    """One spelling per login, for limits and the log: the phone in E.164 or the account number."""
+    try:
+        return normalize.phone_e164(login)
+    except normalize.InvalidPhone:
+        return normalize.account_number(login)[:40]
+
+
+@transaction.atomic
+def request_password_reset(*, login: str, ip: str | None) -> None:
+    """«Забыли пароль?»: a code to the phone on file. Says nothing of whether the login exists."""
+    resident = find_resident(login)
+    record(
+        action=AuditEntry.Action.RESET_REQUESTED,
+        ip=ip,
+        target=login_key(login),
+        details={"cabinet_found": resident is not None},
+    )
+    if resident is None:
+        return
+    try:
+        ratelimit.hit("sms_phone", resident.phone, ratelimit.SMS_PHONE)
+    except ratelimit.RateLimited:
+        return  # refusing aloud would tell that this login has a cabinet
+    minutes = settings.PASSWORD_RESET_CODE_TTL_MINUTES
+    code = _issue(resident=resident, purpose=Purpose.PASSWORD_RESET, phone=resident.phone, minutes=minutes)
+    page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:password_reset_code")
+    send_sms(
+        phone=resident.phone,
+        text=f"Код для восстановления пароля: {code}. Действует {minutes} мин. Введите его на {page}",
+        sensitive=True,
+    )
+
+
+def reset_password(*, login: str, code: str, password: str, ip: str | None) -> Resident:
+    """The right code and a good new password: the password is replaced, other sessions end."""
+    resident = find_resident(login)
+    if resident is None:
+        # The same answers as for a real cabinet, attempts counted alike.
+        try:
+            ratelimit.hit("reset_unknown", login_key(login), RESET_EXHAUSTED)
+        except ratelimit.RateLimited:
+            raise AccessError(RESET_EXHAUSTED, field="code") from None
+        raise AccessError(RESET_WRONG, field="code")
+    with transaction.atomic():
+        outcome, _ = try_code(resident.codes.filter(purpose=Purpose.PASSWORD_RESET), codes.clean_code(code))
+        if outcome is CodeOutcome.OK:
+            _validate_password(password, resident)  # a refusal here rolls back the code's use
+            _set_password(resident, password, ip=ip, action=AuditEntry.Action.PASSWORD_RESET)
+            return resident
+    raise AccessError(RESET_EXHAUSTED if outcome is CodeOutcome.EXHAUSTED else RESET_WRONG, field="code")
+
+
+def _validate_password(password: str, resident: Resident) -> None:
+    try:
+        password_validation.validate_password(password, resident.user)
+    except ValidationError as error:
+        raise AccessError(" ".join(error.messages), field="password1") from None
+
+
+def _set_password(resident: Resident, password: str, *, ip: str | None, action: str) -> None:
+    user = resident.user
+    # A new password changes the session hash: every session opened with the old one ends.
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record(action=action, actor=user, ip=ip, target=resident.full_name)
+    if user.email:
+        send_email(
+            to=user.email,
+            template="password-changed",
+            context={"resident": resident, "reset": action == AuditEntry.Action.PASSWORD_RESET, "ip": ip},
+        )
+
+
+@transaction.atomic
+def change_password(*, resident: Resident, password: str, ip: str | None) -> None:
+    """Profile: a new password (the form has checked the current one)."""
+    _validate_password(password, resident)
+    _set_password(resident, password, ip=ip, action=AuditEntry.Action.PASSWORD_CHANGED)
+
+
+@transaction.atomic
+def change_email(*, resident: Resident, email: str, ip: str | None) -> None:
+    user = resident.user
+    user.email = email
+    user.save(update_fields=["email"])
+    record(action=AuditEntry.Action.EMAIL_CHANGED, actor=user, ip=ip, target=resident.full_name)
+
+
+@transaction.atomic
+def request_phone_change(*, resident: Resident, phone: str, ip: str | None) -> None:
+    """A code to the new phone; the phone on file changes only when it comes back."""
+    if phone == resident.phone:
+        raise AccessError("Этот номер уже указан в вашем кабинете.", field="phone")
+    minutes = settings.PHONE_CODE_TTL_MINUTES
+    code = _issue(resident=resident, purpose=Purpose.PHONE_CHANGE, phone=phone, minutes=minutes)
+    send_sms(
+        phone=phone,
+        text=f"Код для смены телефона в личном кабинете: {code}. Действует {minutes} мин.",
+        sensitive=True,
+    )
+    record(
+        action=AuditEntry.Action.PHONE_CHANGE_REQUESTED,
+        actor=resident.user,
+        ip=ip,
+        target=resident.full_name,
+        details={"new_phone": normalize.phone_masked(phone)},
+    )
+
+
+def pending_phone(resident: Resident) -> str | None:
+    """The new phone waiting for its code, if a live code was sent."""
+    pending = (
+        resident.codes.filter(purpose=Purpose.PHONE_CHANGE, used_at=None, revoked_at=None)
+        .order_by("-created_at")
+        .first()
+    )
+    return pending.phone if pending and not pending.is_expired else None
+
+
+def confirm_phone_change(*, resident: Resident, code: str, ip: str | None) -> str:
+    with transaction.atomic():
+        phone = pending_phone(resident)
+        outcome, left = try_code(resident.codes.filter(purpose=Purpose.PHONE_CHANGE), codes.clean_code(code))
+        if outcome is CodeOutcome.OK and phone:
+            old = resident.phone
+            resident.phone = phone
+            resident.save(update_fields=["phone"])
+            record(
+                action=AuditEntry.Action.PHONE_CHANGED,
+                actor=resident.user,
+                ip=ip,
+                target=resident.full_name,
+                details={
+                    "old_phone": normalize.phone_masked(old),
+                    "new_phone": normalize.phone_masked(phone),
+                },
+            )
+            return phone
+    message = outcome.value.replace("«Получить новый код»", "«Отправить код»")
+    if outcome is CodeOutcome.WRONG and left:
+        message += f" Осталось попыток: {left}."
+    raise AccessError(message, field="code")
+
+
+@transaction.atomic
+def set_reminder_channel(*, resident: Resident, channel: str, ip: str | None) -> None:
+    resident.reminder_channel = channel
+    resident.save(update_fields=["reminder_channel"])
+    record(
+        action=AuditEntry.Action.NOTIFICATIONS_CHANGED,
+        actor=resident.user,
+        ip=ip,
+        target=resident.full_name,
+        details={"reminder_channel": channel},
+    )
+
+
+CLOSED_NAME = "Кабинет закрыт"
+
+
+@transaction.atomic
+def close_cabinet(*, resident: Resident, ip: str | None) -> None:
+    """152-ФЗ: consent withdrawn, the cabinet closed, the person's data removed.
+
+    What stays: the consent records with the time of withdrawal (the proof the law asks the
+    company to keep), the billing account (it is the company's record of the flat, not the
+    cabinet's), and the audit entry. The account can be registered again by its next holder.
+    """
+    now = timezone.now()
+    user = resident.user
+    numbers = [link.account.number for link in resident.account_links.select_related("account")]
+    Consent.objects.filter(resident=resident, withdrawn_at=None).update(withdrawn_at=now)
+    RegistrationRequest.objects.filter(resident=resident).update(
+        full_name=CLOSED_NAME, phone="", email="", ip_address=None, user_agent="", password_hash=""
+    )
+    resident.codes.filter(used_at=None, revoked_at=None).update(revoked_at=now)
+    resident.account_links.all().delete()
+    resident.full_name = CLOSED_NAME
+    resident.phone = ""
+    resident.save(update_fields=["full_name", "phone"])
+    user.username = f"closed-{user.pk}"
+    user.first_name = user.last_name = user.email = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    record(
+        action=AuditEntry.Action.CABINET_CLOSED,
+        actor=user,
+        ip=ip,
+        target=", ".join(numbers),
+        details={"accounts": numbers},
+    )
