@@ -432,18 +432,29 @@ def record_payment(
     source: str = PaymentSource.ONLINE,
     external_id: str = "",
     note: str = "",
+    period: datetime.date | None = None,
 ) -> Payment:
-    """Record a payment (e.g. confirmed by the payment provider) and rebuild the account's
-    balances. Idempotent by `external_id`: the same provider payment is recorded once."""
+    """Record a payment (e.g. one the payment provider confirmed) and rebuild the account's
+    balances. Idempotent by `external_id`: the same provider payment is recorded once.
+
+    Without `period` the payment counts in the account's latest period with accruals up to the
+    month of payment (the bill being paid), or in the month of payment if there is none.
+    """
     if external_id:
         existing = Payment.objects.filter(source=source, external_id=external_id).first()
         if existing is not None:
             return existing
+    if period is None:
+        month = paid_on.replace(day=1)
+        latest = (
+            account.accruals.filter(period__lte=month).order_by("-period").values_list("period", flat=True)
+        )
+        period = latest.first() or month
     payment = Payment.objects.create(
         account=account,
         amount=amount,
         paid_on=paid_on,
-        period=paid_on.replace(day=1),
+        period=period,
         source=source,
         external_id=external_id,
         note=note,
