@@ -77,6 +77,11 @@ def import_file(
     change nothing when a row is bad unless `skip_bad` is set.
     """
     spec = IMPORT_KINDS[kind]
+    if kind == "accruals":
+        parser = parsing.AccrualParser()
+        fast = parsing.accrual_fast_path(parser)
+        with imports.read_table(path, columns=spec.columns, fast=fast) as rows:
+            return import_accruals(rows=rows, skip_bad=skip_bad, progress=progress, parser=parser)
     with imports.read_table(path, columns=spec.columns) as rows:
         if kind == "accounts":
             return spec.run(rows=_counted(rows, progress))
@@ -302,14 +307,18 @@ class PeriodReport:
 
 
 def import_accruals(
-    *, rows: Iterable[Row], skip_bad: bool = False, progress: Progress | None = None
+    *,
+    rows: Iterable[Row],
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+    parser: parsing.AccrualParser | None = None,
 ) -> PeriodReport:
     """Replace the accruals of every period the file names with the file's rows.
 
     One transaction: the periods are replaced whole or not at all. A bad row stops the import
     (every bad row is reported) unless `skip_bad`, which imports the good rows only.
     """
-    parser = parsing.AccrualParser()
+    parser = parser or parsing.AccrualParser()
     report = PeriodReport(skip_bad=skip_bad)
     try:
         with transaction.atomic(), staging.staging_table(staging.ACCRUALS):
@@ -318,7 +327,11 @@ def import_accruals(
             report.periods = sorted(parser.periods)
 
             def problems() -> list[tuple[int, str]]:
-                return staging.unknown_accounts(staging.ACCRUALS) + staging.repeated_accruals()
+                return (
+                    staging.unknown_accounts(staging.ACCRUALS)
+                    + staging.repeated_accruals()
+                    + staging.mismatched_sums()
+                )
 
             _replace(
                 report,
@@ -369,6 +382,9 @@ def _stage_rows(rows, *, parser, layout: staging.Layout, report: PeriodReport, p
             report.rows_read += 1
             if progress is not None and report.rows_read % PROGRESS_EVERY == 0:
                 progress(report.rows_read, rows.progress() if isinstance(rows, imports.Rows) else 0.0)
+            if row.staged is not None:
+                writer.add_plain(row.line, row.staged)
+                continue
             if row.problem:
                 report.errors.append((row.line, row.problem))
                 continue

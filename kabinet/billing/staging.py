@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
@@ -40,14 +41,14 @@ ACCRUALS = Layout(
         ("service_code", "varchar(30)"),
         ("service_name", "varchar(150)"),
         ("unit", "varchar(20)"),
-        ("tariff", "numeric"),
-        ("volume", "numeric"),
+        ("tariff", "text"),
+        ("volume", "text"),
         ("volume_source", "varchar(10)"),
-        ("accrued", "numeric"),
-        ("recalculation", "numeric"),
+        ("accrued", "text"),
+        ("recalculation", "text"),
         ("reason", "text"),
-        ("benefit", "numeric"),
-        ("to_pay", "numeric"),
+        ("benefit", "text"),
+        ("to_pay", "text"),
     ),
 )
 PAYMENTS = Layout(
@@ -96,6 +97,9 @@ class StageWriter:
     def add(self, line: int, values: Sequence[object]) -> None:
         raise NotImplementedError
 
+    def add_plain(self, line: int, values: Sequence[str | None]) -> None:
+        self.add(line, values)
+
     def flush(self) -> None:
         raise NotImplementedError
 
@@ -121,6 +125,13 @@ class CopyWriter(StageWriter):
 
     def add(self, line: int, values: Sequence[object]) -> None:
         self.buffer.append(f"{line}\t" + "\t".join(map(_copy_text, values)) + "\n")
+        self.count += 1
+        if len(self.buffer) >= _COPY_BATCH:
+            self.flush()
+
+    def add_plain(self, line: int, values: Sequence[str | None]) -> None:
+        """Values the fast path checked: strings without tabs, line breaks or backslashes."""
+        self.buffer.append(f"{line}\t" + "\t".join([v if v is not None else "\\N" for v in values]) + "\n")
         self.count += 1
         if len(self.buffer) >= _COPY_BATCH:
             self.flush()
@@ -210,8 +221,9 @@ def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
         cursor.execute(
             "INSERT INTO billing_accrual (account_id, period, service_id, tariff, volume, unit, "
             "volume_source, accrued, recalculation, recalculation_reason, benefit, to_pay) "
-            "SELECT a.id, s.period, v.id, s.tariff, s.volume, s.unit, s.volume_source, s.accrued, "
-            "s.recalculation, s.reason, s.benefit, s.to_pay "
+            "SELECT a.id, s.period, v.id, CAST(s.tariff AS NUMERIC), CAST(s.volume AS NUMERIC), s.unit, "
+            "s.volume_source, CAST(s.accrued AS NUMERIC), CAST(s.recalculation AS NUMERIC), s.reason, "
+            "CAST(s.benefit AS NUMERIC), CAST(s.to_pay AS NUMERIC) "
             f"FROM {ACCRUALS.table} s JOIN billing_account a ON a.number = s.account_number "
             "JOIN billing_service v ON v.code = s.service_code"
         )
@@ -271,6 +283,29 @@ def repeated_accruals() -> list[tuple[int, str]]:
         "AND f.service_code = s.service_code WHERE s.line <> f.first_line",
         lambda first: f"та же услуга по тому же счёту за тот же период уже была в строке {first}",
     )
+
+
+def mismatched_sums() -> list[tuple[int, str]]:
+    """Rows whose to_pay is not accrued + recalculation − benefit (the fast path leaves this
+    check to the database). Compared in kopecks, so SQLite's float arithmetic can't err."""
+    kopecks = "CAST(ROUND(CAST({} AS NUMERIC) * 100) AS BIGINT)"
+    accrued, recalculation, benefit, to_pay = (
+        kopecks.format(f"s.{name}") for name in ("accrued", "recalculation", "benefit", "to_pay")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.line, s.accrued, s.recalculation, s.benefit, s.to_pay FROM "
+            f"{ACCRUALS.table} s WHERE {to_pay} <> {accrued} + {recalculation} - {benefit}"
+        )
+        rows = cursor.fetchall()
+    return [
+        (
+            line,
+            f"к оплате {to_pay} не сходится: начислено {accrued} + перерасчёт {recalculation} "
+            f"− льгота {benefit} = {Decimal(accrued) + Decimal(recalculation) - Decimal(benefit)}",
+        )
+        for line, accrued, recalculation, benefit, to_pay in rows
+    ]
 
 
 def repeated_payments(periods: Iterable[datetime.date]) -> list[tuple[int, str]]:
