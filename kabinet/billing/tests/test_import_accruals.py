@@ -205,3 +205,37 @@ def test_a_missing_column_is_named(accounts, write_file):
 
     with pytest.raises(CommandError, match="В заголовке нет столбцов: to_pay"):
         run(path)
+
+
+def test_unusual_lines_take_the_careful_road_and_keep_their_text(accounts, write_file):
+    lines = [
+        HEADER,
+        water(tariff="1 046,25", accrued="3 348,00", to_pay="3 348,00"),  # spaces between digits
+        '1000000001;10.2026;OTP;Отопление;Гкал;2734,51;1;norm;2734,51;-0,51;"акт № 5\\1, ""холодно"";\r\n'
+        'вторая строка причины";;2734,00',
+        "1000000002;2026-10-01;hvs ;Холодное  водоснабжение;м³;46.25;3.2;Прибор;148.00;;;;148.00",
+    ]
+
+    output, _ = run(write_file(lines))
+
+    assert output == ["Начисления: периоды 10.2026: загружено строк 3, заменено прежних 0, ошибок нет."]
+    assert Accrual.objects.get(service__code="HVS", account__number="1000000001").accrued == Decimal(
+        "3348.00"
+    )
+    heating_line = Accrual.objects.get(service__code="OTP")
+    assert heating_line.recalculation_reason == 'акт № 5\\1, "холодно"; вторая строка причины'
+    other = Accrual.objects.get(account__number="1000000002")
+    assert (other.service.code, other.volume_source) == ("hvs", "meter")
+    assert Service.objects.get(code="hvs").name == "Холодное водоснабжение"
+
+
+def test_a_sum_that_does_not_add_up_is_found_by_the_database_and_skipped(accounts, write_file):
+    lines = [HEADER, water(), water(number="1000000002", accrued="148,00", to_pay="148,01")]
+
+    output, _ = run(write_file(lines), "--skip-bad")
+
+    assert (
+        output[0]
+        == "строка 3: к оплате 148.01 не сходится: начислено 148.00 + перерасчёт 0 − льгота 0 = 148.00"
+    )
+    assert list(Accrual.objects.values_list("account__number", flat=True)) == ["1000000001"]
