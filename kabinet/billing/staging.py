@@ -205,6 +205,14 @@ def mark_touched(sql: str, params: Sequence[object] = ()) -> None:
         )
 
 
+def _more_memory() -> None:
+    """Sorting and hashing a million staged rows in memory, not in temporary files: for this
+    transaction only."""
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
 def _create_touched() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TOUCHED} (account_id bigint PRIMARY KEY)")
@@ -212,6 +220,7 @@ def _create_touched() -> None:
 
 def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
     """Delete the accruals of the periods and insert the staged ones; (deleted, inserted)."""
+    _more_memory()
     marks, params = _in(periods)
     touched = f"SELECT account_id FROM billing_accrual WHERE period IN ({marks})"
     mark_touched(touched, params)
