@@ -239,3 +239,32 @@ def test_a_sum_that_does_not_add_up_is_found_by_the_database_and_skipped(account
         == "строка 3: к оплате 148.01 не сходится: начислено 148.00 + перерасчёт 0 − льгота 0 = 148.00"
     )
     assert list(Accrual.objects.values_list("account__number", flat=True)) == ["1000000001"]
+
+
+def test_a_file_broken_halfway_changes_nothing(accounts, write_file):
+    run(write_file([HEADER, water()], name="before.csv"))
+    lines = [HEADER, water(number="1000000002"), *[water(period=f"{m:02d}.2025") for m in range(1, 13)]]
+    lines.append('1000000002;10.2026;GVS;"ГВС' + "x" * 200_000)  # a quote never closed
+    lines.append(water(number="1000000002", period="11.2026"))
+
+    with pytest.raises(CommandError, match="строка 15: файл не удаётся разобрать"):
+        run(write_file(lines))
+
+    assert list(Accrual.objects.values_list("account__number", flat=True)) == ["1000000001"]
+
+
+def test_a_file_of_unknown_accounts_lists_the_first_rows_and_counts_the_rest(
+    accounts, write_file, monkeypatch
+):
+    monkeypatch.setattr("kabinet.billing.services.MAX_REPORTED_ERRORS", 3)
+    lines = [HEADER, *[water(number=f"20000000{n:02d}") for n in range(10)]]
+
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_billing", "accruals", str(write_file(lines)), stdout=out, stderr=StringIO())
+
+    assert out.getvalue().splitlines()[2:4] == [
+        "строка 4: лицевой счёт 2000000002 не найден — сначала загрузите лицевые счета",
+        "… и ещё строк с ошибками: 7 (показаны первые 3)",
+    ]
+    assert "строк с ошибками 10." in out.getvalue()

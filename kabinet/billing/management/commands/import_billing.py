@@ -71,8 +71,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if bar is not None:
             bar.finish(getattr(report, "rows_read", 0) or report.created + report.updated + report.unchanged)
-        for line, reason in report.errors:
-            self.stdout.write(f"строка {line}: {reason}", self.style.WARNING)
+        for text in services.report_lines(report):
+            self.stdout.write(text, self.style.WARNING)
         summary = f"{services.IMPORT_KINDS[kind].title}: {report.summary()}"
         self.stdout.write(summary, self.style.WARNING if report.errors else self.style.SUCCESS)
         if not getattr(report, "applied", True):
