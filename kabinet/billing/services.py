@@ -299,6 +299,7 @@ class PeriodReport:
     skip_bad: bool = False
     applied: bool = True
     rows_read: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for `-v 2`
 
     def add_error(self, line: int, reason: str) -> None:
         self.error_count += 1
@@ -394,6 +395,7 @@ class _RowsMissing(Exception):
 
 
 def _stage_rows(rows, *, parser, layout: staging.Layout, report: PeriodReport, progress) -> None:
+    started = time.perf_counter()
     with staging.stage_writer(layout) as writer:
         for row in rows:
             report.rows_read += 1
@@ -411,6 +413,7 @@ def _stage_rows(rows, *, parser, layout: staging.Layout, report: PeriodReport, p
             else:
                 writer.add(row.line, values)
     report.loaded = writer.count
+    report.timings["чтение, проверка и запись во временную таблицу"] = time.perf_counter() - started
 
 
 def _replace(report: PeriodReport, *, layout: staging.Layout, replace, checks) -> None:
@@ -420,6 +423,7 @@ def _replace(report: PeriodReport, *, layout: staging.Layout, replace, checks) -
         _stop(report, checks())
     if not report.periods:
         return  # no good rows: no period to replace
+    started = time.perf_counter()
     try:
         with transaction.atomic():
             report.replaced, inserted = replace()
@@ -431,7 +435,10 @@ def _replace(report: PeriodReport, *, layout: staging.Layout, replace, checks) -
         report.add_found(*staging.find_problems(checks(), limit=MAX_REPORTED_ERRORS))
         staging.drop_bad_rows(layout)
         report.replaced, report.loaded = replace()
+    replaced = time.perf_counter()
     staging.rebuild_balances()
+    report.timings["замена периодов"] = replaced - started
+    report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
 
 
 class _Stopped(Exception):
