@@ -92,12 +92,18 @@ class Accrual(models.Model):
     recalculation is a refund; `to_pay` may then be negative.
     """
 
+    # No separate indexes on the two keys: the unique (account, period, service) index serves
+    # the account's reads, and every index costs time when a million lines are imported.
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="accruals", verbose_name="лицевой счёт"
+        Account,
+        on_delete=models.PROTECT,
+        related_name="accruals",
+        verbose_name="лицевой счёт",
+        db_index=False,
     )
     period = models.DateField("период", help_text="Первое число месяца.")
     service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="accruals", verbose_name="услуга"
+        Service, on_delete=models.PROTECT, related_name="accruals", verbose_name="услуга", db_index=False
     )
     tariff = models.DecimalField("тариф, ₽", max_digits=14, decimal_places=4, null=True, blank=True)
     volume = models.DecimalField("объём", max_digits=16, decimal_places=6, null=True, blank=True)
@@ -156,7 +162,11 @@ class Payment(models.Model):
     """
 
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="payments", verbose_name="лицевой счёт"
+        Account,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name="лицевой счёт",
+        db_index=False,  # the (account, -paid_on) index serves it
     )
     paid_on = models.DateField("дата оплаты")
     period = models.DateField("учтена в периоде", help_text="Первое число месяца.")
@@ -199,7 +209,11 @@ class AccountPeriod(models.Model):
     """
 
     account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="periods", verbose_name="лицевой счёт"
+        Account,
+        on_delete=models.CASCADE,
+        related_name="periods",
+        verbose_name="лицевой счёт",
+        db_index=False,  # the unique (account, period) index serves it
     )
     period = models.DateField("период", help_text="Первое число месяца.")
     opening_balance = models.DecimalField("долг (+) или аванс (−) на начало, ₽", **MONEY)
