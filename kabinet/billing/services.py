@@ -5,25 +5,34 @@ bad ones with their line numbers and writes the good ones, so that running the s
 changes nothing the second time. The layouts are in docs/billing-formats.md.
 """
 
+import datetime
 import re
+import time
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from kabinet.core import normalize
+from kabinet.core.models import User
 
-from . import imports
+from . import imports, parsing, staging
 from .imports import Row
-from .models import Account
+from .models import Account, ImportJob, Payment, PaymentSource, Service
 
 BATCH_SIZE = 500
+PROGRESS_EVERY = 4096  # rows between calls of an import's progress callback
+MAX_REPORTED_ERRORS = 10_000  # bad rows listed in a report; the rest are counted
+Progress = Callable[[int, float], None]
 ACCOUNT_COLUMNS = ("account_number", "full_name", "address", "area", "phone", "email")
 _ACCOUNT_FIELDS = ("holder_name", "address", "area", "phone", "email")
 _AREA_RE = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
@@ -55,15 +64,36 @@ class ImportKind:
 
     title: str
     columns: tuple[str, ...]
-    run: Callable[..., ImportReport]
+    run: Callable[..., "ImportReport | PeriodReport"]
 
 
-def import_file(*, kind: str, path: Path) -> ImportReport:
+def import_file(
+    *, kind: str, path: Path, skip_bad: bool = False, progress: Progress | None = None
+) -> "ImportReport | PeriodReport":
     """Import a billing file of the given kind. Raises `imports.ImportFileError` if the file
-    can't be used at all (then nothing is written)."""
+    can't be used at all (then nothing is written).
+
+    `progress(rows_read, share_of_file)` is called now and then while the file is read.
+    Accounts always skip bad rows (they are independent records); accruals and payments
+    change nothing when a row is bad unless `skip_bad` is set.
+    """
     spec = IMPORT_KINDS[kind]
+    if kind == "accruals":
+        parser = parsing.AccrualParser()
+        fast = parsing.accrual_fast_path(parser)
+        with imports.read_table(path, columns=spec.columns, fast=fast) as rows:
+            return import_accruals(rows=rows, skip_bad=skip_bad, progress=progress, parser=parser)
     with imports.read_table(path, columns=spec.columns) as rows:
-        return spec.run(rows=rows)
+        if kind == "accounts":
+            return spec.run(rows=_counted(rows, progress))
+        return spec.run(rows=rows, skip_bad=skip_bad, progress=progress)
+
+
+def _counted(rows: imports.Rows, progress: Progress | None) -> Iterator[Row]:
+    for count, row in enumerate(rows, start=1):
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count, rows.progress())
+        yield row
 
 
 def import_accounts(*, rows: Iterable[Row], batch_size: int = BATCH_SIZE) -> ImportReport:
@@ -250,6 +280,351 @@ _ACCOUNT_PARSERS: dict[str, tuple[str, Callable[[str], object]]] = {
     "email": ("email", _parse_email),
 }
 
+# --- Accruals and payments ------------------------------------------------------------------
+
+
+@dataclass
+class PeriodReport:
+    """What an accruals or payments import did. `applied` is False when bad rows stopped it.
+
+    `errors` keeps the first MAX_REPORTED_ERRORS bad rows (a file of a million bad rows —
+    accruals loaded before the accounts — must not fill the memory); `error_count` counts all.
+    """
+
+    loaded: int = 0
+    replaced: int = 0
+    periods: list[datetime.date] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    error_count: int = 0
+    skip_bad: bool = False
+    applied: bool = True
+    rows_read: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for `-v 2`
+
+    def add_error(self, line: int, reason: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append((line, reason))
+
+    def add_found(self, found: list[tuple[int, str]], count: int) -> None:
+        self.error_count += count
+        self.errors = sorted(self.errors + found)[:MAX_REPORTED_ERRORS]
+
+    @property
+    def unlisted(self) -> int:
+        """Bad rows beyond those listed."""
+        return self.error_count - len(self.errors)
+
+    def summary(self) -> str:
+        errors = f"строк с ошибками {self.error_count}"
+        if not self.applied:
+            return (
+                f"{errors}. Ничего не изменено: исправьте эти строки и загрузите файл снова "
+                "или загрузите его с пропуском строк с ошибками (--skip-bad)."
+            )
+        months = ", ".join(f"{p:%m.%Y}" for p in self.periods) or "нет"
+        skipped = f", пропущено {errors}" if self.errors else ", ошибок нет"
+        return f"периоды {months}: загружено строк {self.loaded}, заменено прежних {self.replaced}{skipped}."
+
+
+def import_accruals(
+    *,
+    rows: Iterable[Row],
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+    parser: parsing.AccrualParser | None = None,
+) -> PeriodReport:
+    """Replace the accruals of every period the file names with the file's rows.
+
+    One transaction: the periods are replaced whole or not at all. A bad row stops the import
+    (every bad row is reported) unless `skip_bad`, which imports the good rows only.
+    """
+    parser = parser or parsing.AccrualParser()
+    report = PeriodReport(skip_bad=skip_bad)
+    try:
+        with transaction.atomic(), staging.staging_table(staging.ACCRUALS):
+            _stage_rows(rows, parser=parser, layout=staging.ACCRUALS, report=report, progress=progress)
+            _save_services(parser.services)
+            report.periods = sorted(parser.periods)
+
+            _replace(
+                report,
+                layout=staging.ACCRUALS,
+                replace=lambda: staging.replace_accruals(report.periods),
+                checks=lambda: [
+                    staging.unknown_accounts(staging.ACCRUALS),
+                    staging.repeated_accruals(),
+                    staging.mismatched_sums(),
+                ],
+            )
+    except _Stopped:
+        pass  # the report says why
+    return report
+
+
+def import_payments(
+    *, rows: Iterable[Row], skip_bad: bool = False, progress: Progress | None = None
+) -> PeriodReport:
+    """Replace the billing system's payments of every period the file names with its rows.
+
+    Online payments (source «online») are never touched. Same rules as `import_accruals`.
+    """
+    parser = parsing.PaymentParser()
+    report = PeriodReport(skip_bad=skip_bad)
+    try:
+        with transaction.atomic(), staging.staging_table(staging.PAYMENTS):
+            _stage_rows(rows, parser=parser, layout=staging.PAYMENTS, report=report, progress=progress)
+            report.periods = sorted(parser.periods)
+
+            _replace(
+                report,
+                layout=staging.PAYMENTS,
+                replace=lambda: staging.replace_payments(report.periods),
+                checks=lambda: [
+                    staging.unknown_accounts(staging.PAYMENTS),
+                    *staging.repeated_payments(report.periods),
+                ],
+            )
+    except _Stopped:
+        pass  # the report says why
+    return report
+
+
+class _RowsMissing(Exception):
+    """The INSERT … SELECT wrote fewer rows than were staged: some rows name unknown accounts."""
+
+
+def _stage_rows(rows, *, parser, layout: staging.Layout, report: PeriodReport, progress) -> None:
+    started = time.perf_counter()
+    with staging.stage_writer(layout) as writer:
+        for row in rows:
+            report.rows_read += 1
+            if progress is not None and report.rows_read % PROGRESS_EVERY == 0:
+                progress(report.rows_read, rows.progress() if isinstance(rows, imports.Rows) else 0.0)
+            if row.staged is not None:
+                writer.add_plain(row.line, row.staged)
+                continue
+            if row.problem:
+                report.add_error(row.line, row.problem)
+                continue
+            values, reasons = parser.parse(row.values)
+            if reasons:
+                report.add_error(row.line, "; ".join(reasons))
+            else:
+                writer.add(row.line, values)
+    report.loaded = writer.count
+    report.timings["чтение, проверка и запись во временную таблицу"] = time.perf_counter() - started
+
+
+def _replace(report: PeriodReport, *, layout: staging.Layout, replace, checks) -> None:
+    """Replace the periods in a savepoint; if the database finds rows only the whole file
+    shows to be bad, report them, and drop them if asked to, else change nothing."""
+    if report.error_count and not report.skip_bad:
+        _stop(report, checks())
+    if not report.periods:
+        return  # no good rows: no period to replace
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            report.replaced, inserted = replace()
+            if inserted != report.loaded:
+                raise _RowsMissing
+    except (IntegrityError, _RowsMissing):
+        if not report.skip_bad:
+            _stop(report, checks())
+        report.add_found(*staging.find_problems(checks(), limit=MAX_REPORTED_ERRORS))
+        staging.drop_bad_rows(layout)
+        report.replaced, report.loaded = replace()
+    replaced = time.perf_counter()
+    staging.rebuild_balances()
+    report.timings["замена периодов"] = replaced - started
+    report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
+
+
+class _Stopped(Exception):
+    """Bad rows and no `skip_bad`: leaving the transaction this way rolls it back."""
+
+
+def _stop(report: PeriodReport, checks: list[staging.Check]) -> None:
+    report.add_found(*staging.find_problems(checks, limit=MAX_REPORTED_ERRORS))
+    report.applied = False
+    report.loaded = report.replaced = 0
+    raise _Stopped
+
+
+def _save_services(services: dict[str, tuple[str, str]]) -> None:
+    """Create the services a file names for the first time; keep names up to date."""
+    existing = Service.objects.in_bulk(list(services), field_name="code")
+    for code, (name, unit) in services.items():
+        service = existing.get(code)
+        if service is None:
+            Service.objects.create(code=code, name=name, unit=unit)
+        elif service.name != name:
+            service.name = name
+            service.save(update_fields=["name"])
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    account: Account,
+    amount: Decimal,
+    paid_on: datetime.date,
+    source: str = PaymentSource.ONLINE,
+    external_id: str = "",
+    note: str = "",
+    period: datetime.date | None = None,
+) -> Payment:
+    """Record a payment (e.g. one the payment provider confirmed) and rebuild the account's
+    balances. Idempotent by `external_id`: the same provider payment is recorded once.
+
+    Without `period` the payment counts in the account's latest period with accruals up to the
+    month of payment (the bill being paid), or in the month of payment if there is none.
+    """
+    if external_id:
+        existing = Payment.objects.filter(source=source, external_id=external_id).first()
+        if existing is not None:
+            return existing
+    if period is None:
+        month = paid_on.replace(day=1)
+        latest = (
+            account.accruals.filter(period__lte=month).order_by("-period").values_list("period", flat=True)
+        )
+        period = latest.first() or month
+    payment = Payment.objects.create(
+        account=account,
+        amount=amount,
+        paid_on=paid_on,
+        period=period,
+        source=source,
+        external_id=external_id,
+        note=note,
+    )
+    staging.rebuild_balances([account.pk])
+    return payment
+
+
+def rebuild_balances(*, accounts: Iterable[Account]) -> int:
+    """Rebuild the per-period balances of the given accounts from their accruals and payments."""
+    with transaction.atomic():
+        return staging.rebuild_balances([account.pk for account in accounts])
+
+
 IMPORT_KINDS: dict[str, ImportKind] = {
     "accounts": ImportKind(title="Лицевые счета", columns=ACCOUNT_COLUMNS, run=import_accounts),
+    "accruals": ImportKind(title="Начисления", columns=parsing.ACCRUAL_COLUMNS, run=import_accruals),
+    "payments": ImportKind(title="Оплаты", columns=parsing.PAYMENT_COLUMNS, run=import_payments),
 }
+
+
+# --- Uploads in the back-office ---------------------------------------------------------------
+
+UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx")
+_PROGRESS_SECONDS = 1.0
+
+
+def queue_import(*, job: ImportJob, upload: UploadedFile, user: User | None) -> ImportJob:
+    """Keep an uploaded file under BILLING_IMPORT_DIR (outside the web root) and queue its
+    import for the worker (`manage.py run_billing_worker`). `job` carries kind and skip_bad."""
+    directory = Path(settings.BILLING_IMPORT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    suffix = Path(upload.name or "").suffix.lower()
+    stored = directory / f"{uuid.uuid4().hex}{suffix if suffix in UPLOAD_SUFFIXES else '.csv'}"
+    with stored.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job.file_name = Path(upload.name or stored.name).name[:255]
+    job.stored_path = str(stored)
+    job.bytes_total = stored.stat().st_size
+    job.status = ImportJob.Status.QUEUED
+    job.created_by = user
+    job.save()
+    return job
+
+
+def claim_import_job() -> ImportJob | None:
+    """Take the oldest queued job, so that two workers never run the same one."""
+    for job in ImportJob.objects.filter(status=ImportJob.Status.QUEUED).order_by("created_at")[:5]:
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+            status=ImportJob.Status.RUNNING, started_at=timezone.now()
+        )
+        if claimed:
+            job.refresh_from_db()
+            return job
+    return None
+
+
+def run_import_job(job: ImportJob) -> ImportJob:
+    """Import a claimed job's file, recording progress as it goes and the report at the end."""
+    reporter = _JobProgress(job)
+    try:
+        report = import_file(
+            kind=job.kind, path=Path(job.stored_path), skip_bad=job.skip_bad, progress=reporter
+        )
+    except imports.ImportFileError as exc:
+        job.status = ImportJob.Status.FAILED
+        job.summary = f"Файл не загружен: {exc}"
+    else:
+        failed = not getattr(report, "applied", True)
+        job.status = ImportJob.Status.FAILED if failed else ImportJob.Status.DONE
+        job.summary = f"{IMPORT_KINDS[job.kind].title}: {report.summary()}"
+        job.error_count = getattr(report, "error_count", len(report.errors))
+        job.report = "\n".join(report_lines(report))
+        job.rows_done = getattr(report, "rows_read", 0) or reporter.rows
+        job.bytes_done = job.bytes_total
+    finally:
+        reporter.close()
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def report_lines(report: "ImportReport | PeriodReport") -> Iterator[str]:
+    """The row report as the operator reads it: `строка N: причина`, one per bad row."""
+    for line, reason in report.errors:
+        yield f"строка {line}: {reason}"
+    unlisted = getattr(report, "unlisted", 0)
+    if unlisted:
+        yield f"… и ещё строк с ошибками: {unlisted} (показаны первые {len(report.errors)})"
+
+
+def run_queued_imports() -> int:
+    """Run every queued import job; the number run. The worker's one call into billing."""
+    count = 0
+    while (job := claim_import_job()) is not None:
+        run_import_job(job)
+        count += 1
+    return count
+
+
+class _JobProgress:
+    """Writes a job's progress about once a second through a connection of its own: the import
+    runs in one long transaction, whose writes the back-office could not see until it ends.
+    SQLite allows one writer at a time, so there the progress shows only at the end."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self.rows = 0
+        self.written_at = 0.0
+        self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if _live_progress() else None
+
+    def __call__(self, rows: int, share: float) -> None:
+        self.rows = rows
+        now = time.monotonic()
+        if self.connection is None or now - self.written_at < _PROGRESS_SECONDS:
+            return
+        self.written_at = now
+        done = min(int(share * self.job.bytes_total), self.job.bytes_total)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE billing_importjob SET rows_done = %s, bytes_done = %s WHERE id = %s",
+                [rows, done, self.job.pk],
+            )
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def _live_progress() -> bool:
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from kabinet.appeals.demo import load_demo_appeals
+from kabinet.billing.demo import load_demo_billing
 from kabinet.billing.models import Account
 from kabinet.public.demo import load_demo_content
 from kabinet.residents.demo import load_demo_resident
@@ -46,6 +47,12 @@ OPERATOR_PERMISSIONS = [
     "view_resident",
     "view_consent",
     "view_account",
+    "view_service",
+    "view_accrual",
+    "view_payment",
+    "view_accountperiod",
+    "view_importjob",
+    "add_importjob",
     "view_outboxmessage",
     "view_page",
     "change_page",
@@ -73,6 +80,13 @@ def load_demo_data() -> None:
             "phone": "+7 (4822) 55-00-00",
             "email": "info@uyut-dom.example",
             "working_hours": "Пн–Пт 9:00–18:00, обед 13:00–14:00",
+            # Valid by their check digits and the БИК key; the bank is Сбербанк's Tver branch.
+            "inn": "6950123450",
+            "kpp": "695001001",
+            "bank_name": "Тверское отделение № 8607 ПАО Сбербанк",
+            "bik": "042809679",
+            "settlement_account": "40702810563000001234",
+            "correspondent_account": "30101810700000000679",
         },
     )
     for number, holder, address, area, phone in DEMO_ACCOUNTS:
@@ -90,6 +104,7 @@ def load_demo_data() -> None:
         user.save()
         if not superuser:
             user.groups.add(operators)
+    load_demo_billing([number for number, *_ in DEMO_ACCOUNTS])
     load_demo_content()
     load_demo_resident()
     load_demo_appeals()
