@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Round
 
 from kabinet.core import normalize
 
@@ -31,3 +32,265 @@ class Account(models.Model):
 
     def holder_matches(self, full_name: str) -> bool:
         return normalize.names_match(self.holder_name, full_name)
+
+
+# --- Charges, payments and balances ----------------------------------------------------------
+#
+# Money is Decimal with kopecks (2 places); volumes and tariffs keep the precision meters and
+# tariff orders use. The books are kept consistent by the database itself (CHECK and UNIQUE
+# constraints), because the imports write with set-based SQL that never runs `clean()`.
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def _sum(expression: models.Expression) -> Round:
+    """A money sum for a CHECK: SQLite adds decimals as floats (0.1 + 0.2 ≠ 0.3), so the sum is
+    rounded to kopecks before it is compared; on PostgreSQL the rounding changes nothing."""
+    return Round(expression, 2)
+
+
+class Service(models.Model):
+    """Услуга: a line of the payment document (содержание жилья, ХВС, электроэнергия…).
+
+    Known by the billing system's code; the imports create a service the first time its code
+    appears and keep its name up to date.
+    """
+
+    code = models.CharField("код в системе начислений", max_length=30, unique=True)
+    name = models.CharField("название", max_length=150)
+    unit = models.CharField(
+        "единица измерения", max_length=20, blank=True, help_text="Например, м³ или кВт·ч."
+    )
+    order = models.PositiveSmallIntegerField(
+        "порядок в квитанции", default=100, help_text="Услуги показываются по возрастанию."
+    )
+
+    class Meta:
+        verbose_name = "услуга"
+        verbose_name_plural = "услуги"
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VolumeSource(models.TextChoices):
+    """How the billing system found the volume of an accrual line (Правила №354)."""
+
+    METER = "meter", "по прибору учёта"
+    AVERAGE = "average", "по среднемесячному объёму"
+    NORM = "norm", "по нормативу"
+    AREA = "area", "по площади помещения"
+    FIXED = "fixed", "фиксированная плата"
+
+
+class Accrual(models.Model):
+    """Начисление: one service for one account in one period, as the billing system computed it.
+
+    `to_pay = accrued + recalculation − benefit`; `accrued` is normally tariff × volume (the
+    billing system's rounding is kept as given, so it is not enforced). A negative
+    recalculation is a refund; `to_pay` may then be negative.
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="accruals", verbose_name="лицевой счёт"
+    )
+    period = models.DateField("период", help_text="Первое число месяца.")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="accruals", verbose_name="услуга"
+    )
+    tariff = models.DecimalField("тариф, ₽", max_digits=14, decimal_places=4, null=True, blank=True)
+    volume = models.DecimalField("объём", max_digits=16, decimal_places=6, null=True, blank=True)
+    unit = models.CharField("единица", max_length=20, blank=True)
+    volume_source = models.CharField(
+        "как определён объём", max_length=10, choices=VolumeSource.choices, blank=True
+    )
+    accrued = models.DecimalField("начислено, ₽", **MONEY)
+    recalculation = models.DecimalField("перерасчёт, ₽", default=0, **MONEY)
+    recalculation_reason = models.TextField("причина перерасчёта", blank=True)
+    benefit = models.DecimalField("льгота, ₽", default=0, **MONEY)
+    to_pay = models.DecimalField("к оплате, ₽", **MONEY)
+
+    class Meta:
+        verbose_name = "начисление"
+        verbose_name_plural = "начисления"
+        ordering = ["account", "-period", "service__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "period", "service"], name="accrual_one_per_service"),
+            models.CheckConstraint(condition=models.Q(period__day=1), name="accrual_period_first_day"),
+            models.CheckConstraint(condition=models.Q(accrued__gte=0), name="accrual_accrued_not_negative"),
+            models.CheckConstraint(condition=models.Q(benefit__gte=0), name="accrual_benefit_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(tariff__isnull=True) | models.Q(tariff__gte=0),
+                name="accrual_tariff_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(volume__isnull=True) | models.Q(volume__gte=0),
+                name="accrual_volume_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    to_pay=_sum(models.F("accrued") + models.F("recalculation") - models.F("benefit"))
+                ),
+                name="accrual_to_pay_adds_up",
+            ),
+        ]
+        indexes = [models.Index(fields=["period"], name="accrual_period")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.period:%m.%Y} {self.service_id}: {self.to_pay}"
+
+
+class PaymentSource(models.TextChoices):
+    BILLING = "billing", "из системы начислений"
+    ONLINE = "online", "онлайн в кабинете"
+
+
+class Payment(models.Model):
+    """Оплата: money received for an account.
+
+    `period` is the month the payment counts in for the balance (the month of `paid_on` unless
+    the billing system says otherwise). Imports replace only payments of source «billing»;
+    online payments are recorded by the payments app. `external_id` is the id the source gave
+    (billing document number, the provider's payment id), unique per source where present.
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="payments", verbose_name="лицевой счёт"
+    )
+    paid_on = models.DateField("дата оплаты")
+    period = models.DateField("учтена в периоде", help_text="Первое число месяца.")
+    amount = models.DecimalField("сумма, ₽", **MONEY)
+    source = models.CharField("источник", max_length=10, choices=PaymentSource.choices)
+    external_id = models.CharField("номер в источнике", max_length=64, blank=True)
+    note = models.CharField("где оплачено", max_length=200, blank=True)
+    created_at = models.DateTimeField("записана", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "оплата"
+        verbose_name_plural = "оплаты"
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=models.Q(period__day=1), name="payment_period_first_day"),
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="payment_external_id_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-paid_on"], name="payment_account_paid_on"),
+            models.Index(fields=["period"], name="payment_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.paid_on:%d.%m.%Y}: {self.amount}"
+
+
+class AccountPeriod(models.Model):
+    """Сальдо: the balance of one account for one period, so the cabinet reads it in one row.
+
+    Sign: a balance above zero is a DEBT (the resident owes), below zero an OVERPAYMENT
+    (аванс). `closing_balance = opening_balance + accrued − paid`; the next period opens with
+    this period's closing balance. `accrued` is the period's total to pay (the sum of its
+    accruals' `to_pay`), `paid` the sum of the payments counted in the period. Rebuilt by
+    `services.rebuild_balances` after every import; never edited by hand.
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="periods", verbose_name="лицевой счёт"
+    )
+    period = models.DateField("период", help_text="Первое число месяца.")
+    opening_balance = models.DecimalField("долг (+) или аванс (−) на начало, ₽", **MONEY)
+    accrued = models.DecimalField("начислено к оплате, ₽", **MONEY)
+    paid = models.DecimalField("оплачено, ₽", **MONEY)
+    closing_balance = models.DecimalField("долг (+) или аванс (−) на конец, ₽", **MONEY)
+    due_date = models.DateField("оплатить до")
+
+    class Meta:
+        verbose_name = "сальдо за период"
+        verbose_name_plural = "сальдо по периодам"
+        ordering = ["account", "-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "period"], name="account_period_unique"),
+            models.CheckConstraint(condition=models.Q(period__day=1), name="account_period_first_day"),
+            models.CheckConstraint(condition=models.Q(paid__gte=0), name="account_period_paid_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    closing_balance=_sum(models.F("opening_balance") + models.F("accrued") - models.F("paid"))
+                ),
+                name="account_period_balance_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_date__gt=models.F("period")), name="account_period_due_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.period:%m.%Y}: {self.closing_balance}"
+
+    @property
+    def amount_due(self):
+        """What to pay for this period: the closing debt, or nothing when there is an advance."""
+        return max(self.closing_balance, 0)
+
+
+class ImportJob(models.Model):
+    """A billing file uploaded in the back-office, imported by the worker (`run_worker`).
+
+    The file is kept under VAR_DIR/imports (outside the web root) until the job ends. Progress
+    is the share of the file's bytes read; the report keeps every bad row, one per line.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "в очереди"
+        RUNNING = "running", "загружается"
+        DONE = "done", "загружен"
+        FAILED = "failed", "не загружен"
+
+    kind = models.CharField("что в файле", max_length=20)
+    file_name = models.CharField("файл", max_length=255)
+    stored_path = models.CharField("где хранится", max_length=500)
+    skip_bad = models.BooleanField("пропускать строки с ошибками", default=False)
+    status = models.CharField("состояние", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    bytes_total = models.BigIntegerField("размер файла, байт", default=0)
+    bytes_done = models.BigIntegerField("прочитано, байт", default=0)
+    rows_done = models.BigIntegerField("прочитано строк", default=0)
+    error_count = models.PositiveIntegerField("строк с ошибками", default=0)
+    summary = models.TextField("итог", blank=True)
+    report = models.TextField("отчёт по строкам", blank=True)
+    created_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="загрузил",
+    )
+    created_at = models.DateTimeField("загружен", auto_now_add=True)
+    started_at = models.DateTimeField("начат", null=True, blank=True)
+    finished_at = models.DateTimeField("закончен", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "загрузка файла"
+        verbose_name_plural = "загрузки файлов"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(bytes_done__lte=models.F("bytes_total")), name="import_job_progress"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.bytes_done * 100 / self.bytes_total) if self.bytes_total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

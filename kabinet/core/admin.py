@@ -17,6 +17,13 @@ class KabinetUserAdmin(UserAdmin):
 class CompanyAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "short_name", "address", "phone", "email", "working_hours"]}),
+        (
+            "Реквизиты для оплаты",
+            {
+                "fields": ["inn", "kpp", "bank_name", "bik", "settlement_account", "correspondent_account"],
+                "description": "Печатаются в квитанции и в QR-коде для оплаты; счета проверяются по БИК.",
+            },
+        ),
         ("Регистрация жителей", {"fields": ["auto_approve_registrations"]}),
     ]
 

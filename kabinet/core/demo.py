@@ -72,6 +72,13 @@ def load_demo_data() -> None:
             "phone": "+7 (4822) 55-00-00",
             "email": "info@uyut-dom.example",
             "working_hours": "Пн–Пт 9:00–18:00, обед 13:00–14:00",
+            # Valid by their check digits and the БИК key; the bank is Сбербанк's Tver branch.
+            "inn": "6950123450",
+            "kpp": "695001001",
+            "bank_name": "Тверское отделение № 8607 ПАО Сбербанк",
+            "bik": "042809679",
+            "settlement_account": "40702810563000001234",
+            "correspondent_account": "30101810700000000679",
         },
     )
     for number, holder, address, area, phone in DEMO_ACCOUNTS:

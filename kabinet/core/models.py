@@ -1,5 +1,8 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from . import validators
 
 
 class User(AbstractUser):
@@ -29,12 +32,59 @@ class Company(models.Model):
         ),
     )
 
+    # Payment details (реквизиты) for receipts and the payment QR code (ГОСТ Р 56042-2014).
+    inn = models.CharField("ИНН", max_length=12, blank=True, validators=[validators.validate_inn])
+    kpp = models.CharField("КПП", max_length=9, blank=True, validators=[validators.validate_kpp])
+    bank_name = models.CharField(
+        "банк",
+        max_length=45,
+        blank=True,
+        help_text="Как в реквизитах, не длиннее 45 знаков (так требует QR-код).",
+    )
+    bik = models.CharField("БИК", max_length=9, blank=True, validators=[validators.validate_bik])
+    settlement_account = models.CharField(
+        "расчётный счёт", max_length=20, blank=True, validators=[validators.validate_account_number]
+    )
+    correspondent_account = models.CharField(
+        "корреспондентский счёт", max_length=20, blank=True, validators=[validators.validate_account_number]
+    )
+
     class Meta:
         verbose_name = "управляющая компания"
         verbose_name_plural = "управляющая компания"
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if validators.is_bik(self.bik):
+            checks = (("settlement_account", False), ("correspondent_account", True))
+            for name, correspondent in checks:
+                account = getattr(self, name)
+                if validators.is_account(account) and not validators.account_key_matches(
+                    bik=self.bik, account=account, correspondent=correspondent
+                ):
+                    errors[name] = ValidationError(
+                        "Счёт не сходится с БИК по контрольному ключу: проверьте цифры счёта и БИК."
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_payment_details(self) -> bool:
+        """Whether a receipt can carry a payment QR code: every required detail is filled in."""
+        return all(
+            (
+                self.name,
+                self.inn,
+                self.bank_name,
+                self.bik,
+                self.settlement_account,
+                self.correspondent_account,
+            )
+        )
 
     @classmethod
     def load(cls) -> "Company":
