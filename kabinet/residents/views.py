@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kabinet.billing.selectors import account_summary
 from kabinet.core.normalize import phone_masked
 
 from . import selectors, services
@@ -160,4 +161,7 @@ def password_help(request: HttpRequest) -> HttpResponse:
 
 @cabinet_page
 def cabinet(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    return render(request, "residents/cabinet.html", {"resident": cabinet.resident})
+    billing_summary = cabinet.account and account_summary(cabinet.account)  # the billing overview card
+    return render(
+        request, "residents/cabinet.html", {"resident": cabinet.resident, "billing_summary": billing_summary}
+    )
