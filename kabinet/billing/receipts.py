@@ -209,7 +209,7 @@ class _Parts:
                 self.p(f"<b>{money(t['to_pay'])}</b>", "num"),
             ]
         )
-        widths = [46, 14, 18, 18, 22, 22, 18, 22]
+        widths = [42, 14, 18, 18, 22, 26, 18, 22]
         table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
         table.setStyle(_grid(header=True))
         return [

@@ -63,7 +63,8 @@ class ChargeLine:
         if a.volume_source:
             lines.append(VOLUME_SOURCE_EXPLAINED.get(a.volume_source, a.get_volume_source_display()))
         if a.recalculation:
-            reason = a.recalculation_reason or "причина не указана в данных начислений"
+            reason = (a.recalculation_reason or "причина не указана в данных начислений").rstrip()
+            reason += "" if reason.endswith((".", "!", "?")) else "."
             lines.append(f"Перерасчёт {format_number(a.recalculation)} ₽: {reason}")
         if a.benefit:
             lines.append(f"Льгота: −{format_number(a.benefit)} ₽.")
