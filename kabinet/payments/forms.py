@@ -27,6 +27,10 @@ class PayForm(forms.Form):
     amount = forms.CharField(
         label="Сумма к оплате, ₽",
         max_length=20,
+        error_messages={
+            "required": "Введите сумму, которую хотите оплатить.",
+            "max_length": "Слишком длинная сумма: введите её цифрами, например 1500,50.",
+        },
         help_text="Можно изменить: например, 1500 или 1500,50.",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
