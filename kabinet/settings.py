@@ -221,6 +221,12 @@ LOGGING = {
 
 FORM_RENDERER = "kabinet.core.forms.KabinetFormRenderer"
 
+# --- Billing: charges, payments, imports ----------------------------------------------------
+# The day of the next month by which a period is to be paid (ЖК РФ ст. 155: the 10th).
+BILLING_DUE_DAY = envint("KABINET_BILLING_DUE_DAY", 10)
+# Uploaded billing files wait here for the worker: under VAR_DIR, never served by the web server.
+BILLING_IMPORT_DIR = Path(os.getenv("KABINET_BILLING_IMPORT_DIR", VAR_DIR / "imports"))
+
 # --- Online payments (kabinet.payments) -----------------------------------------------------
 # dev: a confirmation page inside Kabinet («Оплатить» / «Отказаться»), for `make run` only.
 PAYMENT_PROVIDER = os.getenv("PAYMENT_PROVIDER", "dev" if DEBUG else "yookassa")

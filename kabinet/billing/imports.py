@@ -8,7 +8,9 @@ docs/billing-formats.md.
 
 import codecs
 import csv
-from collections.abc import Iterator, Sequence
+import datetime
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, NamedTuple, TextIO
@@ -38,20 +40,104 @@ class Row(NamedTuple):
     problem: str = ""
 
 
+class Rows:
+    """The rows of an open table, read as they are iterated, with how far the reading got.
+
+    `progress()` is the share of the file read so far, 0.0 to 1.0, for progress bars: bytes
+    for CSV, rows for XLSX (whose bytes are compressed).
+    """
+
+    def __init__(self, rows: Iterator[Row], progress: Callable[[], float]) -> None:
+        self._rows = rows
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[Row]:
+        return self._rows
+
+
 @contextmanager
-def read_table(path: Path, *, columns: Sequence[str]) -> Iterator[Iterator[Row]]:
-    """Open a billing file and check its header; the rows are read while the block runs.
+def read_table(path: Path, *, columns: Sequence[str]) -> Iterator[Rows]:
+    """Open a billing file (CSV, or XLSX by its suffix) and check its header; the rows are read
+    while the block runs, so memory stays flat whatever the file's size.
 
     Raises `ImportFileError` before any row is yielded if the file can't be used at all.
-    Later layouts (XLSX) plug in here by the file's suffix.
     """
+    if path.suffix.lower() == ".xlsx":
+        with read_xlsx(path, columns=columns) as rows:
+            yield rows
+        return
     encoding = detect_encoding(path)
     with _open(path, encoding) as stream:
         header_line = stream.readline()
         delimiter = detect_delimiter(header_line)
         header = next(csv.reader([header_line], delimiter=delimiter), [])
         positions = column_positions(header, columns)
-        yield _rows(stream, delimiter=delimiter, positions=positions, widths=_widths(header))
+        rows = _rows(stream, delimiter=delimiter, positions=positions, widths=_widths(header))
+        yield Rows(rows, _byte_progress(stream, path))
+
+
+def _byte_progress(stream: TextIO, path: Path) -> Callable[[], float]:
+    size = path.stat().st_size or 1
+    raw = stream.buffer  # type: ignore[attr-defined]
+
+    def progress() -> float:
+        # The position of the byte buffer under the text stream: ahead of the rows by at most
+        # one buffer, which a progress bar can live with.
+        return min(raw.tell() / size, 1.0)
+
+    return progress
+
+
+@contextmanager
+def read_xlsx(path: Path, *, columns: Sequence[str]) -> Iterator[Rows]:
+    """The first sheet of an Excel workbook, streamed (openpyxl's read-only mode): the header
+    in row 1, a record per row after it. Numbers and dates become the text a person would
+    type, so one set of value parsers serves CSV and XLSX alike."""
+    import openpyxl  # imported here: CSV imports never need it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except OSError as exc:
+        raise ImportFileError(_os_error_text(path, exc)) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
+        raise ImportFileError(f"Файл «{path.name}» не читается как книга Excel (XLSX).") from None
+    try:
+        sheet = workbook.worksheets[0]
+        cells = sheet.iter_rows(values_only=True)
+        header = [_cell_text(value) for value in next(cells, ())]
+        if not any(name.strip() for name in header):
+            raise ImportFileError("Лист пуст: в первой строке должен быть заголовок с названиями столбцов.")
+        positions = column_positions(header, columns)
+        total = sheet.max_row or 0
+        state = {"line": 1}
+
+        def rows() -> Iterator[Row]:
+            for line, values in enumerate(cells, start=2):
+                state["line"] = line
+                fields = [_cell_text(value) for value in values]
+                if any(field.strip() for field in fields):
+                    # Cells can't slide into a neighbour's column as CSV values can: no width check.
+                    yield _row(line, fields, positions=positions, widths=(0, len(fields)))
+
+        yield Rows(rows(), lambda: min(state["line"] / total, 1.0) if total else 0.0)
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        # 15 significant digits: what Excel shows, so 0.1 + 0.2 reads as 0.3.
+        return f"{value:.15g}"
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
 
 
 def detect_encoding(path: Path) -> str:

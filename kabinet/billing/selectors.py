@@ -116,17 +116,20 @@ class Summary:
 
 
 def account_summary(account: Account) -> Summary:
-    last = AccountPeriod.objects.filter(account=account).order_by("-period").first()
-    balance = last.closing_balance if last else ZERO
-    if last is not None:
-        # Payments already made in a month the billing has not closed yet (online ones above all).
-        later = Payment.objects.filter(account=account, period__gt=last.period).aggregate(s=Sum("amount"))[
+    latest = AccountPeriod.objects.filter(account=account).order_by("-period").first()
+    balance = latest.closing_balance if latest else ZERO
+    if latest is not None:
+        # Payments in a month the billing has no balance row for yet.
+        later = Payment.objects.filter(account=account, period__gt=latest.period).aggregate(s=Sum("amount"))[
             "s"
         ]
         balance -= later or ZERO
+    # The month last charged, for «начислено за …» and the due date: a month with payments only
+    # (an online payment after the last import) has a balance row but nothing to pay by a date.
+    charged = AccountPeriod.objects.filter(account=account).exclude(accrued=0).order_by("-period").first()
     return Summary(
         balance=balance,
-        last_period=last,
+        last_period=charged or latest,
         amount_due=max(balance, ZERO),
         last_payment=Payment.objects.filter(account=account).order_by("-paid_on", "-id").first(),
     )

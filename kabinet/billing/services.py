@@ -5,25 +5,28 @@ bad ones with their line numbers and writes the good ones, so that running the s
 changes nothing the second time. The layouts are in docs/billing-formats.md.
 """
 
+import datetime
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kabinet.core import normalize
 
-from . import imports
+from . import imports, parsing, staging
 from .imports import Row
-from .models import Account
+from .models import Account, Payment, PaymentSource, Service
 
 BATCH_SIZE = 500
+PROGRESS_EVERY = 4096  # rows between calls of an import's progress callback
+Progress = Callable[[int, float], None]
 ACCOUNT_COLUMNS = ("account_number", "full_name", "address", "area", "phone", "email")
 _ACCOUNT_FIELDS = ("holder_name", "address", "area", "phone", "email")
 _AREA_RE = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
@@ -55,15 +58,31 @@ class ImportKind:
 
     title: str
     columns: tuple[str, ...]
-    run: Callable[..., ImportReport]
+    run: Callable[..., "ImportReport | PeriodReport"]
 
 
-def import_file(*, kind: str, path: Path) -> ImportReport:
+def import_file(
+    *, kind: str, path: Path, skip_bad: bool = False, progress: Progress | None = None
+) -> "ImportReport | PeriodReport":
     """Import a billing file of the given kind. Raises `imports.ImportFileError` if the file
-    can't be used at all (then nothing is written)."""
+    can't be used at all (then nothing is written).
+
+    `progress(rows_read, share_of_file)` is called now and then while the file is read.
+    Accounts always skip bad rows (they are independent records); accruals and payments
+    change nothing when a row is bad unless `skip_bad` is set.
+    """
     spec = IMPORT_KINDS[kind]
     with imports.read_table(path, columns=spec.columns) as rows:
-        return spec.run(rows=rows)
+        if kind == "accounts":
+            return spec.run(rows=_counted(rows, progress))
+        return spec.run(rows=rows, skip_bad=skip_bad, progress=progress)
+
+
+def _counted(rows: imports.Rows, progress: Progress | None) -> Iterator[Row]:
+    for count, row in enumerate(rows, start=1):
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count, rows.progress())
+        yield row
 
 
 def import_accounts(*, rows: Iterable[Row], batch_size: int = BATCH_SIZE) -> ImportReport:
@@ -250,6 +269,197 @@ _ACCOUNT_PARSERS: dict[str, tuple[str, Callable[[str], object]]] = {
     "email": ("email", _parse_email),
 }
 
+# --- Accruals and payments ------------------------------------------------------------------
+
+
+@dataclass
+class PeriodReport:
+    """What an accruals or payments import did. `applied` is False when bad rows stopped it."""
+
+    loaded: int = 0
+    replaced: int = 0
+    periods: list[datetime.date] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    skip_bad: bool = False
+    applied: bool = True
+    rows_read: int = 0
+
+    def summary(self) -> str:
+        errors = f"строк с ошибками {len(self.errors)}"
+        if not self.applied:
+            return (
+                f"{errors}. Ничего не изменено: исправьте эти строки и загрузите файл снова "
+                "или загрузите его с пропуском строк с ошибками (--skip-bad)."
+            )
+        months = ", ".join(f"{p:%m.%Y}" for p in self.periods) or "нет"
+        skipped = f", пропущено {errors}" if self.errors else ", ошибок нет"
+        return f"периоды {months}: загружено строк {self.loaded}, заменено прежних {self.replaced}{skipped}."
+
+
+def import_accruals(
+    *, rows: Iterable[Row], skip_bad: bool = False, progress: Progress | None = None
+) -> PeriodReport:
+    """Replace the accruals of every period the file names with the file's rows.
+
+    One transaction: the periods are replaced whole or not at all. A bad row stops the import
+    (every bad row is reported) unless `skip_bad`, which imports the good rows only.
+    """
+    parser = parsing.AccrualParser()
+    report = PeriodReport(skip_bad=skip_bad)
+    try:
+        with transaction.atomic(), staging.staging_table(staging.ACCRUALS):
+            _stage_rows(rows, parser=parser, layout=staging.ACCRUALS, report=report, progress=progress)
+            _save_services(parser.services)
+            report.periods = sorted(parser.periods)
+
+            def problems() -> list[tuple[int, str]]:
+                return staging.unknown_accounts(staging.ACCRUALS) + staging.repeated_accruals()
+
+            _replace(
+                report,
+                layout=staging.ACCRUALS,
+                replace=lambda: staging.replace_accruals(report.periods),
+                problems=problems,
+            )
+    except _Stopped:
+        pass  # the report says why
+    return report
+
+
+def import_payments(
+    *, rows: Iterable[Row], skip_bad: bool = False, progress: Progress | None = None
+) -> PeriodReport:
+    """Replace the billing system's payments of every period the file names with its rows.
+
+    Online payments (source «online») are never touched. Same rules as `import_accruals`.
+    """
+    parser = parsing.PaymentParser()
+    report = PeriodReport(skip_bad=skip_bad)
+    try:
+        with transaction.atomic(), staging.staging_table(staging.PAYMENTS):
+            _stage_rows(rows, parser=parser, layout=staging.PAYMENTS, report=report, progress=progress)
+            report.periods = sorted(parser.periods)
+
+            def problems() -> list[tuple[int, str]]:
+                return staging.unknown_accounts(staging.PAYMENTS) + staging.repeated_payments(report.periods)
+
+            _replace(
+                report,
+                layout=staging.PAYMENTS,
+                replace=lambda: staging.replace_payments(report.periods),
+                problems=problems,
+            )
+    except _Stopped:
+        pass  # the report says why
+    return report
+
+
+class _RowsMissing(Exception):
+    """The INSERT … SELECT wrote fewer rows than were staged: some rows name unknown accounts."""
+
+
+def _stage_rows(rows, *, parser, layout: staging.Layout, report: PeriodReport, progress) -> None:
+    with staging.stage_writer(layout) as writer:
+        for row in rows:
+            report.rows_read += 1
+            if progress is not None and report.rows_read % PROGRESS_EVERY == 0:
+                progress(report.rows_read, rows.progress() if isinstance(rows, imports.Rows) else 0.0)
+            if row.problem:
+                report.errors.append((row.line, row.problem))
+                continue
+            values, reasons = parser.parse(row.values)
+            if reasons:
+                report.errors.append((row.line, "; ".join(reasons)))
+            else:
+                writer.add(row.line, values)
+    report.loaded = writer.count
+
+
+def _replace(report: PeriodReport, *, layout: staging.Layout, replace, problems) -> None:
+    """Replace the periods in a savepoint; if the database finds rows only the whole file
+    shows to be bad, report them, and drop them if asked to, else change nothing."""
+    if report.errors and not report.skip_bad:
+        _stop(report, problems())
+    if not report.periods:
+        return  # no good rows: no period to replace
+    try:
+        with transaction.atomic():
+            report.replaced, inserted = replace()
+            if inserted != report.loaded:
+                raise _RowsMissing
+    except (IntegrityError, _RowsMissing):
+        found = problems()
+        if not report.skip_bad:
+            _stop(report, found)
+            return
+        staging.drop_lines(layout, {line for line, _ in found})
+        report.errors.extend(found)
+        report.replaced, report.loaded = replace()
+    report.errors.sort()
+    staging.rebuild_balances()
+
+
+class _Stopped(Exception):
+    """Bad rows and no `skip_bad`: leaving the transaction this way rolls it back."""
+
+
+def _stop(report: PeriodReport, found: list[tuple[int, str]]) -> None:
+    report.errors.extend(found)
+    report.errors.sort()
+    report.applied = False
+    report.loaded = report.replaced = 0
+    raise _Stopped
+
+
+def _save_services(services: dict[str, tuple[str, str]]) -> None:
+    """Create the services a file names for the first time; keep names up to date."""
+    existing = Service.objects.in_bulk(list(services), field_name="code")
+    for code, (name, unit) in services.items():
+        service = existing.get(code)
+        if service is None:
+            Service.objects.create(code=code, name=name, unit=unit)
+        elif service.name != name:
+            service.name = name
+            service.save(update_fields=["name"])
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    account: Account,
+    amount: Decimal,
+    paid_on: datetime.date,
+    source: str = PaymentSource.ONLINE,
+    external_id: str = "",
+    note: str = "",
+) -> Payment:
+    """Record a payment (e.g. confirmed by the payment provider) and rebuild the account's
+    balances. Idempotent by `external_id`: the same provider payment is recorded once."""
+    if external_id:
+        existing = Payment.objects.filter(source=source, external_id=external_id).first()
+        if existing is not None:
+            return existing
+    payment = Payment.objects.create(
+        account=account,
+        amount=amount,
+        paid_on=paid_on,
+        period=paid_on.replace(day=1),
+        source=source,
+        external_id=external_id,
+        note=note,
+    )
+    staging.rebuild_balances([account.pk])
+    return payment
+
+
+def rebuild_balances(*, accounts: Iterable[Account]) -> int:
+    """Rebuild the per-period balances of the given accounts from their accruals and payments."""
+    with transaction.atomic():
+        return staging.rebuild_balances([account.pk for account in accounts])
+
+
 IMPORT_KINDS: dict[str, ImportKind] = {
     "accounts": ImportKind(title="Лицевые счета", columns=ACCOUNT_COLUMNS, run=import_accounts),
+    "accruals": ImportKind(title="Начисления", columns=parsing.ACCRUAL_COLUMNS, run=import_accruals),
+    "payments": ImportKind(title="Оплаты", columns=parsing.PAYMENT_COLUMNS, run=import_payments),
 }

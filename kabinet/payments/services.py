@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from kabinet.billing.models import Account
-from kabinet.billing.payments_in import record_online_payment
+from kabinet.billing.models import Account, PaymentSource
+from kabinet.billing.services import record_payment
 from kabinet.residents.models import Resident
 
 from .models import OnlinePayment
@@ -85,8 +85,9 @@ def _record_success(pk: int, answer: ProviderPayment) -> OnlinePayment:
                 return payment
             _check_matches(payment, answer)
             now = timezone.now()
-            payment.billing_payment = record_online_payment(
+            payment.billing_payment = record_payment(
                 account=payment.account,
+                source=PaymentSource.ONLINE,
                 amount=payment.amount,
                 paid_on=timezone.localdate(now),
                 external_id=answer.id,

@@ -28,7 +28,7 @@ def test_overview_shows_the_debt_the_amount_due_the_due_date_and_the_last_paymen
 
     assert last.closing_balance == Decimal("14110.78")
     assert "Долг" in html and "14\u00a0110,78 ₽" in html
-    assert "К оплате за октябрь 2026" in html
+    assert "Начислено за октябрь 2026" in html and "3\u00a0325,83 ₽" in html
     assert "10 ноября 2026" in html
     assert "2\u00a0600,00 ₽, 20 сентября 2026" in html
 

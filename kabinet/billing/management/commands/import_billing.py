@@ -1,3 +1,5 @@
+import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,23 +8,72 @@ from kabinet.billing import services
 from kabinet.billing.imports import ImportFileError
 
 
+class ProgressBar:
+    """One line on stderr, redrawn at most a few times a second: share of the file, rows read
+    and rows per second. Without a terminal (a log, a pipe) a plain line every few seconds."""
+
+    WIDTH = 30
+
+    def __init__(self, stream, *, interactive: bool) -> None:
+        self.stream = stream
+        self.interactive = interactive
+        self.started = time.monotonic()
+        self.shown_at = 0.0
+        self.rows = 0
+
+    def __call__(self, rows: int, share: float) -> None:
+        self.rows = rows
+        now = time.monotonic()
+        if now - self.shown_at < (0.2 if self.interactive else 5.0):
+            return
+        self.shown_at = now
+        self._draw(share, end="\r" if self.interactive else "\n")
+
+    def finish(self, rows: int) -> None:
+        self.rows = rows
+        self._draw(1.0, end="\n")
+
+    def _draw(self, share: float, *, end: str) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        done = int(share * self.WIDTH)
+        bar = "█" * done + "░" * (self.WIDTH - done)
+        self.stream.write(
+            f"[{bar}] {share:4.0%}  строк {self.rows:,}  {self.rows / elapsed:,.0f} строк/с".replace(",", " ")
+            + end
+        )
+        self.stream.flush()
+
+
 class Command(BaseCommand):
     help = (
-        "Загружает файл из системы начислений (форматы — в docs/billing-formats.md). "
-        "Повторная загрузка того же файла ничего не меняет. Строки с ошибками выводятся "
-        "с номерами и не загружаются, остальные загружаются."
+        "Загружает файл из системы начислений, CSV или XLSX (форматы — в docs/billing-formats.md). "
+        "Лицевые счета: повторная загрузка того же файла ничего не меняет, строки с ошибками "
+        "пропускаются. Начисления и оплаты: файл заменяет названные в нём периоды целиком; "
+        "если есть строки с ошибками, ничего не меняется, пока не указан --skip-bad."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("kind", choices=sorted(services.IMPORT_KINDS), help="что в файле")
-        parser.add_argument("file", type=Path, help="путь к файлу CSV")
+        parser.add_argument("file", type=Path, help="путь к файлу CSV или XLSX")
+        parser.add_argument(
+            "--skip-bad",
+            action="store_true",
+            help="загрузить хорошие строки, пропустив строки с ошибками (для начислений и оплат)",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="не показывать ход загрузки")
 
-    def handle(self, *, kind: str, file: Path, **options) -> None:
+    def handle(self, *, kind: str, file: Path, skip_bad: bool, no_progress: bool, **options) -> None:
+        interactive = getattr(self.stderr._out, "isatty", lambda: False)() and self.stderr._out is sys.stderr
+        bar = None if no_progress else ProgressBar(self.stderr._out, interactive=interactive)
         try:
-            report = services.import_file(kind=kind, path=file)
+            report = services.import_file(kind=kind, path=file, skip_bad=skip_bad, progress=bar)
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
+        if bar is not None:
+            bar.finish(getattr(report, "rows_read", 0) or report.created + report.updated + report.unchanged)
         for line, reason in report.errors:
             self.stdout.write(f"строка {line}: {reason}", self.style.WARNING)
         summary = f"{services.IMPORT_KINDS[kind].title}: {report.summary()}"
         self.stdout.write(summary, self.style.WARNING if report.errors else self.style.SUCCESS)
+        if not getattr(report, "applied", True):
+            raise CommandError("Файл не загружен: в нём есть строки с ошибками.", returncode=1)

@@ -1,0 +1,346 @@
+"""Set-based writing of checked rows: a staging table, then one replace of whole periods.
+
+Rows checked in Python (parsing.py) stream into a temporary staging table — with COPY on
+PostgreSQL, batched `executemany` on SQLite — and the periods they name are replaced with one
+DELETE and one INSERT … SELECT inside the caller's transaction. What only the whole file can
+tell (an unknown account, a line given twice) is then found by SQL over the staging table, so
+memory stays flat whatever the file's size. Balances (AccountPeriod) are rebuilt set-based too.
+"""
+
+import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+_COPY_BATCH = 2000
+_INSERT_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A staging table: its name and its columns with their SQL types (`line` comes first)."""
+
+    table: str
+    columns: tuple[tuple[str, str], ...]
+
+    @property
+    def names(self) -> list[str]:
+        return ["line", *(name for name, _ in self.columns)]
+
+
+ACCRUALS = Layout(
+    "billing_stage_accrual",
+    (
+        ("account_number", "varchar(30)"),
+        ("period", "date"),
+        ("service_code", "varchar(30)"),
+        ("service_name", "varchar(150)"),
+        ("unit", "varchar(20)"),
+        ("tariff", "numeric"),
+        ("volume", "numeric"),
+        ("volume_source", "varchar(10)"),
+        ("accrued", "numeric"),
+        ("recalculation", "numeric"),
+        ("reason", "text"),
+        ("benefit", "numeric"),
+        ("to_pay", "numeric"),
+    ),
+)
+PAYMENTS = Layout(
+    "billing_stage_payment",
+    (
+        ("account_number", "varchar(30)"),
+        ("paid_on", "date"),
+        ("period", "date"),
+        ("amount", "numeric"),
+        ("external_id", "varchar(64)"),
+        ("note", "varchar(200)"),
+    ),
+)
+_TOUCHED = "billing_stage_touched"
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@contextmanager
+def staging_table(layout: Layout) -> Iterator[None]:
+    """A temporary table for the rows of one import, dropped when the block ends."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in layout.columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {layout.table}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {layout.table} (line bigint NOT NULL, {columns})")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {layout.table}")
+
+
+@contextmanager
+def stage_writer(layout: Layout) -> Iterator["StageWriter"]:
+    writer = CopyWriter(layout) if _postgres() else InsertWriter(layout)
+    with writer.open():
+        yield writer
+        writer.flush()
+
+
+class StageWriter:
+    count = 0
+
+    def add(self, line: int, values: Sequence[object]) -> None:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        raise NotImplementedError
+
+    @contextmanager
+    def open(self) -> Iterator[None]:
+        raise NotImplementedError
+
+
+class CopyWriter(StageWriter):
+    """Streams rows into the staging table with COPY … FROM STDIN (text format)."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.buffer: list[str] = []
+
+    @contextmanager
+    def open(self) -> Iterator[None]:
+        with connection.cursor() as cursor:
+            names = ", ".join(self.layout.names)
+            with cursor.copy(f"COPY {self.layout.table} ({names}) FROM STDIN") as copy:
+                self.copy = copy
+                yield
+
+    def add(self, line: int, values: Sequence[object]) -> None:
+        self.buffer.append(f"{line}\t" + "\t".join(map(_copy_text, values)) + "\n")
+        self.count += 1
+        if len(self.buffer) >= _COPY_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.copy.write("".join(self.buffer))
+            self.buffer = []
+
+
+class InsertWriter(StageWriter):
+    """SQLite has no COPY: batched executemany inside the one transaction is its fast path."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.batch: list[tuple] = []
+        marks = ", ".join(["%s"] * len(layout.names))
+        self.sql = f"INSERT INTO {layout.table} ({', '.join(layout.names)}) VALUES ({marks})"
+
+    @contextmanager
+    def open(self) -> Iterator[None]:
+        with connection.cursor() as cursor:
+            self.cursor = cursor
+            yield
+
+    def add(self, line: int, values: Sequence[object]) -> None:
+        self.batch.append((line, *map(_sqlite_value, values)))
+        self.count += 1
+        if len(self.batch) >= _INSERT_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            self.cursor.executemany(self.sql, self.batch)
+            self.batch = []
+
+
+def _copy_text(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        # Text values are cleaned (no tabs or line breaks); a backslash is COPY's escape.
+        return value.replace("\\", "\\\\")
+    return str(value)
+
+
+def _sqlite_value(value: object) -> object:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
+
+
+# --- Replacing periods -----------------------------------------------------------------------
+
+
+def _in(values: Iterable[object]) -> tuple[str, list[object]]:
+    params = list(values)
+    return ", ".join(["%s"] * len(params)), params
+
+
+def mark_touched(sql: str, params: Sequence[object] = ()) -> None:
+    """Add the account ids a query selects to the set whose balances are rebuilt."""
+    _create_touched()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_TOUCHED} (account_id) SELECT DISTINCT q.account_id FROM ({sql}) q "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {_TOUCHED} t WHERE t.account_id = q.account_id)",
+            params,
+        )
+
+
+def _create_touched() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TOUCHED} (account_id bigint PRIMARY KEY)")
+
+
+def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
+    """Delete the accruals of the periods and insert the staged ones; (deleted, inserted)."""
+    marks, params = _in(periods)
+    touched = f"SELECT account_id FROM billing_accrual WHERE period IN ({marks})"
+    mark_touched(touched, params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM billing_accrual WHERE period IN ({marks})", params)
+        deleted = cursor.rowcount
+        cursor.execute(
+            "INSERT INTO billing_accrual (account_id, period, service_id, tariff, volume, unit, "
+            "volume_source, accrued, recalculation, recalculation_reason, benefit, to_pay) "
+            "SELECT a.id, s.period, v.id, s.tariff, s.volume, s.unit, s.volume_source, s.accrued, "
+            "s.recalculation, s.reason, s.benefit, s.to_pay "
+            f"FROM {ACCRUALS.table} s JOIN billing_account a ON a.number = s.account_number "
+            "JOIN billing_service v ON v.code = s.service_code"
+        )
+        inserted = cursor.rowcount
+    mark_touched(touched, params)
+    return deleted, inserted
+
+
+def replace_payments(periods: Iterable[datetime.date]) -> tuple[int, int]:
+    """Delete the billing system's payments of the periods and insert the staged ones.
+
+    Online payments are left alone: they are the payments app's record.
+    """
+    marks, params = _in(periods)
+    where = f"source = 'billing' AND period IN ({marks})"
+    mark_touched(f"SELECT account_id FROM billing_payment WHERE {where}", params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM billing_payment WHERE {where}", params)
+        deleted = cursor.rowcount
+        cursor.execute(
+            "INSERT INTO billing_payment (account_id, paid_on, period, amount, source, external_id, "
+            "note, created_at) "
+            "SELECT a.id, s.paid_on, s.period, s.amount, 'billing', s.external_id, s.note, %s "
+            f"FROM {PAYMENTS.table} s JOIN billing_account a ON a.number = s.account_number",
+            [timezone.now()],
+        )
+        inserted = cursor.rowcount
+    mark_touched(f"SELECT account_id FROM billing_payment WHERE {where}", params)
+    return deleted, inserted
+
+
+def drop_lines(layout: Layout, lines: Iterable[int]) -> None:
+    lines = list(lines)
+    with connection.cursor() as cursor:
+        for start in range(0, len(lines), 500):
+            marks, params = _in(lines[start : start + 500])
+            cursor.execute(f"DELETE FROM {layout.table} WHERE line IN ({marks})", params)
+
+
+# --- What only the whole file tells ----------------------------------------------------------
+
+
+def unknown_accounts(layout: Layout) -> list[tuple[int, str]]:
+    return _fetch(
+        f"SELECT s.line, s.account_number FROM {layout.table} s "
+        "LEFT JOIN billing_account a ON a.number = s.account_number WHERE a.id IS NULL",
+        lambda number: f"лицевой счёт {number} не найден — сначала загрузите лицевые счета",
+    )
+
+
+def repeated_accruals() -> list[tuple[int, str]]:
+    return _fetch(
+        f"SELECT s.line, f.first_line FROM {ACCRUALS.table} s JOIN ("
+        f"SELECT account_number, period, service_code, MIN(line) AS first_line FROM {ACCRUALS.table} "
+        "GROUP BY account_number, period, service_code HAVING COUNT(*) > 1) f "
+        "ON f.account_number = s.account_number AND f.period = s.period "
+        "AND f.service_code = s.service_code WHERE s.line <> f.first_line",
+        lambda first: f"та же услуга по тому же счёту за тот же период уже была в строке {first}",
+    )
+
+
+def repeated_payments(periods: Iterable[datetime.date]) -> list[tuple[int, str]]:
+    in_file = _fetch(
+        f"SELECT s.line, f.first_line FROM {PAYMENTS.table} s JOIN ("
+        f"SELECT external_id, MIN(line) AS first_line FROM {PAYMENTS.table} WHERE external_id <> '' "
+        "GROUP BY external_id HAVING COUNT(*) > 1) f ON f.external_id = s.external_id "
+        "WHERE s.line <> f.first_line",
+        lambda first: f"номер платежа уже был в строке {first}",
+    )
+    marks, params = _in(periods)
+    loaded = _fetch(
+        f"SELECT s.line, p.period FROM {PAYMENTS.table} s JOIN billing_payment p "
+        "ON p.source = 'billing' AND p.external_id = s.external_id "
+        f"WHERE s.external_id <> '' AND p.period NOT IN ({marks})",
+        lambda period: f"платёж с этим номером уже загружен за {_month(period)}",
+        params,
+    )
+    return in_file + loaded
+
+
+def _fetch(sql: str, reason, params: Sequence[object] = ()) -> list[tuple[int, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(line, reason(value)) for line, value in cursor.fetchall()]
+
+
+def _month(value: object) -> str:
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
+    return f"{value:%m.%Y}"
+
+
+# --- Balances --------------------------------------------------------------------------------
+
+
+def rebuild_balances(account_ids: Iterable[int] | None = None) -> int:
+    """Rebuild AccountPeriod rows of the touched accounts (or of the given ones) from their
+    accruals and payments: opening = previous closing, closing = opening + accrued − paid,
+    starting from zero before the first period. Returns the number of rows written."""
+    _create_touched()
+    if account_ids is not None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {_TOUCHED} (account_id) VALUES (%s) ON CONFLICT DO NOTHING",
+                [(account_id,) for account_id in set(account_ids)],
+            )
+    scope = f"SELECT account_id FROM {_TOUCHED}"
+    due_day = settings.BILLING_DUE_DAY - 1
+    if _postgres():
+        due = f"(b.period + interval '1 month' + interval '{due_day} days')::date"
+        money = "{}"
+    else:
+        due = f"date(b.period, '+1 month', '+{due_day} days')"
+        money = "ROUND({}, 2)"  # SQLite sums decimals as floats
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM billing_accountperiod WHERE account_id IN ({scope})")
+        cursor.execute(
+            "INSERT INTO billing_accountperiod (account_id, period, opening_balance, accrued, paid, "
+            "closing_balance, due_date) "
+            f"SELECT b.account_id, b.period, {money.format('b.closing - b.accrued + b.paid')}, "
+            f"{money.format('b.accrued')}, {money.format('b.paid')}, {money.format('b.closing')}, {due} "
+            "FROM (SELECT m.account_id, m.period, m.accrued, m.paid, "
+            "SUM(m.accrued - m.paid) OVER (PARTITION BY m.account_id ORDER BY m.period) AS closing "
+            "FROM (SELECT u.account_id, u.period, SUM(u.accrued) AS accrued, SUM(u.paid) AS paid FROM ("
+            f"SELECT account_id, period, to_pay AS accrued, 0 AS paid FROM billing_accrual "
+            f"WHERE account_id IN ({scope}) "
+            "UNION ALL SELECT account_id, period, 0 AS accrued, amount AS paid FROM billing_payment "
+            f"WHERE account_id IN ({scope})) u GROUP BY u.account_id, u.period) m) b"
+        )
+        written = cursor.rowcount
+        cursor.execute(f"DROP TABLE IF EXISTS {_TOUCHED}")
+    return written
