@@ -38,7 +38,8 @@ def test_the_chart_is_an_image_named_by_its_title_with_the_numbers_in_a_table():
     html = monthly_bars(months(["1234.56", "99.90"]), unit="₽", title="Начислено по месяцам", chart_id="c1")
     svg = svg_of(html)
     assert svg.get("role") == "img"
-    assert svg.get("aria-labelledby") == "c1-title c1-desc"
+    assert svg.get("aria-labelledby") == "c1-title"
+    assert svg.get("aria-describedby") == "c1-desc"
     assert svg.find(f"{SVG}title").text == "Начислено по месяцам"
     assert "<caption>Начислено по месяцам</caption>" in html
     assert '<th scope="row">январь 2025</th><td>1\u00a0234,56</td>' in html
