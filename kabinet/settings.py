@@ -226,6 +226,7 @@ FORM_RENDERER = "kabinet.core.forms.KabinetFormRenderer"
 BILLING_DUE_DAY = envint("KABINET_BILLING_DUE_DAY", 10)
 # Uploaded billing files wait here for the worker: under VAR_DIR, never served by the web server.
 BILLING_IMPORT_DIR = Path(os.getenv("KABINET_BILLING_IMPORT_DIR", VAR_DIR / "imports"))
+BILLING_IMPORT_POLL_SECONDS = envint("KABINET_BILLING_IMPORT_POLL_SECONDS", 2)
 
 # --- Online payments (kabinet.payments) -----------------------------------------------------
 # dev: a confirmation page inside Kabinet («Оплатить» / «Отказаться»), for `make run` only.

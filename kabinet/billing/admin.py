@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 
-from .forms import AccountForm
-from .models import Account
+from . import services
+from .forms import AccountForm, ImportUploadForm
+from .models import Account, AccountPeriod, Accrual, ImportJob, Payment, Service
 
 
 class HasPhoneFilter(admin.SimpleListFilter):
@@ -28,3 +32,150 @@ class AccountAdmin(admin.ModelAdmin):
     ordering = ("number",)
     readonly_fields = ("created_at", "updated_at")
     fields = ("number", "holder_name", "address", "area", "phone", "email", "created_at", "updated_at")
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "unit", "order")
+    list_editable = ("order",)
+    search_fields = ("name", "code")
+
+
+@admin.register(Accrual)
+class AccrualAdmin(admin.ModelAdmin):
+    """Read-only: accruals come from the billing system and are replaced by its files."""
+
+    list_display = (
+        "account",
+        "period_shown",
+        "service",
+        "tariff",
+        "volume",
+        "unit",
+        "volume_source",
+        "to_pay",
+    )
+    list_filter = ("period", "service", "volume_source")
+    search_fields = ("account__number",)
+    list_select_related = ("account", "service")
+    date_hierarchy = "period"
+
+    @admin.display(description="период", ordering="period")
+    def period_shown(self, obj: Accrual) -> str:
+        return f"{obj.period:%m.%Y}"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ("account", "paid_on", "amount", "source", "external_id", "note")
+    list_filter = ("source", "period")
+    search_fields = ("account__number", "external_id")
+    list_select_related = ("account",)
+    date_hierarchy = "paid_on"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AccountPeriod)
+class AccountPeriodAdmin(admin.ModelAdmin):
+    list_display = ("account", "period", "opening_balance", "accrued", "paid", "closing_balance", "due_date")
+    list_filter = ("period",)
+    search_fields = ("account__number",)
+    list_select_related = ("account",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Upload a billing file; the job page shows its progress and, at the end, the report."""
+
+    list_display = (
+        "created_at",
+        "file_name",
+        "kind_shown",
+        "status",
+        "progress_shown",
+        "error_count",
+        "created_by",
+    )
+    list_filter = ("status", "kind")
+    search_fields = ("file_name",)
+    change_form_template = "admin/billing/importjob/change_form.html"
+    fields = (
+        "file_name",
+        "kind_shown",
+        "skip_bad",
+        "status",
+        "progress_shown",
+        "summary",
+        "report_shown",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    readonly_fields = fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ImportUploadForm
+            kwargs["fields"] = ("kind", "skip_bad", "upload")
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("kind", "skip_bad", "upload") if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # the page shows the job; nothing in it is edited
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.queue_import(job=obj, upload=form.cleaned_data["upload"], user=request.user)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request,
+            f"Файл «{obj.file_name}» поставлен в очередь на загрузку. Ход загрузки — на этой странице.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:billing_importjob_change", args=[obj.pk]))
+
+    @admin.display(description="что в файле")
+    def kind_shown(self, obj: ImportJob) -> str:
+        kind = services.IMPORT_KINDS.get(obj.kind)
+        return kind.title if kind else obj.kind
+
+    @admin.display(description="ход загрузки")
+    def progress_shown(self, obj: ImportJob) -> str:
+        rows = f"{obj.rows_done:,}".replace(",", " ")
+        return format_html(
+            '<progress max="100" value="{}" aria-label="ход загрузки">{}%</progress> '
+            "{}% · строк прочитано: {}",
+            obj.percent,
+            obj.percent,
+            obj.percent,
+            rows,
+        )
+
+    @admin.display(description="отчёт по строкам")
+    def report_shown(self, obj: ImportJob) -> str:
+        if not obj.report:
+            return "—" if obj.finished else "будет после загрузки"
+        return format_html('<pre class="import-report">{}</pre>', obj.report)

@@ -1,8 +1,10 @@
+from pathlib import Path
+
 from django import forms
 
 from kabinet.core import normalize
 
-from .models import Account
+from .models import Account, ImportJob
 
 
 class AccountForm(forms.ModelForm):
@@ -32,3 +34,47 @@ class AccountForm(forms.ModelForm):
             return normalize.phone_e164(phone, mobile_only=False)
         except normalize.InvalidPhone:
             raise forms.ValidationError("Номер не распознан. Например: +7 912 345-67-89.") from None
+
+
+class ImportUploadForm(forms.ModelForm):
+    """The back-office upload of a billing file: what is in it, the file, skip bad rows or not."""
+
+    upload = forms.FileField(
+        label="Файл",
+        help_text="CSV (UTF-8 или Windows-1251, разделитель «;» или «,») или XLSX. "
+        "Форматы описаны в docs/billing-formats.md.",
+    )
+
+    class Meta:
+        model = ImportJob
+        fields = ("kind", "skip_bad")
+        labels = {"kind": "Что в файле"}
+        help_texts = {
+            "skip_bad": "Без этой отметки файл со строками с ошибками не загружается совсем "
+            "(для начислений и оплат); лицевые счета всегда загружаются без плохих строк.",
+        }
+        widgets = {"kind": forms.Select(choices=[])}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from .services import IMPORT_KINDS
+
+        self.fields["kind"].widget.choices = [(k, kind.title) for k, kind in IMPORT_KINDS.items()]
+
+    def clean_kind(self) -> str:
+        from .services import IMPORT_KINDS
+
+        kind = self.cleaned_data["kind"]
+        if kind not in IMPORT_KINDS:
+            raise forms.ValidationError("Выберите, что в файле: лицевые счета, начисления или оплаты.")
+        return kind
+
+    def clean_upload(self):
+        from .services import UPLOAD_SUFFIXES
+
+        upload = self.cleaned_data["upload"]
+        if Path(upload.name).suffix.lower() not in UPLOAD_SUFFIXES:
+            raise forms.ValidationError("Нужен файл CSV или XLSX (имя оканчивается на .csv или .xlsx).")
+        if upload.size == 0:
+            raise forms.ValidationError("Файл пуст.")
+        return upload

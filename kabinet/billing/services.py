@@ -7,22 +7,27 @@ changes nothing the second time. The layouts are in docs/billing-formats.md.
 
 import datetime
 import re
+import time
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from kabinet.core import normalize
+from kabinet.core.models import User
 
 from . import imports, parsing, staging
 from .imports import Row
-from .models import Account, Payment, PaymentSource, Service
+from .models import Account, ImportJob, Payment, PaymentSource, Service
 
 BATCH_SIZE = 500
 PROGRESS_EVERY = 4096  # rows between calls of an import's progress callback
@@ -432,18 +437,29 @@ def record_payment(
     source: str = PaymentSource.ONLINE,
     external_id: str = "",
     note: str = "",
+    period: datetime.date | None = None,
 ) -> Payment:
-    """Record a payment (e.g. confirmed by the payment provider) and rebuild the account's
-    balances. Idempotent by `external_id`: the same provider payment is recorded once."""
+    """Record a payment (e.g. one the payment provider confirmed) and rebuild the account's
+    balances. Idempotent by `external_id`: the same provider payment is recorded once.
+
+    Without `period` the payment counts in the account's latest period with accruals up to the
+    month of payment (the bill being paid), or in the month of payment if there is none.
+    """
     if external_id:
         existing = Payment.objects.filter(source=source, external_id=external_id).first()
         if existing is not None:
             return existing
+    if period is None:
+        month = paid_on.replace(day=1)
+        latest = (
+            account.accruals.filter(period__lte=month).order_by("-period").values_list("period", flat=True)
+        )
+        period = latest.first() or month
     payment = Payment.objects.create(
         account=account,
         amount=amount,
         paid_on=paid_on,
-        period=paid_on.replace(day=1),
+        period=period,
         source=source,
         external_id=external_id,
         note=note,
@@ -463,3 +479,107 @@ IMPORT_KINDS: dict[str, ImportKind] = {
     "accruals": ImportKind(title="Начисления", columns=parsing.ACCRUAL_COLUMNS, run=import_accruals),
     "payments": ImportKind(title="Оплаты", columns=parsing.PAYMENT_COLUMNS, run=import_payments),
 }
+
+
+# --- Uploads in the back-office ---------------------------------------------------------------
+
+UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx")
+_PROGRESS_SECONDS = 1.0
+
+
+def queue_import(*, job: ImportJob, upload: UploadedFile, user: User | None) -> ImportJob:
+    """Keep an uploaded file under BILLING_IMPORT_DIR (outside the web root) and queue its
+    import for the worker (`manage.py run_billing_worker`). `job` carries kind and skip_bad."""
+    directory = Path(settings.BILLING_IMPORT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    suffix = Path(upload.name or "").suffix.lower()
+    stored = directory / f"{uuid.uuid4().hex}{suffix if suffix in UPLOAD_SUFFIXES else '.csv'}"
+    with stored.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job.file_name = Path(upload.name or stored.name).name[:255]
+    job.stored_path = str(stored)
+    job.bytes_total = stored.stat().st_size
+    job.status = ImportJob.Status.QUEUED
+    job.created_by = user
+    job.save()
+    return job
+
+
+def claim_import_job() -> ImportJob | None:
+    """Take the oldest queued job, so that two workers never run the same one."""
+    for job in ImportJob.objects.filter(status=ImportJob.Status.QUEUED).order_by("created_at")[:5]:
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+            status=ImportJob.Status.RUNNING, started_at=timezone.now()
+        )
+        if claimed:
+            job.refresh_from_db()
+            return job
+    return None
+
+
+def run_import_job(job: ImportJob) -> ImportJob:
+    """Import a claimed job's file, recording progress as it goes and the report at the end."""
+    reporter = _JobProgress(job)
+    try:
+        report = import_file(
+            kind=job.kind, path=Path(job.stored_path), skip_bad=job.skip_bad, progress=reporter
+        )
+    except imports.ImportFileError as exc:
+        job.status = ImportJob.Status.FAILED
+        job.summary = f"Файл не загружен: {exc}"
+    else:
+        failed = not getattr(report, "applied", True)
+        job.status = ImportJob.Status.FAILED if failed else ImportJob.Status.DONE
+        job.summary = f"{IMPORT_KINDS[job.kind].title}: {report.summary()}"
+        job.error_count = len(report.errors)
+        job.report = "\n".join(f"строка {line}: {reason}" for line, reason in report.errors)
+        job.rows_done = getattr(report, "rows_read", 0) or reporter.rows
+        job.bytes_done = job.bytes_total
+    finally:
+        reporter.close()
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def run_queued_imports() -> int:
+    """Run every queued import job; the number run. The worker's one call into billing."""
+    count = 0
+    while (job := claim_import_job()) is not None:
+        run_import_job(job)
+        count += 1
+    return count
+
+
+class _JobProgress:
+    """Writes a job's progress about once a second through a connection of its own: the import
+    runs in one long transaction, whose writes the back-office could not see until it ends.
+    SQLite allows one writer at a time, so there the progress shows only at the end."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self.rows = 0
+        self.written_at = 0.0
+        self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if _live_progress() else None
+
+    def __call__(self, rows: int, share: float) -> None:
+        self.rows = rows
+        now = time.monotonic()
+        if self.connection is None or now - self.written_at < _PROGRESS_SECONDS:
+            return
+        self.written_at = now
+        done = min(int(share * self.job.bytes_total), self.job.bytes_total)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE billing_importjob SET rows_done = %s, bytes_done = %s WHERE id = %s",
+                [rows, done, self.job.pk],
+            )
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def _live_progress() -> bool:
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from kabinet.billing.demo import load_demo_billing
 from kabinet.billing.models import Account
 from kabinet.public.demo import load_demo_content
 from kabinet.residents.demo import load_demo_resident
@@ -96,5 +97,6 @@ def load_demo_data() -> None:
         user.save()
         if not superuser:
             user.groups.add(operators)
+    load_demo_billing([number for number, *_ in DEMO_ACCOUNTS])
     load_demo_content()
     load_demo_resident()

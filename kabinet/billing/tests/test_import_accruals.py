@@ -1,0 +1,207 @@
+import datetime
+import shutil
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from kabinet.billing.models import AccountPeriod, Accrual, Service
+from kabinet.billing.tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = Path(__file__).resolve().parents[3] / "docs" / "samples"
+HEADER = (
+    "account_number;period;service_code;service_name;unit;tariff;volume;volume_source;"
+    "accrued;recalculation;recalculation_reason;benefit;to_pay"
+)
+OCT = datetime.date(2026, 10, 1)
+NOV = datetime.date(2026, 11, 1)
+
+
+def water(number: str = "1000000001", period: str = "10.2026", volume: str = "3,200", **over) -> str:
+    values = {
+        "tariff": "46,25",
+        "source": "meter",
+        "accrued": "148,00",
+        "recalc": "",
+        "reason": "",
+        "benefit": "",
+        "to_pay": "148,00",
+    } | over
+    return (
+        f"{number};{period};HVS;Холодное водоснабжение;м³;{values['tariff']};{volume};{values['source']};"
+        f"{values['accrued']};{values['recalc']};{values['reason']};{values['benefit']};{values['to_pay']}"
+    )
+
+
+def heating(number: str = "1000000001", period: str = "10.2026") -> str:
+    return (
+        f"{number};{period};OTP;Отопление;Гкал;2734,51;0,9774;norm;2672,71;-120,35;"
+        '"Температура ниже нормы 3–7 октября; акт от 08.10";;2552,36'
+    )
+
+
+def run(path: Path, *args: str) -> tuple[list[str], str]:
+    """stdout lines and stderr (the progress bar) of `import_billing accruals`."""
+    out, err = StringIO(), StringIO()
+    call_command("import_billing", "accruals", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue().splitlines(), err.getvalue()
+
+
+@pytest.fixture
+def accounts():
+    return [AccountFactory(number="1000000001"), AccountFactory(number="1000000002")]
+
+
+def test_the_sample_file_is_imported_line_by_line_as_the_billing_system_gave_it(accounts):
+    output, progress = run(SAMPLES / "accruals.csv")
+
+    assert output == ["Начисления: периоды 10.2026: загружено строк 11, заменено прежних 0, ошибок нет."]
+    assert "строк 11" in progress and "строк/с" in progress and "100%" in progress
+    line = Accrual.objects.get(account__number="1000000001", service__code="OTP")
+    assert (line.period, line.tariff, line.volume, line.unit) == (
+        OCT,
+        Decimal("2734.51"),
+        Decimal("0.9774"),
+        "Гкал",
+    )
+    assert line.get_volume_source_display() == "по нормативу"
+    assert (line.accrued, line.recalculation, line.to_pay) == (
+        Decimal("2672.71"),
+        Decimal("-120.35"),
+        Decimal("2552.36"),
+    )
+    assert line.recalculation_reason.startswith("Перерасчёт за отопление: температура в квартире ниже нормы")
+    waste = Accrual.objects.get(account__number="1000000001", service__code="TKO")
+    assert (waste.benefit, waste.to_pay) == (Decimal("115.34"), Decimal("115.34"))
+    assert Service.objects.get(code="EL").name == "Электроэнергия"
+
+
+def test_the_xlsx_sample_gives_the_same_accruals_as_the_csv(accounts):
+    run(SAMPLES / "accruals.csv")
+    from_csv = sorted(
+        Accrual.objects.values_list("account__number", "service__code", "volume", "to_pay", "tariff")
+    )
+
+    output, _ = run(SAMPLES / "accruals.xlsx")
+
+    assert output == ["Начисления: периоды 10.2026: загружено строк 11, заменено прежних 11, ошибок нет."]
+    assert sorted(
+        Accrual.objects.values_list("account__number", "service__code", "volume", "to_pay", "tariff")
+    ) == (from_csv)
+
+
+def test_xlsx_with_bad_rows_names_the_sheet_rows(accounts, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER.split(";"))
+    good = ["1000000001", datetime.date(2026, 10, 1), "HVS", "ХВС", "м³", 46.25, 3.2, "meter", 148.0]
+    sheet.append([*good, None, None, None, 148.0])
+    sheet.append([])
+    sheet.append(
+        ["1000000001", "10.2026", "EL", "Свет", "кВт·ч", 5.47, 100, "счётчик", 547.0, None, None, None, 547]
+    )
+    sheet.append(["1000000001", "10.2026", "GVS", "ГВС", "м³", 245.6, 2, "meter", 491.2, 0, None, 0, 500])
+    path = tmp_path / "accruals.xlsx"
+    book.save(path)
+    out = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_billing", "accruals", str(path), stdout=out, stderr=StringIO())
+
+    assert out.getvalue().splitlines()[:2] == [
+        "строка 4: способ определения объёма «счётчик» не распознан: нужно meter, average, norm, area, fixed "
+        "или пусто",
+        "строка 5: к оплате 500 не сходится: начислено 491.2 + перерасчёт 0 − льгота 0 = 491.2",
+    ]
+    assert Accrual.objects.count() == 0
+
+
+def test_reimporting_a_period_replaces_it_whole_and_leaves_other_periods(accounts, write_file):
+    run(write_file([HEADER, water(), heating(), water(period="11.2026")], name="first.csv"))
+    second = write_file([HEADER, water(volume="4,000", accrued="185,00", to_pay="185,00")], name="second.csv")
+
+    output, _ = run(second)
+
+    assert output == ["Начисления: периоды 10.2026: загружено строк 1, заменено прежних 2, ошибок нет."]
+    october = Accrual.objects.filter(period=OCT)
+    assert list(october.values_list("service__code", "volume")) == [("HVS", Decimal("4.000"))]
+    assert Accrual.objects.filter(period=NOV).count() == 1
+
+
+def test_a_bad_row_changes_nothing_and_every_bad_row_is_reported(accounts, write_file):
+    run(write_file([HEADER, water()], name="before.csv"))
+    lines = [
+        HEADER,
+        water(number="1000000002"),
+        water(period="13.2026"),
+        water(accrued="148,00", to_pay="150,00"),
+        water(number="9999999999"),
+        water(number="1000000002"),
+        water(volume="-1"),
+    ]
+
+    out = StringIO()
+    with pytest.raises(CommandError, match="Файл не загружен"):
+        call_command("import_billing", "accruals", str(write_file(lines)), stdout=out, stderr=StringIO())
+
+    assert out.getvalue().splitlines() == [
+        "строка 3: период «13.2026» не распознан: нужен месяц, например 2026-10 или 10.2026",
+        "строка 4: к оплате 150.00 не сходится: начислено 148.00 + перерасчёт 0 − льгота 0 = 148.00",
+        "строка 5: лицевой счёт 9999999999 не найден — сначала загрузите лицевые счета",
+        "строка 6: та же услуга по тому же счёту за тот же период уже была в строке 2",
+        "строка 7: объём «-1» отрицательное",
+        "Начисления: строк с ошибками 5. Ничего не изменено: исправьте эти строки и загрузите файл снова "
+        "или загрузите его с пропуском строк с ошибками (--skip-bad).",
+    ]
+    assert list(Accrual.objects.values_list("account__number", flat=True)) == ["1000000001"]
+
+
+def test_skip_bad_imports_the_good_rows_and_reports_the_rest(accounts, write_file):
+    lines = [HEADER, water(), water(number="9999999999"), water(), heating(number="1000000002"), "1;2;3"]
+
+    output, _ = run(write_file(lines), "--skip-bad")
+
+    assert output == [
+        "строка 3: лицевой счёт 9999999999 не найден — сначала загрузите лицевые счета",
+        "строка 4: та же услуга по тому же счёту за тот же период уже была в строке 2",
+        "строка 6: полей в строке: 3, в заголовке: 13 — проверьте разделитель и кавычки вокруг значений, "
+        "в которых он встречается",
+        "Начисления: периоды 10.2026: загружено строк 2, заменено прежних 0, пропущено строк с ошибками 3.",
+    ]
+    assert sorted(Accrual.objects.values_list("account__number", "service__code")) == [
+        ("1000000001", "HVS"),
+        ("1000000002", "OTP"),
+    ]
+
+
+def test_balances_follow_the_accruals(accounts, write_file):
+    run(write_file([HEADER, water(), heating(), water(period="11.2026")]))
+
+    balances = AccountPeriod.objects.filter(account__number="1000000001").order_by("period")
+
+    assert [(b.period, b.opening_balance, b.accrued, b.paid, b.closing_balance) for b in balances] == [
+        (OCT, Decimal("0"), Decimal("2700.36"), Decimal("0"), Decimal("2700.36")),
+        (NOV, Decimal("2700.36"), Decimal("148.00"), Decimal("0"), Decimal("2848.36")),
+    ]
+    assert balances[1].due_date == datetime.date(2026, 12, 10)
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_whole(accounts, tmp_path):
+    path = tmp_path / "accruals.xlsx"
+    shutil.copy(SAMPLES / "accruals.csv", path)
+
+    with pytest.raises(CommandError, match="не читается как книга Excel"):
+        run(path)
+
+
+def test_a_missing_column_is_named(accounts, write_file):
+    path = write_file([HEADER.replace(";to_pay", ""), water().rsplit(";", 1)[0]])
+
+    with pytest.raises(CommandError, match="В заголовке нет столбцов: to_pay"):
+        run(path)

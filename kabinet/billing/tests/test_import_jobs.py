@@ -1,0 +1,110 @@
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from kabinet.billing.models import Accrual, ImportJob
+from kabinet.billing.tests.factories import AccountFactory
+from kabinet.billing.tests.test_import_accruals import HEADER, water
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = Path(__file__).resolve().parents[3] / "docs" / "samples"
+
+
+@pytest.fixture(autouse=True)
+def import_dir(settings, tmp_path) -> Path:
+    settings.BILLING_IMPORT_DIR = tmp_path / "imports"
+    return settings.BILLING_IMPORT_DIR
+
+
+@pytest.fixture
+def accounts():
+    return [AccountFactory(number="1000000001"), AccountFactory(number="1000000002")]
+
+
+def upload(client, name: str, content: bytes, *, kind: str = "accruals", skip_bad: bool = False):
+    data = {"kind": kind, "upload": SimpleUploadedFile(name, content)}
+    if skip_bad:
+        data["skip_bad"] = "on"
+    return client.post("/admin/billing/importjob/add/", data, follow=True)
+
+
+def run_worker() -> str:
+    out = StringIO()
+    call_command("run_billing_worker", "--once", stdout=out)
+    return out.getvalue()
+
+
+def test_an_operator_uploads_accruals_and_sees_progress_then_the_summary(admin_client, accounts, import_dir):
+    page = upload(admin_client, "октябрь.xlsx", (SAMPLES / "accruals.xlsx").read_bytes())
+
+    job = ImportJob.objects.get()
+    assert page.status_code == 200
+    assert "Файл «октябрь.xlsx» поставлен в очередь на загрузку" in page.text
+    assert '<meta http-equiv="refresh" content="2">' in page.text
+    assert "в очереди" in page.text
+    assert Path(job.stored_path).parent == import_dir  # kept under var/, not in the web root
+
+    assert run_worker() == "Загружено файлов: 1.\n"
+
+    page = admin_client.get(f"/admin/billing/importjob/{job.pk}/change/")
+    assert "http-equiv" not in page.text
+    assert "Начисления: периоды 10.2026: загружено строк 11, заменено прежних 0, ошибок нет." in page.text
+    assert 'value="100"' in page.text
+    assert Accrual.objects.count() == 11
+
+
+def test_the_job_page_lists_every_bad_row_and_nothing_is_imported(admin_client, accounts):
+    content = "\r\n".join([HEADER, water(), water(number="9999999999"), water(period="2026")]).encode()
+    upload(admin_client, "accruals.csv", content)
+
+    run_worker()
+
+    job = ImportJob.objects.get()
+    page = admin_client.get(f"/admin/billing/importjob/{job.pk}/change/")
+    assert job.get_status_display() == "не загружен"
+    assert "строка 3: лицевой счёт 9999999999 не найден" in page.text
+    assert "строка 4: период «2026» не распознан" in page.text
+    assert "Ничего не изменено" in page.text
+    assert Accrual.objects.count() == 0
+
+
+def test_skip_bad_in_the_upload_form_imports_the_good_rows(admin_client, accounts):
+    content = "\r\n".join([HEADER, water(), water(number="9999999999")]).encode()
+    upload(admin_client, "accruals.csv", content, skip_bad=True)
+
+    run_worker()
+
+    job = ImportJob.objects.get()
+    assert job.get_status_display() == "загружен"
+    assert job.error_count == 1
+    assert Accrual.objects.count() == 1
+
+
+def test_a_file_of_another_type_is_refused_beside_the_field(admin_client):
+    page = upload(admin_client, "accruals.pdf", b"%PDF-1.4")
+
+    assert "Нужен файл CSV или XLSX" in page.text
+    assert not ImportJob.objects.exists()
+
+
+def test_an_unreadable_file_ends_the_job_with_the_reason(admin_client):
+    upload(admin_client, "accruals.csv", b"\xff\xfe\x00garbage\x81\x98")
+
+    run_worker()
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.summary.startswith("Файл не загружен:")
+
+
+def test_jobs_list_shows_status_and_filters(admin_client, accounts):
+    upload(admin_client, "accruals.csv", "\r\n".join([HEADER, water()]).encode())
+
+    page = admin_client.get("/admin/billing/importjob/", {"status": "queued"})
+
+    assert "accruals.csv" in page.text
+    assert "в очереди" in page.text
