@@ -172,7 +172,8 @@ def monthly_bars(
     summary = f"{month_label(first, full=True)} — {month_label(last, full=True)}, {unit}."
     summary += " Числа — в таблице." if table else " Числа — в таблице на этой странице."
     svg = format_html(
-        '<svg class="chart__svg" role="img" aria-labelledby="{id}-title" aria-describedby="{id}-desc" width="{w}" height="{h}" '
+        '<svg class="chart__svg" role="img" aria-labelledby="{id}-title" aria-describedby="{id}-desc" '
+        'width="{w}" height="{h}" '
         'viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" font-family="inherit">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
         '{grid}{bars}<line x1="{left}" x2="{right}" y1="{zero}" y2="{zero}" stroke="#1c2430"/></svg>',

@@ -4,6 +4,8 @@ development provider and the payment in the history, at a phone's and a desktop'
 Screenshots land in screenshots/ (<width>-billing-*.png): look at them.
 """
 
+from pathlib import Path
+
 import pypdfium2
 import pytest
 import zxingcpp
@@ -60,7 +62,7 @@ def test_resident_reads_charges_downloads_the_receipt_and_pays(
     looked_at(page, "3-receipts")
     with page.expect_download() as download:
         page.get_by_role("link", name="Квитанция за октябрь 2026").click()
-    pdf = open(download.value.path(), "rb").read()
+    pdf = Path(download.value.path()).read_bytes()
     image = pypdfium2.PdfDocument(pdf)[0].render(scale=3).to_pil()
     assert payment_qr.parse(zxingcpp.read_barcodes(image)[0].text)["Sum"] == "1411078"
 
