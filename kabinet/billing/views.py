@@ -49,11 +49,7 @@ def receipts(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
 
 
 @cabinet_page
-def receipt_pdf(request: HttpRequest, cabinet: Cabinet, year: int, month: int) -> HttpResponse:
-    try:
-        period = date(year, month, 1)
-    except ValueError:
-        raise Http404 from None
+def receipt_pdf(request: HttpRequest, cabinet: Cabinet, period: date) -> HttpResponse:
     statement = selectors.statement(cabinet.account, period)
     if statement is None:
         raise Http404

@@ -85,11 +85,11 @@ def test_receipts_list_every_month_with_a_pdf_link(signed_in):
     html = signed_in.get(reverse("billing:receipts")).content.decode()
 
     assert html.count("receipts__link") == 12
-    assert reverse("billing:receipt_pdf", args=[2026, 10]) in html
+    assert reverse("billing:receipt_pdf", args=[date(2026, 10, 1)]) in html
 
 
 def test_a_receipt_downloads_as_a_pdf(signed_in):
-    response = signed_in.get(reverse("billing:receipt_pdf", args=[2026, 10]))
+    response = signed_in.get(reverse("billing:receipt_pdf", args=[date(2026, 10, 1)]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -98,7 +98,7 @@ def test_a_receipt_downloads_as_a_pdf(signed_in):
 
 
 def test_a_receipt_for_a_month_without_charges_is_not_found(signed_in):
-    assert signed_in.get(reverse("billing:receipt_pdf", args=[2019, 1])).status_code == 404
+    assert signed_in.get(reverse("billing:receipt_pdf", args=[date(2019, 1, 1)])).status_code == 404
     assert signed_in.get("/cabinet/receipts/2026-13.pdf").status_code == 404
 
 
@@ -128,8 +128,10 @@ def test_another_households_data_is_never_shown(signed_in, neighbour_account):
         signed_in.get(reverse("billing:receipts"), {"account": neighbour_account.number}).status_code == 404
     )
     # The neighbour's only months: the URL names a period, the account stays Ivanov's.
-    assert signed_in.get(reverse("billing:receipt_pdf", args=[2026, 12])).status_code == 404
-    pdf_url = reverse("billing:receipt_pdf", args=[2026, 11]) + f"?account={neighbour_account.number}"
+    assert signed_in.get(reverse("billing:receipt_pdf", args=[date(2026, 12, 1)])).status_code == 404
+    pdf_url = (
+        reverse("billing:receipt_pdf", args=[date(2026, 11, 1)]) + f"?account={neighbour_account.number}"
+    )
     assert signed_in.get(pdf_url).status_code == 404
 
 

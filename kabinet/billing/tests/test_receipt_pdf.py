@@ -27,7 +27,7 @@ def receipt(client, company, ivanov_account):
     make_history(ivanov_account)
     resident_with(ivanov_account)
     client.login(username=ivanov_account.number, password=PASSWORD)
-    response = client.get(reverse("billing:receipt_pdf", args=[2026, 10]))
+    response = client.get(reverse("billing:receipt_pdf", args=[date(2026, 10, 1)]))
     assert response.status_code == 200
     return response.content
 
@@ -86,7 +86,7 @@ def test_without_the_company_bank_details_the_receipt_has_no_qr_code_but_says_wh
     make_history(ivanov_account, months=1)
     resident_with(ivanov_account)
     client.login(username=ivanov_account.number, password=PASSWORD)
-    pdf = client.get(reverse("billing:receipt_pdf", args=[2025, 11])).content
+    pdf = client.get(reverse("billing:receipt_pdf", args=[date(2025, 11, 1)])).content
     image, text = pdf_pages(pdf)
 
     assert zxingcpp.read_barcodes(image) == []
