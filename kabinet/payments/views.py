@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 @cabinet_page
 def pay(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     summary = billing.account_summary(cabinet.account)
-    form = PayForm(request.POST or None, initial={"amount": str(summary.amount_due).replace(".", ",")})
+    due = str(summary.amount_due).replace(".", ",") if summary.amount_due > 0 else ""
+    form = PayForm(request.POST or None, initial={"amount": due})
     if request.method == "POST" and form.is_valid():
         try:
             payment = services.start_payment(
