@@ -7,6 +7,7 @@ remembered.
 """
 
 import datetime
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -303,3 +304,126 @@ class PaymentParser:
             period = paid_on.replace(day=1)  # type: ignore[union-attr]
         self.periods.add(period)  # type: ignore[arg-type]
         return (number, paid_on, period, amount, external_id, note), []
+
+
+# --- The fast path for accruals ----------------------------------------------------------------
+
+_FAST_MONEY = re.compile(r"[0-9]{1,12}(?:[.,][0-9]{1,2})?")
+_FAST_VOLUME = re.compile(r"[0-9]{1,10}(?:[.,][0-9]{1,6})?")
+
+
+def accrual_fast_path(
+    parser: AccrualParser,
+) -> Callable[[dict[str, int], int], Callable[[list[str]], tuple | None]]:
+    """A checker for plainly good accrual lines, the bulk of a file from a billing system.
+
+    Values that repeat (account numbers, periods, services, tariffs, sources, empty
+    recalculations) are checked once by the parsers above and then looked up; the rest
+    (volume, accrued, to pay) by one regular expression each. The sum `to_pay = accrued +
+    recalculation − benefit` is left to the database, which checks every staged row with SQL
+    (and by the table's CHECK constraint), reporting each failing line. Anything unusual
+    returns None: the slow path then checks the row and explains what is wrong.
+    """
+
+    def bind(positions: dict[str, int], width: int) -> Callable[[list[str]], tuple | None]:
+        pick = operator.itemgetter(*(positions[column] for column in ACCRUAL_COLUMNS))
+        known: dict[str, dict[str, object]] = {name: {} for name in ("number", "period", "service", "tariff")}
+        texts: dict[str, object] = {}
+
+        def remembered(cache: dict, text: str, parse: Callable[[str], object]) -> object:
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            try:
+                value = parse(text)
+            except FieldError:
+                return None
+            cache[text] = value
+            return value
+
+        def service(code: str, name: str, unit: str) -> object:
+            if "\\" in code + name + unit:
+                return None  # a backslash needs COPY's escaping: the slow path does it
+            triple = parser._code(code), parser._name(name), parser._unit(unit)
+            parser.services.setdefault(triple[0], (triple[1], triple[2]))
+            return triple
+
+        def period(text: str) -> object:
+            value = parser._period(text)
+            parser.periods.add(value)
+            return value.isoformat()
+
+        def check(fields: list[str]) -> tuple | None:
+            if len(fields) != width:
+                return None
+            (
+                number,
+                month,
+                code,
+                name,
+                unit,
+                tariff,
+                volume,
+                source,
+                accrued,
+                recalc,
+                reason,
+                benefit,
+                to_pay,
+            ) = pick(fields)
+            cached_number = known["number"].get(number) or remembered(known["number"], number, parser._number)
+            cached_period = known["period"].get(month) or remembered(known["period"], month, period)
+            key = f"{code}\x00{name}\x00{unit}"
+            triple = known["service"].get(key) or remembered(
+                known["service"], key, lambda _: service(code, name, unit)
+            )
+            side = f"{tariff}\x00{source}\x00{recalc}\x00{benefit}\x00{reason}"
+            extra = texts.get(side)
+            if extra is None:
+                extra = remembered(
+                    texts, side, lambda _: _side_values(parser, tariff, source, recalc, benefit, reason)
+                )
+            if cached_number is None or cached_period is None or triple is None or extra is None:
+                return None
+            if not (_FAST_VOLUME.fullmatch(volume) or not volume):
+                return None
+            if not (_FAST_MONEY.fullmatch(accrued) and _FAST_MONEY.fullmatch(to_pay)):
+                return None
+            tariff_value, source_value, recalc_value, benefit_value, reason_value = extra  # type: ignore[misc]
+            code_value, name_value, unit_value = triple  # type: ignore[misc]
+            return (
+                cached_number,
+                cached_period,
+                code_value,
+                name_value,
+                unit_value,
+                tariff_value,
+                volume.replace(",", ".") if volume else None,
+                source_value,
+                accrued.replace(",", "."),
+                recalc_value,
+                reason_value,
+                benefit_value,
+                to_pay.replace(",", "."),
+            )
+
+        return check
+
+    return bind
+
+
+def _side_values(
+    parser: AccrualParser, tariff: str, source: str, recalc: str, benefit: str, reason: str
+) -> tuple:
+    """The values of a row that repeat together from row to row, parsed by the slow parsers."""
+    if "\\" in reason:
+        return None  # type: ignore[return-value]
+    tariff_value = parser._tariff(tariff)
+    recalc_value = parser._recalculation(recalc) or Decimal(0)
+    benefit_value = parser._benefit(benefit) or Decimal(0)
+    return (
+        None if tariff_value is None else str(tariff_value),
+        parser._source(source),
+        str(recalc_value),
+        str(benefit_value),
+        parser._reason(reason),
+    )

@@ -31,6 +31,7 @@ from .models import Account, ImportJob, Payment, PaymentSource, Service
 
 BATCH_SIZE = 500
 PROGRESS_EVERY = 4096  # rows between calls of an import's progress callback
+MAX_REPORTED_ERRORS = 10_000  # bad rows listed in a report; the rest are counted
 Progress = Callable[[int, float], None]
 ACCOUNT_COLUMNS = ("account_number", "full_name", "address", "area", "phone", "email")
 _ACCOUNT_FIELDS = ("holder_name", "address", "area", "phone", "email")
@@ -77,6 +78,11 @@ def import_file(
     change nothing when a row is bad unless `skip_bad` is set.
     """
     spec = IMPORT_KINDS[kind]
+    if kind == "accruals":
+        parser = parsing.AccrualParser()
+        fast = parsing.accrual_fast_path(parser)
+        with imports.read_table(path, columns=spec.columns, fast=fast) as rows:
+            return import_accruals(rows=rows, skip_bad=skip_bad, progress=progress, parser=parser)
     with imports.read_table(path, columns=spec.columns) as rows:
         if kind == "accounts":
             return spec.run(rows=_counted(rows, progress))
@@ -279,18 +285,38 @@ _ACCOUNT_PARSERS: dict[str, tuple[str, Callable[[str], object]]] = {
 
 @dataclass
 class PeriodReport:
-    """What an accruals or payments import did. `applied` is False when bad rows stopped it."""
+    """What an accruals or payments import did. `applied` is False when bad rows stopped it.
+
+    `errors` keeps the first MAX_REPORTED_ERRORS bad rows (a file of a million bad rows —
+    accruals loaded before the accounts — must not fill the memory); `error_count` counts all.
+    """
 
     loaded: int = 0
     replaced: int = 0
     periods: list[datetime.date] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    error_count: int = 0
     skip_bad: bool = False
     applied: bool = True
     rows_read: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for `-v 2`
+
+    def add_error(self, line: int, reason: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append((line, reason))
+
+    def add_found(self, found: list[tuple[int, str]], count: int) -> None:
+        self.error_count += count
+        self.errors = sorted(self.errors + found)[:MAX_REPORTED_ERRORS]
+
+    @property
+    def unlisted(self) -> int:
+        """Bad rows beyond those listed."""
+        return self.error_count - len(self.errors)
 
     def summary(self) -> str:
-        errors = f"строк с ошибками {len(self.errors)}"
+        errors = f"строк с ошибками {self.error_count}"
         if not self.applied:
             return (
                 f"{errors}. Ничего не изменено: исправьте эти строки и загрузите файл снова "
@@ -302,14 +328,18 @@ class PeriodReport:
 
 
 def import_accruals(
-    *, rows: Iterable[Row], skip_bad: bool = False, progress: Progress | None = None
+    *,
+    rows: Iterable[Row],
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+    parser: parsing.AccrualParser | None = None,
 ) -> PeriodReport:
     """Replace the accruals of every period the file names with the file's rows.
 
     One transaction: the periods are replaced whole or not at all. A bad row stops the import
     (every bad row is reported) unless `skip_bad`, which imports the good rows only.
     """
-    parser = parsing.AccrualParser()
+    parser = parser or parsing.AccrualParser()
     report = PeriodReport(skip_bad=skip_bad)
     try:
         with transaction.atomic(), staging.staging_table(staging.ACCRUALS):
@@ -317,14 +347,15 @@ def import_accruals(
             _save_services(parser.services)
             report.periods = sorted(parser.periods)
 
-            def problems() -> list[tuple[int, str]]:
-                return staging.unknown_accounts(staging.ACCRUALS) + staging.repeated_accruals()
-
             _replace(
                 report,
                 layout=staging.ACCRUALS,
                 replace=lambda: staging.replace_accruals(report.periods),
-                problems=problems,
+                checks=lambda: [
+                    staging.unknown_accounts(staging.ACCRUALS),
+                    staging.repeated_accruals(),
+                    staging.mismatched_sums(),
+                ],
             )
     except _Stopped:
         pass  # the report says why
@@ -345,14 +376,14 @@ def import_payments(
             _stage_rows(rows, parser=parser, layout=staging.PAYMENTS, report=report, progress=progress)
             report.periods = sorted(parser.periods)
 
-            def problems() -> list[tuple[int, str]]:
-                return staging.unknown_accounts(staging.PAYMENTS) + staging.repeated_payments(report.periods)
-
             _replace(
                 report,
                 layout=staging.PAYMENTS,
                 replace=lambda: staging.replace_payments(report.periods),
-                problems=problems,
+                checks=lambda: [
+                    staging.unknown_accounts(staging.PAYMENTS),
+                    *staging.repeated_payments(report.periods),
+                ],
             )
     except _Stopped:
         pass  # the report says why
@@ -364,53 +395,58 @@ class _RowsMissing(Exception):
 
 
 def _stage_rows(rows, *, parser, layout: staging.Layout, report: PeriodReport, progress) -> None:
+    started = time.perf_counter()
     with staging.stage_writer(layout) as writer:
         for row in rows:
             report.rows_read += 1
             if progress is not None and report.rows_read % PROGRESS_EVERY == 0:
                 progress(report.rows_read, rows.progress() if isinstance(rows, imports.Rows) else 0.0)
+            if row.staged is not None:
+                writer.add_plain(row.line, row.staged)
+                continue
             if row.problem:
-                report.errors.append((row.line, row.problem))
+                report.add_error(row.line, row.problem)
                 continue
             values, reasons = parser.parse(row.values)
             if reasons:
-                report.errors.append((row.line, "; ".join(reasons)))
+                report.add_error(row.line, "; ".join(reasons))
             else:
                 writer.add(row.line, values)
     report.loaded = writer.count
+    report.timings["чтение, проверка и запись во временную таблицу"] = time.perf_counter() - started
 
 
-def _replace(report: PeriodReport, *, layout: staging.Layout, replace, problems) -> None:
+def _replace(report: PeriodReport, *, layout: staging.Layout, replace, checks) -> None:
     """Replace the periods in a savepoint; if the database finds rows only the whole file
     shows to be bad, report them, and drop them if asked to, else change nothing."""
-    if report.errors and not report.skip_bad:
-        _stop(report, problems())
+    if report.error_count and not report.skip_bad:
+        _stop(report, checks())
     if not report.periods:
         return  # no good rows: no period to replace
+    started = time.perf_counter()
     try:
         with transaction.atomic():
             report.replaced, inserted = replace()
             if inserted != report.loaded:
                 raise _RowsMissing
     except (IntegrityError, _RowsMissing):
-        found = problems()
         if not report.skip_bad:
-            _stop(report, found)
-            return
-        staging.drop_lines(layout, {line for line, _ in found})
-        report.errors.extend(found)
+            _stop(report, checks())
+        report.add_found(*staging.find_problems(checks(), limit=MAX_REPORTED_ERRORS))
+        staging.drop_bad_rows(layout)
         report.replaced, report.loaded = replace()
-    report.errors.sort()
+    replaced = time.perf_counter()
     staging.rebuild_balances()
+    report.timings["замена периодов"] = replaced - started
+    report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
 
 
 class _Stopped(Exception):
     """Bad rows and no `skip_bad`: leaving the transaction this way rolls it back."""
 
 
-def _stop(report: PeriodReport, found: list[tuple[int, str]]) -> None:
-    report.errors.extend(found)
-    report.errors.sort()
+def _stop(report: PeriodReport, checks: list[staging.Check]) -> None:
+    report.add_found(*staging.find_problems(checks, limit=MAX_REPORTED_ERRORS))
     report.applied = False
     report.loaded = report.replaced = 0
     raise _Stopped
@@ -532,8 +568,8 @@ def run_import_job(job: ImportJob) -> ImportJob:
         failed = not getattr(report, "applied", True)
         job.status = ImportJob.Status.FAILED if failed else ImportJob.Status.DONE
         job.summary = f"{IMPORT_KINDS[job.kind].title}: {report.summary()}"
-        job.error_count = len(report.errors)
-        job.report = "\n".join(f"строка {line}: {reason}" for line, reason in report.errors)
+        job.error_count = getattr(report, "error_count", len(report.errors))
+        job.report = "\n".join(report_lines(report))
         job.rows_done = getattr(report, "rows_read", 0) or reporter.rows
         job.bytes_done = job.bytes_total
     finally:
@@ -541,6 +577,15 @@ def run_import_job(job: ImportJob) -> ImportJob:
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+def report_lines(report: "ImportReport | PeriodReport") -> Iterator[str]:
+    """The row report as the operator reads it: `строка N: причина`, one per bad row."""
+    for line, reason in report.errors:
+        yield f"строка {line}: {reason}"
+    unlisted = getattr(report, "unlisted", 0)
+    if unlisted:
+        yield f"… и ещё строк с ошибками: {unlisted} (показаны первые {len(report.errors)})"
 
 
 def run_queued_imports() -> int:

@@ -8,9 +8,10 @@ memory stays flat whatever the file's size. Balances (AccountPeriod) are rebuilt
 """
 
 import datetime
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
@@ -40,14 +41,14 @@ ACCRUALS = Layout(
         ("service_code", "varchar(30)"),
         ("service_name", "varchar(150)"),
         ("unit", "varchar(20)"),
-        ("tariff", "numeric"),
-        ("volume", "numeric"),
+        ("tariff", "text"),
+        ("volume", "text"),
         ("volume_source", "varchar(10)"),
-        ("accrued", "numeric"),
-        ("recalculation", "numeric"),
+        ("accrued", "text"),
+        ("recalculation", "text"),
         ("reason", "text"),
-        ("benefit", "numeric"),
-        ("to_pay", "numeric"),
+        ("benefit", "text"),
+        ("to_pay", "text"),
     ),
 )
 PAYMENTS = Layout(
@@ -62,6 +63,7 @@ PAYMENTS = Layout(
     ),
 )
 _TOUCHED = "billing_stage_touched"
+_BAD = "billing_stage_bad"
 
 
 def _postgres() -> bool:
@@ -70,16 +72,17 @@ def _postgres() -> bool:
 
 @contextmanager
 def staging_table(layout: Layout) -> Iterator[None]:
-    """A temporary table for the rows of one import, dropped when the block ends."""
+    """A temporary table for the rows of one import. To be used inside a transaction: on
+    success the block drops its tables; on an error the rollback does (DDL is transactional in
+    PostgreSQL and SQLite), since after a failed COPY PostgreSQL takes no more statements."""
     columns = ", ".join(f"{name} {kind}" for name, kind in layout.columns)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {layout.table}")
         cursor.execute(f"CREATE TEMPORARY TABLE {layout.table} (line bigint NOT NULL, {columns})")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {layout.table}")
+    yield
+    with connection.cursor() as cursor:
+        for table in (layout.table, _BAD, _TOUCHED):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 @contextmanager
@@ -95,6 +98,9 @@ class StageWriter:
 
     def add(self, line: int, values: Sequence[object]) -> None:
         raise NotImplementedError
+
+    def add_plain(self, line: int, values: Sequence[str | None]) -> None:
+        self.add(line, values)
 
     def flush(self) -> None:
         raise NotImplementedError
@@ -121,6 +127,13 @@ class CopyWriter(StageWriter):
 
     def add(self, line: int, values: Sequence[object]) -> None:
         self.buffer.append(f"{line}\t" + "\t".join(map(_copy_text, values)) + "\n")
+        self.count += 1
+        if len(self.buffer) >= _COPY_BATCH:
+            self.flush()
+
+    def add_plain(self, line: int, values: Sequence[str | None]) -> None:
+        """Values the fast path checked: strings without tabs, line breaks or backslashes."""
+        self.buffer.append(f"{line}\t" + "\t".join([v if v is not None else "\\N" for v in values]) + "\n")
         self.count += 1
         if len(self.buffer) >= _COPY_BATCH:
             self.flush()
@@ -194,6 +207,14 @@ def mark_touched(sql: str, params: Sequence[object] = ()) -> None:
         )
 
 
+def _more_memory() -> None:
+    """Sorting and hashing a million staged rows in memory, not in temporary files: for this
+    transaction only."""
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
 def _create_touched() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TOUCHED} (account_id bigint PRIMARY KEY)")
@@ -201,6 +222,7 @@ def _create_touched() -> None:
 
 def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
     """Delete the accruals of the periods and insert the staged ones; (deleted, inserted)."""
+    _more_memory()
     marks, params = _in(periods)
     touched = f"SELECT account_id FROM billing_accrual WHERE period IN ({marks})"
     mark_touched(touched, params)
@@ -210,8 +232,9 @@ def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
         cursor.execute(
             "INSERT INTO billing_accrual (account_id, period, service_id, tariff, volume, unit, "
             "volume_source, accrued, recalculation, recalculation_reason, benefit, to_pay) "
-            "SELECT a.id, s.period, v.id, s.tariff, s.volume, s.unit, s.volume_source, s.accrued, "
-            "s.recalculation, s.reason, s.benefit, s.to_pay "
+            "SELECT a.id, s.period, v.id, CAST(s.tariff AS NUMERIC), CAST(s.volume AS NUMERIC), s.unit, "
+            "s.volume_source, CAST(s.accrued AS NUMERIC), CAST(s.recalculation AS NUMERIC), s.reason, "
+            "CAST(s.benefit AS NUMERIC), CAST(s.to_pay AS NUMERIC) "
             f"FROM {ACCRUALS.table} s JOIN billing_account a ON a.number = s.account_number "
             "JOIN billing_service v ON v.code = s.service_code"
         )
@@ -243,27 +266,28 @@ def replace_payments(periods: Iterable[datetime.date]) -> tuple[int, int]:
     return deleted, inserted
 
 
-def drop_lines(layout: Layout, lines: Iterable[int]) -> None:
-    lines = list(lines)
-    with connection.cursor() as cursor:
-        for start in range(0, len(lines), 500):
-            marks, params = _in(lines[start : start + 500])
-            cursor.execute(f"DELETE FROM {layout.table} WHERE line IN ({marks})", params)
-
-
 # --- What only the whole file tells ----------------------------------------------------------
 
 
-def unknown_accounts(layout: Layout) -> list[tuple[int, str]]:
-    return _fetch(
+@dataclass(frozen=True)
+class Check:
+    """A query for bad staged rows: it selects the line and one value for the reason."""
+
+    sql: str
+    reason: Callable[..., str]
+    params: tuple = ()
+
+
+def unknown_accounts(layout: Layout) -> Check:
+    return Check(
         f"SELECT s.line, s.account_number FROM {layout.table} s "
         "LEFT JOIN billing_account a ON a.number = s.account_number WHERE a.id IS NULL",
         lambda number: f"лицевой счёт {number} не найден — сначала загрузите лицевые счета",
     )
 
 
-def repeated_accruals() -> list[tuple[int, str]]:
-    return _fetch(
+def repeated_accruals() -> Check:
+    return Check(
         f"SELECT s.line, f.first_line FROM {ACCRUALS.table} s JOIN ("
         f"SELECT account_number, period, service_code, MIN(line) AS first_line FROM {ACCRUALS.table} "
         "GROUP BY account_number, period, service_code HAVING COUNT(*) > 1) f "
@@ -273,29 +297,75 @@ def repeated_accruals() -> list[tuple[int, str]]:
     )
 
 
-def repeated_payments(periods: Iterable[datetime.date]) -> list[tuple[int, str]]:
-    in_file = _fetch(
-        f"SELECT s.line, f.first_line FROM {PAYMENTS.table} s JOIN ("
-        f"SELECT external_id, MIN(line) AS first_line FROM {PAYMENTS.table} WHERE external_id <> '' "
-        "GROUP BY external_id HAVING COUNT(*) > 1) f ON f.external_id = s.external_id "
-        "WHERE s.line <> f.first_line",
-        lambda first: f"номер платежа уже был в строке {first}",
+def mismatched_sums() -> Check:
+    """Rows whose to_pay is not accrued + recalculation − benefit (the fast path leaves this
+    check to the database). Compared in kopecks, so SQLite's float arithmetic can't err."""
+    kopecks = "CAST(ROUND(CAST({} AS NUMERIC) * 100) AS BIGINT)"
+    accrued, recalculation, benefit, to_pay = (
+        kopecks.format(f"s.{name}") for name in ("accrued", "recalculation", "benefit", "to_pay")
     )
-    marks, params = _in(periods)
-    loaded = _fetch(
-        f"SELECT s.line, p.period FROM {PAYMENTS.table} s JOIN billing_payment p "
-        "ON p.source = 'billing' AND p.external_id = s.external_id "
-        f"WHERE s.external_id <> '' AND p.period NOT IN ({marks})",
-        lambda period: f"платёж с этим номером уже загружен за {_month(period)}",
-        params,
+    joined = " || '|' || ".join(f"s.{name}" for name in ("accrued", "recalculation", "benefit", "to_pay"))
+    return Check(
+        f"SELECT s.line, {joined} FROM {ACCRUALS.table} s "
+        f"WHERE {to_pay} <> {accrued} + {recalculation} - {benefit}",
+        _mismatch_reason,
     )
-    return in_file + loaded
 
 
-def _fetch(sql: str, reason, params: Sequence[object] = ()) -> list[tuple[int, str]]:
+def _mismatch_reason(values: str) -> str:
+    accrued, recalculation, benefit, to_pay = values.split("|")
+    total = Decimal(accrued) + Decimal(recalculation) - Decimal(benefit)
+    return (
+        f"к оплате {to_pay} не сходится: начислено {accrued} + перерасчёт {recalculation} "
+        f"− льгота {benefit} = {total}"
+    )
+
+
+def repeated_payments(periods: Sequence[datetime.date]) -> list[Check]:
+    checks = [
+        Check(
+            f"SELECT s.line, f.first_line FROM {PAYMENTS.table} s JOIN ("
+            f"SELECT external_id, MIN(line) AS first_line FROM {PAYMENTS.table} WHERE external_id <> '' "
+            "GROUP BY external_id HAVING COUNT(*) > 1) f ON f.external_id = s.external_id "
+            "WHERE s.line <> f.first_line",
+            lambda first: f"номер платежа уже был в строке {first}",
+        )
+    ]
+    if periods:
+        marks, params = _in(periods)
+        checks.append(
+            Check(
+                f"SELECT s.line, p.period FROM {PAYMENTS.table} s JOIN billing_payment p "
+                "ON p.source = 'billing' AND p.external_id = s.external_id "
+                f"WHERE s.external_id <> '' AND p.period NOT IN ({marks})",
+                lambda period: f"платёж с этим номером уже загружен за {_month(period)}",
+                tuple(params),
+            )
+        )
+    return checks
+
+
+def find_problems(checks: Sequence[Check], *, limit: int) -> tuple[list[tuple[int, str]], int]:
+    """The first `limit` bad rows the checks find, with their reasons, and how many there are
+    in all. Their lines are noted (in the database, not in memory) for `drop_bad_rows`."""
+    problems: list[tuple[int, str]] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(line, reason(value)) for line, value in cursor.fetchall()]
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_BAD} (line bigint NOT NULL)")
+        cursor.execute(f"DELETE FROM {_BAD}")
+        for check in checks:
+            cursor.execute(f"INSERT INTO {_BAD} (line) SELECT q.line FROM ({check.sql}) q", check.params)
+            cursor.execute(f"SELECT * FROM ({check.sql}) q ORDER BY 1 LIMIT {int(limit)}", check.params)
+            problems.extend((line, check.reason(value)) for line, value in cursor.fetchall())
+        cursor.execute(f"SELECT COUNT(DISTINCT line) FROM {_BAD}")
+        (count,) = cursor.fetchone()
+    problems.sort()
+    return problems[:limit], count
+
+
+def drop_bad_rows(layout: Layout) -> None:
+    """Remove from the staging table the rows `find_problems` found bad."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {layout.table} WHERE line IN (SELECT line FROM {_BAD})")
 
 
 def _month(value: object) -> str:

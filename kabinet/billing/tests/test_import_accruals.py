@@ -205,3 +205,66 @@ def test_a_missing_column_is_named(accounts, write_file):
 
     with pytest.raises(CommandError, match="В заголовке нет столбцов: to_pay"):
         run(path)
+
+
+def test_unusual_lines_take_the_careful_road_and_keep_their_text(accounts, write_file):
+    lines = [
+        HEADER,
+        water(tariff="1 046,25", accrued="3 348,00", to_pay="3 348,00"),  # spaces between digits
+        '1000000001;10.2026;OTP;Отопление;Гкал;2734,51;1;norm;2734,51;-0,51;"акт № 5\\1, ""холодно"";\r\n'
+        'вторая строка причины";;2734,00',
+        "1000000002;2026-10-01;hvs ;Холодное  водоснабжение;м³;46.25;3.2;Прибор;148.00;;;;148.00",
+    ]
+
+    output, _ = run(write_file(lines))
+
+    assert output == ["Начисления: периоды 10.2026: загружено строк 3, заменено прежних 0, ошибок нет."]
+    assert Accrual.objects.get(service__code="HVS", account__number="1000000001").accrued == Decimal(
+        "3348.00"
+    )
+    heating_line = Accrual.objects.get(service__code="OTP")
+    assert heating_line.recalculation_reason == 'акт № 5\\1, "холодно"; вторая строка причины'
+    other = Accrual.objects.get(account__number="1000000002")
+    assert (other.service.code, other.volume_source) == ("hvs", "meter")
+    assert Service.objects.get(code="hvs").name == "Холодное водоснабжение"
+
+
+def test_a_sum_that_does_not_add_up_is_found_by_the_database_and_skipped(accounts, write_file):
+    lines = [HEADER, water(), water(number="1000000002", accrued="148,00", to_pay="148,01")]
+
+    output, _ = run(write_file(lines), "--skip-bad")
+
+    assert (
+        output[0]
+        == "строка 3: к оплате 148.01 не сходится: начислено 148.00 + перерасчёт 0 − льгота 0 = 148.00"
+    )
+    assert list(Accrual.objects.values_list("account__number", flat=True)) == ["1000000001"]
+
+
+def test_a_file_broken_halfway_changes_nothing(accounts, write_file):
+    run(write_file([HEADER, water()], name="before.csv"))
+    lines = [HEADER, water(number="1000000002"), *[water(period=f"{m:02d}.2025") for m in range(1, 13)]]
+    lines.append('1000000002;10.2026;GVS;"ГВС' + "x" * 200_000)  # a quote never closed
+    lines.append(water(number="1000000002", period="11.2026"))
+
+    with pytest.raises(CommandError, match="строка 15: файл не удаётся разобрать"):
+        run(write_file(lines))
+
+    assert list(Accrual.objects.values_list("account__number", flat=True)) == ["1000000001"]
+
+
+def test_a_file_of_unknown_accounts_lists_the_first_rows_and_counts_the_rest(
+    accounts, write_file, monkeypatch
+):
+    monkeypatch.setattr("kabinet.billing.services.MAX_REPORTED_ERRORS", 3)
+    lines = [HEADER, *[water(number=f"20000000{n:02d}") for n in range(10)]]
+
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_billing", "accruals", str(write_file(lines)), stdout=out, stderr=StringIO())
+
+    assert out.getvalue().splitlines()[2:4] == [
+        "строка 4: лицевой счёт 2000000002 не найден — сначала загрузите лицевые счета",
+        "… и ещё строк с ошибками: 7 (показаны первые 3)",
+    ]
+    assert "строк с ошибками 10." in out.getvalue()

@@ -68,3 +68,25 @@ def test_demo_company_has_valid_payment_details():
 
     company.full_clean()
     assert company.has_payment_details
+
+
+def test_the_back_office_shows_a_wrong_account_beside_its_field_and_saves_good_details(admin_client):
+    Company.load()
+    form = {
+        "name": "ООО «Уют»",
+        "short_name": "Уют",
+        "address": "",
+        "phone": "",
+        "email": "",
+        "working_hours": "",
+        "auto_approve_registrations": "on",
+    }
+
+    refused = admin_client.post(
+        "/admin/core/company/1/change/", form | GOOD | {"correspondent_account": "30101810700000000678"}
+    )
+    saved = admin_client.post("/admin/core/company/1/change/", form | GOOD)
+
+    assert "Счёт не сходится с БИК по контрольному ключу" in refused.text
+    assert saved.status_code == 302
+    assert Company.load().settlement_account == "40702810563000001234"

@@ -62,17 +62,22 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="не показывать ход загрузки")
 
-    def handle(self, *, kind: str, file: Path, skip_bad: bool, no_progress: bool, **options) -> None:
+    def handle(
+        self, *, kind: str, file: Path, skip_bad: bool, no_progress: bool, verbosity: int, **options
+    ) -> None:
         interactive = getattr(self.stderr._out, "isatty", lambda: False)() and self.stderr._out is sys.stderr
         bar = None if no_progress else ProgressBar(self.stderr._out, interactive=interactive)
         try:
             report = services.import_file(kind=kind, path=file, skip_bad=skip_bad, progress=bar)
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
+        if verbosity >= 2:
+            for phase, seconds in getattr(report, "timings", {}).items():
+                self.stderr.write(f"{phase}: {seconds:.1f} с")
         if bar is not None:
             bar.finish(getattr(report, "rows_read", 0) or report.created + report.updated + report.unchanged)
-        for line, reason in report.errors:
-            self.stdout.write(f"строка {line}: {reason}", self.style.WARNING)
+        for text in services.report_lines(report):
+            self.stdout.write(text, self.style.WARNING)
         summary = f"{services.IMPORT_KINDS[kind].title}: {report.summary()}"
         self.stdout.write(summary, self.style.WARNING if report.errors else self.style.SUCCESS)
         if not getattr(report, "applied", True):
