@@ -246,3 +246,16 @@ def test_notifications_arriving_at_once_record_the_payment_once(company, ivanov_
     assert errors == []
     assert Payment.objects.filter(source=PaymentSource.ONLINE).count() == 1
     assert account_summary(ivanov_account).balance == before - Decimal("700")
+
+
+def test_a_provider_payment_of_another_sum_is_not_recorded(signed_in, yookassa):
+    payment = start(signed_in, "1500")
+    yookassa.pay(payment.provider_payment_id)
+    yookassa.payments[payment.provider_payment_id]["amount"]["value"] = "15.00"
+
+    response = notify(signed_in, yookassa.notification(payment.provider_payment_id))
+
+    assert response.status_code == 400  # ЮKassa will repeat it; an operator sees the error in the log
+    payment.refresh_from_db()
+    assert payment.status == "pending"
+    assert not Payment.objects.filter(source=PaymentSource.ONLINE).exists()
