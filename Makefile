@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test chromium lint format migrations-check test-sqlite test-postgres clean
+.PHONY: run test install install-test chromium fonts lint format migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -20,7 +20,7 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-run: install
+run: install fonts
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo_data --if-empty
@@ -33,6 +33,13 @@ chromium:
 	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
 
+# Receipts (PDF) are set in DejaVu for Cyrillic: Debian's fonts-dejavu-core.
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf || { \
+	  echo "Installing the DejaVu fonts from Debian's packages"; \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-dejavu-core; }
+
 lint: install-test
 	$(VENV)/bin/ruff check .
 
@@ -42,10 +49,10 @@ format: install-test
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: install-test chromium
+test-sqlite: install-test chromium fonts
 	env -u DATABASE_URL $(VENV)/bin/pytest
 
-test-postgres: install-test chromium
+test-postgres: install-test chromium fonts
 	@if $(PY) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then \
 	  echo "PostgreSQL answers on 127.0.0.1:5432: running the tests there too"; \
 	  DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest; \

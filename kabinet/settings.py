@@ -304,3 +304,19 @@ BILLING_DUE_DAY = envint("KABINET_BILLING_DUE_DAY", 10)
 # Uploaded billing files wait here for the worker: under VAR_DIR, never served by the web server.
 BILLING_IMPORT_DIR = Path(os.getenv("KABINET_BILLING_IMPORT_DIR", VAR_DIR / "imports"))
 BILLING_IMPORT_POLL_SECONDS = envint("KABINET_BILLING_IMPORT_POLL_SECONDS", 2)
+
+# --- Online payments (kabinet.payments) -----------------------------------------------------
+# dev: a confirmation page inside Kabinet («Оплатить» / «Отказаться»), for `make run` only.
+PAYMENT_PROVIDER = os.getenv("PAYMENT_PROVIDER", "dev" if DEBUG else "yookassa")
+if PAYMENT_PROVIDER not in ("dev", "yookassa"):
+    raise ImproperlyConfigured(f"PAYMENT_PROVIDER must be dev or yookassa, got {PAYMENT_PROVIDER!r}")
+if PAYMENT_PROVIDER == "dev" and not DEBUG:
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDER=dev is for development only: use yookassa when DEBUG is off."
+    )
+YOOKASSA_SHOP_ID = os.getenv("YOOKASSA_SHOP_ID", "")
+YOOKASSA_SECRET_KEY = envsecret("YOOKASSA_SECRET_KEY")
+YOOKASSA_API_URL = os.getenv("YOOKASSA_API_URL", "https://api.yookassa.ru/v3")
+# Limits of one online payment, roubles.
+PAYMENT_MIN_AMOUNT = os.getenv("PAYMENT_MIN_AMOUNT", "1.00")
+PAYMENT_MAX_AMOUNT = os.getenv("PAYMENT_MAX_AMOUNT", "300000.00")

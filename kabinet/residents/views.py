@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kabinet.billing.selectors import account_summary
 from kabinet.core import ratelimit
 from kabinet.core.normalize import phone_masked
 from kabinet.messaging import limits
@@ -189,6 +190,10 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @cabinet_page
 def cabinet(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    ctx = {"resident": cabinet.resident}
-    ctx["latest_news"] = latest_news(limit=3)  # the «Новости» card
+    # The overview: one card per section, each read by its app's selector.
+    ctx = {
+        "resident": cabinet.resident,
+        "billing_summary": account_summary(cabinet.account) if cabinet.account else None,
+        "latest_news": latest_news(limit=3),
+    }
     return render(request, "residents/cabinet.html", ctx)

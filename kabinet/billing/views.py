@@ -1,0 +1,60 @@
+from datetime import date
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kabinet.core.charts import month_label, monthly_bars
+from kabinet.core.models import Company
+from kabinet.residents.cabinet import Cabinet, cabinet_page
+
+from . import receipts as receipt_pdfs
+from . import selectors
+
+
+def _period_from(text: str) -> date | None:
+    """«2026-10» from the period picker; None for anything else."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
+
+
+@cabinet_page
+def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    account = cabinet.account
+    periods = selectors.charge_periods(account)
+    asked = _period_from(request.GET.get("period", ""))
+    period = asked if asked in periods else (periods[0] if periods else None)
+    ctx = {
+        "periods": [(p, month_label(p, full=True)) for p in periods],
+        "period": period,
+        "period_missing": bool(request.GET.get("period")) and asked not in periods,
+        "statement": selectors.statement(account, period) if period else None,
+        "chart": monthly_bars(
+            selectors.monthly_totals(account, months=36),
+            unit="₽",
+            title="Начислено к оплате по месяцам, ₽",
+            chart_id="charges-chart",
+        ),
+    }
+    return render(request, "billing/charges.html", ctx)
+
+
+@cabinet_page
+def receipts(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    totals = selectors.monthly_totals(cabinet.account, months=36)
+    ctx = {"months": [(p, month_label(p, full=True), total) for p, total in reversed(totals)]}
+    return render(request, "billing/receipts.html", ctx)
+
+
+@cabinet_page
+def receipt_pdf(request: HttpRequest, cabinet: Cabinet, period: date) -> HttpResponse:
+    statement = selectors.statement(cabinet.account, period)
+    if statement is None:
+        raise Http404
+    pdf = receipt_pdfs.render_pdf(statement, Company.load())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"kvitanciya-{cabinet.account.number}-{period:%Y-%m}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
