@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kabinet.core import normalize
+from kabinet.meters.parsing import METER_COLUMNS
+from kabinet.meters.services import import_meters
 
 from . import imports
 from .imports import Row
@@ -252,4 +254,5 @@ _ACCOUNT_PARSERS: dict[str, tuple[str, Callable[[str], object]]] = {
 
 IMPORT_KINDS: dict[str, ImportKind] = {
     "accounts": ImportKind(title="Лицевые счета", columns=ACCOUNT_COLUMNS, run=import_accounts),
+    "meters": ImportKind(title="Приборы учёта", columns=METER_COLUMNS, run=import_meters),
 }

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kabinet.core.normalize import phone_masked
+from kabinet.meters import selectors as meter_selectors
 
 from . import selectors, services
 from .cabinet import Cabinet, cabinet_page
@@ -160,4 +161,6 @@ def password_help(request: HttpRequest) -> HttpResponse:
 
 @cabinet_page
 def cabinet(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    return render(request, "residents/cabinet.html", {"resident": cabinet.resident})
+    ctx = {"resident": cabinet.resident}
+    ctx["meters_window"] = meter_selectors.account_window(cabinet.account) if cabinet.account else None
+    return render(request, "residents/cabinet.html", ctx)
