@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from kabinet.billing.models import Account
+from kabinet.meters.demo import load_demo_meters
 from kabinet.public.demo import load_demo_content
 from kabinet.residents.demo import load_demo_resident
 
@@ -91,3 +92,4 @@ def load_demo_data() -> None:
             user.groups.add(operators)
     load_demo_content()
     load_demo_resident()
+    load_demo_meters()

@@ -200,6 +200,10 @@ class Meter(models.Model):
         return Decimal(1).scaleb(-self.digits_after)
 
     @property
+    def shown_initial(self) -> str:
+        return self.shown_values(self.initial_values)
+
+    @property
     def initial_values(self) -> tuple[Decimal, ...]:
         values = (
             self.initial_value,
@@ -207,6 +211,18 @@ class Meter(models.Model):
             self.initial_value_t3 or Decimal(0),
         )
         return values[: self.tariffs]
+
+    def shown(self, value: Decimal | None) -> str:
+        """A value with this meter's precision and a decimal comma: «377,938», «20360»."""
+        if value is None:
+            return "—"
+        return f"{value.quantize(self.step):f}".replace(".", ",")
+
+    def shown_values(self, values: tuple[Decimal, ...]) -> str:
+        """«377,938», or «Т1: 20360; Т2: 8002» for a multi-tariff meter."""
+        if self.tariffs == 1:
+            return self.shown(values[0])
+        return "; ".join(f"Т{i}: {self.shown(v)}" for i, v in enumerate(values, start=1))
 
     def check_overdue(self, today) -> bool:
         """Past its verification date the meter counts as out of order (SPEC §7)."""
@@ -268,6 +284,18 @@ class Reading(models.Model):
     @property
     def values(self) -> tuple[Decimal, ...]:
         return (self.value, self.value_t2 or Decimal(0), self.value_t3 or Decimal(0))[: self.meter.tariffs]
+
+    @property
+    def shown_values(self) -> list[str]:
+        return [self.meter.shown(v) for v in self.values]
+
+    @property
+    def shown(self) -> str:
+        return self.meter.shown_values(self.values)
+
+    @property
+    def shown_consumption(self) -> str:
+        return self.meter.shown(self.consumption)
 
 
 class ReadingReminder(models.Model):

@@ -116,7 +116,7 @@ def _consumption(meter: Meter, values: tuple[Decimal, ...], previous: Reading | 
             rolled = value + meter.wrap - last
             if rolled > meter.wrap * ROLLOVER_SHARE:
                 raise ReadingRefused(
-                    f"Показание меньше предыдущего ({parsing.shown(last)}). Показания счётчика не "
+                    f"Показание меньше предыдущего ({meter.shown(last)}). Показания счётчика не "
                     "уменьшаются: проверьте цифры. Если прибор заменили, сообщите в управляющую компанию.",
                     field=f"value_{index + 1}",
                 )
@@ -132,8 +132,8 @@ def _check_plausible(meter: Meter, consumption: Decimal, earlier: list[Reading],
     months = max(1, months_between(earlier[0].period, period))
     if consumption > usual * months * IMPLAUSIBLE_FACTOR:
         raise NeedsConfirmation(
-            f"Расход {parsing.shown(consumption)} {meter.unit} намного больше обычного "
-            f"(в среднем {parsing.shown(usual.quantize(Decimal('0.001')))} {meter.unit} в месяц). "
+            f"Расход {meter.shown(consumption)} {meter.unit} намного больше обычного "
+            f"(в среднем {meter.shown(usual)} {meter.unit} в месяц). "
             "Проверьте показание. Если оно верное, отметьте «Показание верное» и отправьте ещё раз."
         )
 

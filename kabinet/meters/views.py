@@ -20,7 +20,8 @@ def _page(request: HttpRequest, cabinet: Cabinet, bound: ReadingForm | None = No
             card.form = bound
         else:
             current = card.current(page.window.period)
-            initial = {f"value_{i}": v for i, v in enumerate(current.values, start=1)} if current else None
+            shown = current.shown_values if current else []
+            initial = {f"value_{i}": v for i, v in enumerate(shown, start=1)}
             card.form = ReadingForm(card.meter, initial=initial)
     ctx = {"page": page, "window": page.window, "closes": russian_date(page.window.closes)}
     return render(request, "meters/readings.html", ctx, status=status)
