@@ -157,3 +157,16 @@ def test_cabinet_overview_says_whether_the_window_is_open(client, company, ivano
     html = client.get(reverse("residents:cabinet")).content.decode()
 
     assert "Окно приёма показаний открыто до" in html
+
+
+def test_a_submission_costs_the_same_few_queries_however_long_the_history(
+    signed_in, cold_water, django_assert_max_num_queries
+):
+    history(cold_water, start=add_months(timezone.localdate(), -24), months=24, use=Decimal(5))
+    url = reverse("meters:submit", args=[cold_water.pk])
+
+    # session, user, resident, accounts, meter, window, last readings, one upsert
+    with django_assert_max_num_queries(8):
+        response = signed_in.post(url, {field(cold_water): "225"})
+
+    assert response.status_code == 302
