@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
@@ -68,8 +69,13 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Operators type readings the Russian way, «120,5»: decimal fields accept the comma.
+LOCALIZED_DECIMALS = {models.DecimalField: {"localize": True}}
+
+
 class ReadingInline(admin.TabularInline):
     model = Reading
+    formfield_overrides = LOCALIZED_DECIMALS
     extra = 0
     fields = (
         "period",
@@ -87,6 +93,7 @@ class ReadingInline(admin.TabularInline):
 
 @admin.register(Meter)
 class MeterAdmin(admin.ModelAdmin):
+    formfield_overrides = LOCALIZED_DECIMALS
     list_display = (
         "serial_number",
         "service",
@@ -135,6 +142,15 @@ class MeterAdmin(admin.ModelAdmin):
             )
         return f"{obj.next_check_date:%d.%m.%Y}"
 
+    def save_formset(self, request, form, formset, change) -> None:
+        # A reading typed in here is the operator's, whatever the form's default says.
+        for reading in formset.save(commit=False):
+            if reading.pk is None:
+                reading.source, reading.submitted_by = Reading.Source.OPERATOR, request.user
+            reading.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+
     def save_model(self, request, obj: Meter, form, change) -> None:
         if obj.building_id is None:
             obj.building = services.building_for(obj.account)  # the house from the account's address
@@ -155,6 +171,7 @@ class PeriodFilter(admin.SimpleListFilter):
 
 @admin.register(Reading)
 class ReadingAdmin(admin.ModelAdmin):
+    formfield_overrides = LOCALIZED_DECIMALS
     list_display = (
         "meter",
         "account_number",

@@ -82,3 +82,19 @@ def test_company_window_is_one_row_edited_in_place(staff):
 
     assert response.status_code == 302
     assert ReadingSchedule.objects.count() == 1
+
+
+def test_a_reading_added_on_the_meter_page_is_marked_as_the_operators(staff, ivanov_account, operator):
+    meter = MeterFactory(account=ivanov_account)
+    data = {
+        "account": ivanov_account.pk, "building": meter.building_id, "service": "cold_water", "tariffs": 1,
+        "serial_number": meter.serial_number, "is_active": "on", "digits_before": 5, "digits_after": 3,
+        "initial_value": "100", "next_check_date": "01.01.2030",
+        "readings-TOTAL_FORMS": 1, "readings-INITIAL_FORMS": 0,
+        "readings-0-period": "01.10.2026", "readings-0-value": "120,5", "readings-0-source": "resident",
+    }  # fmt: skip
+
+    staff.post(reverse("admin:meters_meter_change", args=[meter.pk]), data)
+
+    reading = meter.readings.get()
+    assert (reading.value, reading.source, reading.submitted_by) == (Decimal("120.5"), "operator", operator)
