@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -5,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kabinet.core.charts import monthly_bars
-from kabinet.residents.cabinet import Cabinet, cabinet_page
+from kabinet.residents.cabinet import SESSION_ACCOUNT, Cabinet, cabinet_page
 
 from . import selectors, services
 from .forms import ReadingForm
@@ -56,7 +58,10 @@ def submit(request: HttpRequest, cabinet: Cabinet, meter_id: int) -> HttpRespons
             url = reverse("meters:readings") + f"?account={meter.account.number}#meter-{meter.pk}"
             return redirect(url)
     if meter.account != cabinet.account:
-        return redirect(reverse("meters:readings") + f"?account={meter.account.number}")
+        # Submitted from another tab showing the resident's other flat: answer about that flat.
+        cabinet = replace(cabinet, account=meter.account)
+        request.cabinet = cabinet
+        request.session[SESSION_ACCOUNT] = meter.account.number
     return _page(request, cabinet, bound=form)
 
 

@@ -170,3 +170,15 @@ def test_a_submission_costs_the_same_few_queries_however_long_the_history(
         response = signed_in.post(url, {field(cold_water): "225"})
 
     assert response.status_code == 302
+
+
+def test_an_error_for_the_residents_other_flat_is_shown_with_that_flat(signed_in, ivanov, neighbour_account):
+    from kabinet.residents.models import ResidentAccount
+
+    ResidentAccount.objects.create(resident=ivanov, account=neighbour_account)
+    other = MeterFactory(account=neighbour_account)
+
+    html = post(signed_in, other, value_1="сто").content.decode()
+
+    assert "Лицевой счёт <strong>1000123457</strong>" in html
+    assert "Введите число" in html
