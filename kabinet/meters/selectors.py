@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from kabinet.billing.models import Account
@@ -31,10 +31,27 @@ def window_for(building: Building | None, *, today: date, schedule: ReadingSched
 
 
 def account_meters(accounts: Iterable[Account]) -> QuerySet[Meter]:
-    """Meters in work of the given accounts (a resident's own), with their building."""
-    return Meter.objects.filter(account__in=list(accounts), is_active=True).select_related(
-        "building", "account"
+    """Meters in work of the given accounts (a resident's own), with their building and the
+    company's window days read in the same query (no extra round trip on the submission path)."""
+    schedule = ReadingSchedule.objects.filter(pk=1)
+    return (
+        Meter.objects.filter(account__in=list(accounts), is_active=True)
+        .select_related("building", "account")
+        .annotate(
+            company_opens_day=Subquery(schedule.values("opens_day")),
+            company_closes_day=Subquery(schedule.values("closes_day")),
+        )
     )
+
+
+def meter_window(meter: Meter, *, today: date) -> Window:
+    """The window for a meter: its building's own, else the company's (read with the meter by
+    `account_meters` when it can be)."""
+    building = meter.building
+    opens, closes = getattr(meter, "company_opens_day", None), getattr(meter, "company_closes_day", None)
+    if (building is None or not building.has_own_window) and opens is not None and closes is not None:
+        return window_on(today, opens_day=opens, closes_day=closes)
+    return window_for(building, today=today)
 
 
 def account_window(account: Account, *, today: date | None = None) -> Window:
@@ -71,7 +88,7 @@ def readings_page(*, account: Account, today: date | None = None) -> ReadingsPag
     meters = list(account_meters([account]).order_by("service", "serial_number"))
     history = _history(meters)
     cards = [MeterCard(meter=m, history=history[m.pk], overdue=m.check_overdue(today)) for m in meters]
-    window = window_for(meters[0].building if meters else None, today=today)
+    window = meter_window(meters[0], today=today) if meters else window_for(None, today=today)
     return ReadingsPage(window=window, cards=cards)
 
 

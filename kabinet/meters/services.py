@@ -72,7 +72,7 @@ def submit_reading(
     `confirmed`). No transaction of its own: the checks only read, and the write is one statement.
     """
     today = today or selectors.local_today()
-    window = selectors.window_for(meter.building, today=today)
+    window = selectors.meter_window(meter, today=today)
     if not window.is_open:
         raise ReadingRefused(f"Сейчас показания не принимаются. {window.text()}")
     if meter.check_overdue(today):

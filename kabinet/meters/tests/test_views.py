@@ -165,8 +165,8 @@ def test_a_submission_costs_the_same_few_queries_however_long_the_history(
     history(cold_water, start=add_months(timezone.localdate(), -24), months=24, use=Decimal(5))
     url = reverse("meters:submit", args=[cold_water.pk])
 
-    # session, user, resident, accounts, meter, window, last readings, one upsert
-    with django_assert_max_num_queries(8):
+    # session, user, resident, accounts, meter with its window, last readings, one upsert
+    with django_assert_max_num_queries(7):
         response = signed_in.post(url, {field(cold_water): "225"})
 
     assert response.status_code == 302
