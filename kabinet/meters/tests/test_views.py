@@ -100,6 +100,7 @@ def test_submitted_reading_shows_as_given_and_can_be_corrected(signed_in, cold_w
     html = signed_in.get(URL).content.decode()
     assert "Показание за этот месяц передано" in html
     assert 'value="104,000"' in html
+    assert "Исправить показание" in html
 
     post(signed_in, cold_water, value_1="103,5")
     assert Reading.objects.get().value == Decimal("103.500")
