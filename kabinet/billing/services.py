@@ -24,6 +24,8 @@ from django.utils import timezone
 
 from kabinet.core import normalize
 from kabinet.core.models import User
+from kabinet.meters.parsing import METER_COLUMNS
+from kabinet.meters.services import import_meters
 
 from . import imports, parsing, staging
 from .imports import Row
@@ -65,6 +67,9 @@ class ImportKind:
     title: str
     columns: tuple[str, ...]
     run: Callable[..., "ImportReport | PeriodReport"]
+    # Accounts and meters import the good rows and report the bad; accruals and payments are all
+    # or nothing unless the operator asks to skip bad rows.
+    skips_bad_rows: bool = False
 
 
 def import_file(
@@ -84,7 +89,7 @@ def import_file(
         with imports.read_table(path, columns=spec.columns, fast=fast) as rows:
             return import_accruals(rows=rows, skip_bad=skip_bad, progress=progress, parser=parser)
     with imports.read_table(path, columns=spec.columns) as rows:
-        if kind == "accounts":
+        if spec.skips_bad_rows:
             return spec.run(rows=_counted(rows, progress))
         return spec.run(rows=rows, skip_bad=skip_bad, progress=progress)
 
@@ -511,9 +516,14 @@ def rebuild_balances(*, accounts: Iterable[Account]) -> int:
 
 
 IMPORT_KINDS: dict[str, ImportKind] = {
-    "accounts": ImportKind(title="Лицевые счета", columns=ACCOUNT_COLUMNS, run=import_accounts),
+    "accounts": ImportKind(
+        title="Лицевые счета", columns=ACCOUNT_COLUMNS, run=import_accounts, skips_bad_rows=True
+    ),
     "accruals": ImportKind(title="Начисления", columns=parsing.ACCRUAL_COLUMNS, run=import_accruals),
     "payments": ImportKind(title="Оплаты", columns=parsing.PAYMENT_COLUMNS, run=import_payments),
+    "meters": ImportKind(
+        title="Приборы учёта", columns=METER_COLUMNS, run=import_meters, skips_bad_rows=True
+    ),
 }
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from kabinet.appeals.demo import load_demo_appeals
 from kabinet.billing.demo import load_demo_billing
 from kabinet.billing.models import Account
+from kabinet.meters.demo import load_demo_meters
 from kabinet.public.demo import load_demo_content
 from kabinet.residents.demo import load_demo_resident
 
@@ -108,3 +109,4 @@ def load_demo_data() -> None:
     load_demo_content()
     load_demo_resident()
     load_demo_appeals()
+    load_demo_meters()

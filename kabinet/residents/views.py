@@ -10,6 +10,7 @@ from kabinet.billing.selectors import account_summary
 from kabinet.core import ratelimit
 from kabinet.core.normalize import phone_masked
 from kabinet.messaging import limits
+from kabinet.meters import selectors as meter_selectors
 from kabinet.public.selectors import latest_news
 
 from . import selectors, services
@@ -194,6 +195,7 @@ def cabinet(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     ctx = {
         "resident": cabinet.resident,
         "billing_summary": account_summary(cabinet.account) if cabinet.account else None,
+        "meters_window": meter_selectors.account_window(cabinet.account) if cabinet.account else None,
         "latest_news": latest_news(limit=3),
     }
     return render(request, "residents/cabinet.html", ctx)

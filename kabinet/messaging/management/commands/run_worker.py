@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kabinet.messaging.services import deliver_due
+from kabinet.meters.services import remind_when_due
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         if not once:
             self.stdout.write("Обработчик исходящих сообщений запущен.")
         while not stopping:
+            remind_when_due()  # meter-reading reminders when the window opens (outbox rows)
             round_ = deliver_due()
             if round_.total:
                 self.stdout.write(

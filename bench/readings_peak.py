@@ -1,0 +1,351 @@
+"""The last day of the reading window: many residents submit meter readings at once.
+
+Run by hand (not part of `make test`):
+
+    .venv/bin/python bench/readings_peak.py --seconds 30 --users 200
+
+It prepares its own database (postgres://postgres@127.0.0.1:5432/bench_wt5a unless DATABASE_URL
+is given: the data there is replaced), creates the residents, accounts and meters, starts the app
+under gunicorn, signs every resident in through the login form, and then has them submit
+readings through the real form (CSRF token included) as fast as the server answers, for
+`--seconds`. Each submission goes to a meter with no reading yet this period, so every accepted
+submission must add one row: at the end the rows stored are compared with the answers that said
+«accepted» (a 302 back to the readings page). The last line is
+
+    submissions/s: N, p99: N ms, lost: N
+"""
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_wt5a"
+PASSWORD = "Bench-Reading-2026"
+ACCOUNT_BASE = 7_000_000_000
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20, help="how long the residents submit")
+    parser.add_argument("--users", type=int, default=100, help="residents submitting at once")
+    parser.add_argument(
+        "--workers", type=int, default=int(os.getenv("WEB_CONCURRENCY", "4")), help="gunicorn workers"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=200, help="submissions per second asked for (0: as fast as answered)"
+    )
+    parser.add_argument("--port", type=int, default=8051)
+    parser.add_argument(
+        "--meters", type=int, default=0, help="meters per resident (default: enough for the run)"
+    )
+    return parser.parse_args()
+
+
+def environment(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="kabinet.settings",
+        DEBUG="0",
+        SECRET_KEY=env.get("SECRET_KEY", "bench-only-" + "x" * 40),
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_CONN_MAX_AGE="600",  # one connection per worker, kept: no connect per request
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def ensure_database(database_url: str) -> None:
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(users: int, meters_per_user: int) -> list[tuple[str, list[int]]]:
+    """Residents, each with an account and `meters_per_user` cold-water meters; returns
+    (login, meter ids) per resident. Readings of earlier runs are removed."""
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from kabinet.billing.models import Account
+    from kabinet.core.models import User
+    from kabinet.meters.models import Building, Meter, Reading, ReadingSchedule
+    from kabinet.residents.models import Resident, ResidentAccount
+
+    call_command("migrate", verbosity=0)
+    password = make_password(PASSWORD)  # hashed once: the residents share it
+    with transaction.atomic():
+        Reading.objects.all().delete()
+        Meter.objects.all().delete()
+        ResidentAccount.objects.all().delete()
+        Resident.objects.all().delete()
+        User.objects.filter(username__startswith="7").delete()
+        Account.objects.filter(number__startswith="7").delete()
+        schedule = ReadingSchedule.load()
+        schedule.opens_day, schedule.closes_day = 1, 31  # «the last day of the window» is today
+        schedule.save()
+        building, _ = Building.objects.get_or_create(address="г. Тверь, ул. Нагрузочная, д. 1")
+        numbers = [str(ACCOUNT_BASE + n) for n in range(users)]
+        accounts = Account.objects.bulk_create(
+            Account(number=n, holder_name=f"Житель {n}", address=f"{building.address}, кв. {i + 1}")
+            for i, n in enumerate(numbers)
+        )
+        created = User.objects.bulk_create(User(username=n, password=password) for n in numbers)
+        residents = Resident.objects.bulk_create(
+            Resident(user=u, full_name=f"Житель {u.username}", phone="+79990000000", reminder_channel="none")
+            for u in created
+        )
+        ResidentAccount.objects.bulk_create(
+            ResidentAccount(resident=r, account=a) for r, a in zip(residents, accounts, strict=True)
+        )
+        Meter.objects.bulk_create(
+            Meter(
+                account=a, building=building, service="cold_water", serial_number=f"Б-{m}", initial_value=100
+            )
+            for a in accounts
+            for m in range(meters_per_user)
+        )
+    ids: dict[int, list[int]] = {a.pk: [] for a in accounts}
+    for account_id, meter_id in Meter.objects.order_by("id").values_list("account_id", "id"):
+        ids[account_id].append(meter_id)
+    return [(a.number, ids[a.pk]) for a in accounts]
+
+
+def stored_readings() -> int:
+    from kabinet.meters.models import Reading
+
+    return Reading.objects.count()
+
+
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "kabinet.wsgi",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        "--log-level=warning",
+        "--backlog=2048",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn stopped with code {server.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return server
+        except OSError:
+            time.sleep(0.1)  # waiting for the server to listen, polled with a deadline
+    server.terminate()
+    sys.exit("gunicorn did not start listening within 30 s")
+
+
+class Resident:
+    """One browser: its own cookies, kept by hand so the Secure flag of production settings
+    does not stop them over plain http."""
+
+    def __init__(self, client, base: str, login: str, meters: list[int]) -> None:
+        self.client, self.base, self.login, self.meters = client, base, login, list(meters)
+        self.cookies: dict[str, str] = {}
+
+    def _headers(self) -> dict[str, str]:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return {"Cookie": cookie, "Referer": self.base + "/"}
+
+    def _keep(self, response) -> None:
+        for header in response.headers.get_list("set-cookie"):
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+
+    async def get(self, path: str):
+        response = await self.client.get(self.base + path, headers=self._headers())
+        self._keep(response)
+        return response
+
+    async def post(self, path: str, data: dict[str, str]):
+        response = await self.client.post(self.base + path, data=data, headers=self._headers())
+        self._keep(response)
+        return response
+
+    async def sign_in(self) -> None:
+        page = await self.get("/login/")
+        token = CSRF_RE.search(page.text).group(1)
+        answer = await self.post(
+            "/login/", {"csrfmiddlewaretoken": token, "username": self.login, "password": PASSWORD}
+        )
+        if answer.status_code != 302:
+            raise RuntimeError(f"{self.login}: log-in answered {answer.status_code}")
+        page = await self.get("/cabinet/meters/")
+        self.token = CSRF_RE.search(page.text).group(1)
+
+    async def submit_until(
+        self,
+        deadline: float,
+        latencies: list[float],
+        outcome: dict[str, int],
+        *,
+        first: float,
+        interval: float,
+    ) -> None:
+        """Submit one reading every `interval` seconds from `first` (0: back to back). Latency is
+        counted from the planned start, so a server that falls behind is not flattered by the
+        client waiting for it."""
+        planned = first
+        while self.meters and time.monotonic() < deadline:
+            if interval:
+                delay = planned - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)  # pacing the arrivals, not waiting for a result
+                if planned >= deadline:
+                    return
+            started = (
+                time.perf_counter() - max(0.0, time.monotonic() - planned)
+                if interval
+                else time.perf_counter()
+            )
+            planned += interval
+            meter = self.meters.pop()
+            data = {"csrfmiddlewaretoken": self.token, f"m{meter}-value_1": "101,250"}
+            try:
+                answer = await self.post(f"/cabinet/meters/{meter}/", data)
+            except Exception as exc:  # a refused or dropped connection is a failed submission
+                outcome["errors"] += 1
+                outcome.setdefault("first_error", repr(exc))
+                continue
+            latencies.append(time.perf_counter() - started)
+            if answer.status_code == 302 and "/cabinet/meters/" in answer.headers.get("location", ""):
+                outcome["accepted"] += 1
+            else:
+                outcome["refused"] += 1
+                outcome.setdefault("first_refusal", f"{answer.status_code} {answer.text[:200]}")
+
+
+async def run_load(
+    server: subprocess.Popen, base: str, residents: list[tuple[str, list[int]]], seconds: float, rate: float
+) -> dict:
+    import httpx
+
+    limits = httpx.Limits(max_connections=len(residents), max_keepalive_connections=len(residents))
+    async with httpx.AsyncClient(limits=limits, timeout=30, follow_redirects=False) as client:
+        people = [Resident(client, base, login, meters) for login, meters in residents]
+        signing_in = time.perf_counter()
+        semaphore = asyncio.Semaphore(16)  # log-ins verify Argon2 hashes: not part of the peak
+
+        async def sign_in(person: Resident) -> None:
+            async with semaphore:
+                await person.sign_in()
+
+        await asyncio.gather(*(sign_in(p) for p in people))
+        print(f"signed in {len(people)} residents in {time.perf_counter() - signing_in:.1f} s")
+        cpu_before = server_cpu_seconds(server)
+        latencies: list[float] = []
+        outcome = {"accepted": 0, "refused": 0, "errors": 0}
+        started = time.monotonic()
+        interval = len(people) / rate if rate else 0.0  # each resident's pace for the total rate
+        await asyncio.gather(
+            *(
+                p.submit_until(
+                    started + seconds,
+                    latencies,
+                    outcome,
+                    first=started + i * interval / len(people),
+                    interval=interval,
+                )
+                for i, p in enumerate(people)
+            )
+        )
+        elapsed = time.monotonic() - started
+        cpu = server_cpu_seconds(server) - cpu_before
+    return {"latencies": latencies, "elapsed": elapsed, "server_cpu": cpu, **outcome}
+
+
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by gunicorn's workers, from /proc (Linux)."""
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    total = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    args = parse_args()
+    database_url = os.getenv("DATABASE_URL", DEFAULT_DB)
+    env = environment(database_url)
+    os.environ.update(env)
+    ensure_database(database_url)
+    per_second = args.rate or 400
+    meters = args.meters or max(20, int(args.seconds * per_second * 1.2 / args.users) + 5)
+    print(f"database {database_url.rsplit('@', 1)[-1]}: preparing {args.users} residents × {meters} meters")
+    residents = prepare(args.users, meters)
+    server = start_server(env, args.port, args.workers)
+    try:
+        result = asyncio.run(
+            run_load(server, f"http://127.0.0.1:{args.port}", residents, args.seconds, args.rate)
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    stored = stored_readings()
+    accepted = result["accepted"]
+    rate = accepted / result["elapsed"] if result["elapsed"] else 0.0
+    p50 = percentile(result["latencies"], 0.50) * 1000
+    p99 = percentile(result["latencies"], 0.99) * 1000
+    lost = abs(accepted - stored)
+    print(
+        f"load average now: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
+        f"gunicorn workers: {args.workers}; asked for {args.rate or 'max'}/s from {args.users} residents"
+    )
+    print(
+        f"accepted {accepted}, refused {result['refused']}, errors {result['errors']}, stored {stored} "
+        f"in {result['elapsed']:.1f} s; p50 {p50:.0f} ms"
+    )
+    if accepted and result["server_cpu"]:
+        per = result["server_cpu"] / accepted * 1000
+        cores = os.cpu_count() or 1
+        print(
+            f"server CPU per submission: {per:.1f} ms (gunicorn workers only) — "
+            f"about {cores * 1000 / per:.0f} submissions/s if the {cores} cores were the server's alone"
+        )
+    for key in ("first_refusal", "first_error"):
+        if key in result:
+            print(f"{key}: {result[key]}")
+    print(f"submissions/s: {rate:.0f}, p99: {p99:.0f} ms, lost: {lost}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,288 @@
+"""Meter actions: a resident's reading, the meters import, the reminders when the window opens.
+
+Each is one function with keyword-only arguments and its own transaction.
+"""
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kabinet.billing.imports import Row
+from kabinet.billing.models import Account
+from kabinet.messaging.services import send_email, send_sms
+from kabinet.residents.models import ReminderChannel, Resident
+
+from . import parsing, selectors
+from .models import Building, Meter, Reading, ReadingReminder, building_address
+from .window import months_between, russian_date
+
+if TYPE_CHECKING:
+    from kabinet.billing.services import ImportReport
+
+log = logging.getLogger(__name__)
+
+# Consumption this many times the meter's usual asks the resident to confirm the reading.
+IMPLAUSIBLE_FACTOR = 3
+# A lower reading is a roll-over only if what the meter counted past its last digit is under this
+# share of its range: 99 990 → 00 012 is, 54 321 → 12 345 is a mistake.
+ROLLOVER_SHARE = Decimal("0.1")
+
+
+class ReadingRefused(Exception):
+    """The reading can't be accepted; `message` says why, `field` where (None: the whole form)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NeedsConfirmation(Exception):
+    """The consumption is far above the usual: the resident is asked to confirm it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def building_for(account: Account) -> Building:
+    building, _ = Building.objects.get_or_create(address=building_address(account.address)[:300])
+    return building
+
+
+def submit_reading(
+    *,
+    meter: Meter,
+    values: tuple[Decimal, ...],
+    user=None,
+    today: date | None = None,
+    confirmed: bool = False,
+) -> Reading:
+    """Accept a resident's reading for the open window's period, or correct the one already given.
+
+    Raises `ReadingRefused` (outside the window, meter past verification, lower than the last
+    reading) or `NeedsConfirmation` (consumption over IMPLAUSIBLE_FACTOR times the usual and not
+    `confirmed`). No transaction of its own: the checks only read, and the write is one statement.
+    """
+    today = today or selectors.local_today()
+    window = selectors.meter_window(meter, today=today)
+    if not window.is_open:
+        raise ReadingRefused(f"Сейчас показания не принимаются. {window.text()}")
+    if meter.check_overdue(today):
+        raise ReadingRefused(overdue_text(meter))
+    if len(values) != meter.tariffs:
+        raise ReadingRefused("Укажите показания по каждому тарифу.")
+    earlier = list(
+        meter.readings.filter(period__lt=window.period).order_by("-period")[: selectors.HISTORY_MONTHS]
+    )
+    consumption = _consumption(meter, values, earlier[0] if earlier else None)
+    if not confirmed:
+        _check_plausible(meter, consumption, earlier, window.period)
+    fields = {
+        "value": values[0],
+        "value_t2": values[1] if meter.tariffs > 1 else None,
+        "value_t3": values[2] if meter.tariffs > 2 else None,
+        "consumption": consumption,
+        "source": Reading.Source.RESIDENT,
+        "submitted_by": user,
+        "submitted_at": timezone.now(),
+        "confirmed_high": confirmed,
+    }
+    return _save_reading(meter, window.period, fields)
+
+
+def _save_reading(meter: Meter, period: date, fields: dict) -> Reading:
+    """Insert the period's reading, or correct the one there: one INSERT … ON CONFLICT statement,
+    atomic by itself, so that two submissions at once leave one row and the peak costs no
+    transaction round trips."""
+    reading = Reading(meter=meter, period=period, **fields)
+    Reading.objects.bulk_create(
+        [reading], update_conflicts=True, unique_fields=["meter", "period"], update_fields=list(fields)
+    )
+    return reading
+
+
+def overdue_text(meter: Meter) -> str:
+    return (
+        f"Срок поверки прибора истёк {meter.next_check_date:%d.%m.%Y}. Такой прибор считается "
+        "неисправным, и показания по нему не принимаются: начисление идёт по среднему или по нормативу. "
+        "Закажите поверку или замену прибора и сообщите об этом в управляющую компанию."
+    )
+
+
+def _consumption(meter: Meter, values: tuple[Decimal, ...], previous: Reading | None) -> Decimal:
+    before = previous.values if previous is not None else meter.initial_values
+    total = Decimal(0)
+    for index, (value, last) in enumerate(zip(values, before, strict=True)):
+        used = value - last
+        if used < 0:
+            rolled = value + meter.wrap - last
+            if rolled > meter.wrap * ROLLOVER_SHARE:
+                raise ReadingRefused(
+                    f"Показание меньше предыдущего ({meter.shown(last)}). Показания счётчика не "
+                    "уменьшаются: проверьте цифры. Если прибор заменили, сообщите в управляющую компанию.",
+                    field=f"value_{index + 1}",
+                )
+            used = rolled  # the counter went past its last digit and started again from zero
+        total += used
+    return total
+
+
+def _check_plausible(meter: Meter, consumption: Decimal, earlier: list[Reading], period: date) -> None:
+    usual = selectors.usual_consumption(earlier)
+    if not usual:
+        return
+    months = max(1, months_between(earlier[0].period, period))
+    if consumption > usual * months * IMPLAUSIBLE_FACTOR:
+        raise NeedsConfirmation(
+            f"Расход {meter.shown(consumption)} {meter.unit} намного больше обычного "
+            f"(в среднем {meter.shown(usual)} {meter.unit} в месяц). "
+            "Проверьте показание. Если оно верное, отметьте «Показание верное» и отправьте ещё раз."
+        )
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+@dataclass
+class ReminderRound:
+    sms: int = 0
+    email: int = 0
+    skipped: int = 0  # already reminded this period, or no way to reach them
+
+    def summary(self) -> str:
+        return f"Напоминания: SMS {self.sms}, писем {self.email}, пропущено {self.skipped}."
+
+
+def send_reading_reminders(*, today: date | None = None) -> ReminderRound:
+    """Remind residents who have not submitted yet for a period whose window is open today.
+
+    Once per resident per period: the `ReadingReminder` row and the outbox message are written in
+    one transaction, and the unique constraint stops a rerun (or a second worker) from sending again.
+    """
+    today = today or selectors.local_today()
+    round_ = ReminderRound()
+    for resident, period, window in selectors.residents_to_remind(today=today):
+        channel = resident.reminder_channel
+        try:
+            with transaction.atomic():
+                ReadingReminder.objects.create(resident=resident, period=period, channel=channel)
+                if not _remind(resident, channel, window):
+                    raise _NoAddress
+        except (IntegrityError, _NoAddress):
+            round_.skipped += 1
+            continue
+        if channel == ReminderChannel.SMS:
+            round_.sms += 1
+        else:
+            round_.email += 1
+    return round_
+
+
+class _NoAddress(Exception):
+    pass
+
+
+def _remind(resident: Resident, channel: str, window) -> bool:
+    closes = russian_date(window.closes)
+    if channel == ReminderChannel.SMS and resident.phone:
+        send_sms(phone=resident.phone, text=f"Передайте показания счётчиков в личном кабинете до {closes}.")
+        return True
+    if channel == ReminderChannel.EMAIL and resident.user.email:
+        send_email(
+            to=resident.user.email,
+            template="reading-reminder",
+            context={"resident": resident, "closes": closes, "period": window.period},
+        )
+        return True
+    return False
+
+
+# --- Import from the billing system ----------------------------------------------------------
+
+
+def import_meters(*, rows: Iterable[Row]) -> "ImportReport":
+    """Create or update meters by (account, serial number) from a meters file (docs/billing-formats.md).
+
+    Bad rows are reported with their line and skipped; one transaction for the file.
+    """
+    from kabinet.billing.services import ImportReport  # billing.services registers this import
+
+    report = ImportReport()
+    seen: dict[tuple[str, str], int] = {}
+    accounts: dict[str, Account | None] = {}
+    with transaction.atomic():
+        for row in rows:
+            if row.problem:
+                report.errors.append((row.line, row.problem))
+                continue
+            fields, reasons = parsing.parse_meter(row.values)
+            account = _account(fields.pop("account_number", None), accounts, reasons)
+            key = (str(account.pk if account else ""), str(fields.get("serial_number", "")))
+            if account is not None and key in seen:
+                reasons.insert(0, f"прибор {key[1]} этого счёта уже встречался в строке {seen[key]}")
+            if reasons:
+                report.errors.append((row.line, "; ".join(reasons)))
+                continue
+            seen[key] = row.line
+            _save_meter(account, fields, report)
+    return report
+
+
+def _account(number, cache: dict[str, Account | None], reasons: list[str]) -> Account | None:
+    if not number:
+        return None
+    if number not in cache:
+        cache[number] = Account.objects.filter(number=number).first()
+    if cache[number] is None:
+        reasons.append(f"лицевой счёт {number} не найден: сначала загрузите лицевые счета")
+    return cache[number]
+
+
+def _save_meter(account: Account, fields: dict, report) -> None:
+    meter = Meter.objects.filter(account=account, serial_number=fields["serial_number"]).first()
+    if meter is None:
+        Meter.objects.create(account=account, building=building_for(account), **fields)
+        report.created += 1
+        return
+    changed = [name for name, value in fields.items() if getattr(meter, name) != value]
+    if meter.building_id is None:
+        meter.building = building_for(account)
+        changed.append("building")
+    if not changed:
+        report.unchanged += 1
+        return
+    for name in changed:
+        if name != "building":
+            setattr(meter, name, fields[name])
+    meter.save(update_fields=[*changed, "updated_at"])
+    report.updated += 1
+
+
+REMINDER_EVERY_SECONDS = 15 * 60
+REMINDER_HOURS = range(9, 21)  # an SMS at night would wake people up: 9:00–20:59 local time only
+_last_reminder_round: float = 0.0
+
+
+def remind_when_due(*, now: float | None = None) -> ReminderRound | None:
+    """The worker's hook: a reminder round every 15 minutes in the daytime; never raises, so a
+    problem here does not stop the delivery of other messages."""
+    global _last_reminder_round
+    now = time.monotonic() if now is None else now
+    if now - _last_reminder_round < REMINDER_EVERY_SECONDS and _last_reminder_round:
+        return None
+    if timezone.localtime().hour not in REMINDER_HOURS:
+        return None
+    _last_reminder_round = now
+    try:
+        return send_reading_reminders()
+    except Exception:
+        log.exception("Reading reminders failed; the next round will try again")
+        return None

@@ -1,0 +1,91 @@
+from dataclasses import replace
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from kabinet.core.charts import monthly_bars
+from kabinet.residents.cabinet import SESSION_ACCOUNT, Cabinet, cabinet_page
+
+from . import selectors, services
+from .forms import ReadingForm
+from .models import Meter
+from .window import russian_date
+
+
+def _page(request: HttpRequest, cabinet: Cabinet, bound: ReadingForm | None = None, status: int = 200):
+    page = selectors.readings_page(account=cabinet.account)
+    for card in page.cards:
+        if bound is not None and bound.meter.pk == card.meter.pk:
+            card.form = bound
+        else:
+            current = card.current(page.window.period)
+            shown = current.shown_values if current else []
+            initial = {f"value_{i}": v for i, v in enumerate(shown, start=1)}
+            card.form = ReadingForm(card.meter, initial=initial)
+    ctx = {"page": page, "window": page.window, "closes": russian_date(page.window.closes)}
+    return render(request, "meters/readings.html", ctx, status=status)
+
+
+@cabinet_page
+def readings(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    return _page(request, cabinet)
+
+
+def _own_meter(cabinet: Cabinet, meter_id: int) -> Meter:
+    # Looked up among the resident's own accounts: another household's meter id is a 404.
+    return get_object_or_404(selectors.account_meters(cabinet.accounts), pk=meter_id)
+
+
+@require_POST
+@cabinet_page
+def submit(request: HttpRequest, cabinet: Cabinet, meter_id: int) -> HttpResponse:
+    meter = _own_meter(cabinet, meter_id)
+    form = ReadingForm(meter, request.POST)
+    if form.is_valid():
+        try:
+            services.submit_reading(
+                meter=meter, values=form.values(), user=request.user, confirmed=form.cleaned_data["confirm"]
+            )
+        except services.ReadingRefused as error:
+            form.add_error(error.field, error.message)
+        except services.NeedsConfirmation as error:
+            form.ask_confirmation(error.message)
+        else:
+            messages.success(request, f"Показание прибора {meter} принято.")
+            url = reverse("meters:readings") + f"?account={meter.account.number}#meter-{meter.pk}"
+            return redirect(url)
+    if meter.account != cabinet.account:
+        # Submitted from another tab showing the resident's other flat: answer about that flat.
+        cabinet = replace(cabinet, account=meter.account)
+        request.cabinet = cabinet
+        request.session[SESSION_ACCOUNT] = meter.account.number
+    return _page(request, cabinet, bound=form)
+
+
+@cabinet_page
+def history(request: HttpRequest, cabinet: Cabinet, meter_id: int) -> HttpResponse:
+    meter = _own_meter(cabinet, meter_id)
+    readings = selectors.meter_history(meter)
+    ctx = {
+        "meter": meter,
+        "readings": readings,
+        "chart": _chart(meter, readings),
+    }
+    return render(request, "meters/history.html", ctx)
+
+
+def _chart(meter: Meter, readings) -> str:
+    points = selectors.monthly_consumption(readings)
+    if not points:
+        return ""
+    # The page shows the same numbers in its history table, so the chart carries no table of its own.
+    return monthly_bars(
+        points,
+        unit=meter.unit,
+        title=f"Расход по месяцам, {meter.unit}",
+        places=meter.digits_after,
+        table=False,
+    )
