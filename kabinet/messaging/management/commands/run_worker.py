@@ -23,13 +23,15 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         if not once:
-            self.stdout.write("Обработчик исходящих сообщений запущен.")
+            self.stdout.write(f"Обработчик исходящих сообщений запущен (SMS через «{settings.SMS_GATEWAY}»).")
+            self.stdout.flush()
         while not stopping:
             round_ = deliver_due()
             if round_.total:
                 self.stdout.write(
                     f"Отправлено {round_.sent}, отложено {round_.retried}, не отправлено {round_.failed}."
                 )
+                self.stdout.flush()
             if once:
                 break
             if not round_.total:
