@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from .gateways import DeliveryError, gateway_for
 from .models import DeliveryAttempt, OutboxMessage
+from .sms import MAX_SEGMENTS, segments
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,11 @@ WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def send_sms(*, phone: str, text: str, sensitive: bool = False) -> OutboxMessage:
+    if segments(text) > MAX_SEGMENTS:
+        # Still sent (a long SITE_URL, say), but the company pays for every part: say so.
+        log.warning(
+            "SMS of %s segments queued for %s; Kabinet's texts aim at %s", segments(text), phone, MAX_SEGMENTS
+        )
     return OutboxMessage.objects.create(
         channel=OutboxMessage.Channel.SMS, recipient=phone, body=text, is_sensitive=sensitive
     )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .peers import Kannel, kannel_missing
+from .peers import Kannel, free_port, kannel_missing
 from .smsru_server import SmsRuServer, SmsRuState
 
 SMSRU_API_ID = "A1B2C3D4-0000-1111-2222-333344445555"
@@ -42,25 +42,34 @@ def kannel(tmp_path, settings):
         gateway.stop()
 
 
+class SmtpPeer:
+    """aiosmtpd on a loopback port; keeps the raw bytes of every message, across restarts."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[bytes] = []
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(envelope.original_content)
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
 @pytest.fixture
 def smtp_server():
     """An SMTP server (aiosmtpd) on a free loopback port that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    from .peers import free_port
-
-    class Keep(Message):
-        def __init__(self) -> None:
-            super().__init__()
-            self.messages = []
-
-        def handle_message(self, message) -> None:
-            self.messages.append(message)
-
-    handler = Keep()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    controller.messages = handler.messages
-    yield controller
-    controller.stop()
+    peer = SmtpPeer()
+    peer.start()
+    yield peer
+    peer.stop()
