@@ -7,6 +7,7 @@ accepted, so that a test counts what really arrived (and how many times).
 
 import json
 import threading
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,8 +25,13 @@ class ReceivedSms:
 @dataclass
 class SmsRuState:
     api_id: str
+    delay: float = 0.0  # seconds each answer takes, like a provider under load
     received: list[ReceivedSms] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def total(self) -> int:
+        with self.lock:
+            return len(self.received)
 
     def counts(self) -> Counter:
         with self.lock:
@@ -69,6 +75,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(200, {"status": "ERROR", "status_code": 211, "status_text": "Метод не найден"})
             return
         params = {key: values[0] for key, values in parse_qs(query, keep_blank_values=True).items()}
+        if self.server.state.delay:
+            time.sleep(self.server.state.delay)
         self._reply(200, _answer(self.server.state, params))
 
     def _reply(self, status: int, payload: dict) -> None:
