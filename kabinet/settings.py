@@ -123,8 +123,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # Tests share the test database with a live server's threads and with worker processes
-    # (delivery fault tests): an in-memory database cannot be shared that way, a file can.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-kabinet.sqlite3")}
+    # (delivery fault tests): an in-memory database cannot be shared that way, a file can. One
+    # file per test run, so two runs in one checkout do not trample each other.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-kabinet-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and passwords --------------------------------------------------------------------
