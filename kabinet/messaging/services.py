@@ -35,7 +35,7 @@ def send_sms(*, phone: str, text: str, sensitive: bool = False) -> OutboxMessage
     if segments(text) > MAX_SEGMENTS:
         # Still sent (a long SITE_URL, say), but the company pays for every part: say so.
         log.warning(
-            "SMS of %s segments queued for %s; Kabinet's texts aim at %s", segments(text), phone, MAX_SEGMENTS
+            "An SMS of %s segments was queued; Kabinet's texts aim at %s", segments(text), MAX_SEGMENTS
         )
     return OutboxMessage.objects.create(
         channel=OutboxMessage.Channel.SMS, recipient=phone, body=text, is_sensitive=sensitive

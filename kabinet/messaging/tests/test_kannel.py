@@ -10,7 +10,7 @@ from kabinet.residents.models import RegistrationRequest
 from kabinet.residents.services import confirm_registration
 from kabinet.testing import submit_request
 
-from .peers import wait_for
+from .peers import free_port, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,3 +54,16 @@ def test_wrong_kannel_password_fails_at_once_and_says_why(kannel, settings):
     [attempt] = message.delivery_attempts.all()
     assert attempt.outcome == DeliveryAttempt.Outcome.FAILED
     assert kannel.received() == []
+
+
+def test_kannel_unreachable_keeps_the_sms_queued_for_a_later_attempt(settings):
+    settings.SMS_GATEWAY = "kannel"
+    settings.KANNEL_SENDSMS_URL = f"http://127.0.0.1:{free_port()}/cgi-bin/sendsms"  # nobody listens
+    message = services.send_sms(phone="+79123456789", text="Проверка связи")
+
+    assert services.deliver_due().retried == 1
+
+    message.refresh_from_db()
+    assert message.status == "queued"
+    assert message.last_error.startswith("шлюз недоступен")
+    assert message.next_attempt_at > message.created_at
