@@ -211,6 +211,9 @@ OUTBOX_RETRY_SECONDS = envint("OUTBOX_RETRY_SECONDS", 10)  # first pause; double
 # How long a worker owns a message it is sending; a worker that dies gives it back after this.
 # Must be longer than SMS_TIMEOUT and EMAIL_TIMEOUT.
 OUTBOX_CLAIM_SECONDS = envint("OUTBOX_CLAIM_SECONDS", 300)
+if max(SMS_TIMEOUT, EMAIL_TIMEOUT) >= OUTBOX_CLAIM_SECONDS:
+    # Otherwise a second worker could take a message the first is still sending: a duplicate.
+    raise ImproperlyConfigured("OUTBOX_CLAIM_SECONDS must be longer than SMS_TIMEOUT and EMAIL_TIMEOUT.")
 KANNEL_SENDSMS_URL = os.getenv("KANNEL_SENDSMS_URL", "http://127.0.0.1:13013/cgi-bin/sendsms")
 KANNEL_USERNAME = os.getenv("KANNEL_USERNAME", "kabinet")
 KANNEL_PASSWORD = envsecret("KANNEL_PASSWORD")

@@ -54,6 +54,7 @@ class Workers:
             "SMSRU_URL": gateway_url,
             "SMSRU_API_ID": SMSRU_API_ID,
             "SMS_TIMEOUT": "2",
+            "EMAIL_TIMEOUT": "2",
             "OUTBOX_RETRY_SECONDS": "1",
             "OUTBOX_CLAIM_SECONDS": "3",
             "OUTBOX_POLL_SECONDS": "1",
