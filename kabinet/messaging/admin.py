@@ -30,7 +30,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ("created_at", "channel", "recipient", "summary", "status", "attempts", "sent_at")
     inlines = [DeliveryAttemptInline]
-    list_filter = ("channel", "status", "created_at")
+    list_filter = ("channel", "status", "gateway", "created_at")
     search_fields = ("recipient", "subject")
     date_hierarchy = "created_at"
     actions = ["retry"]
