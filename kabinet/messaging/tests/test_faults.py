@@ -74,6 +74,11 @@ class Workers:
         self.processes.append(process)
         return process
 
+    def ready(self) -> bool:
+        """Every started worker has printed its start line and polls the outbox."""
+        logs = (self.dir / f"worker-{i}.log" for i in range(len(self.processes)))
+        return all("запущен" in log.read_text("utf-8", "replace") for log in logs)
+
     def stop_all(self) -> None:
         for process in self.processes:
             if process.poll() is None:
@@ -191,10 +196,11 @@ def test_worker_killed_mid_batch_and_restarted_loses_nothing(workers, smsru, cap
 def test_two_workers_on_postgresql_never_send_a_message_twice(workers, smsru, capsys):
     count = 300
     smsru.state.delay = 0.005
-    queue(count)
+    workers.start()
+    workers.start()
+    wait_for(workers.ready, timeout=60, what="both workers to start")  # so both find work
     started = time.monotonic()
-    workers.start()
-    workers.start()
+    queue(count)
     wait_for(all_sent, timeout=120, what="two workers to send everything")
     seconds = time.monotonic() - started
     workers.stop_all()
