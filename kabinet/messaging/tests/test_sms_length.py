@@ -1,10 +1,12 @@
 """SMS length: Cyrillic goes as UCS-2, and Kabinet's texts stay within two segments."""
 
+import re
+
 import pytest
 
 from kabinet.messaging.models import OutboxMessage
 from kabinet.messaging.sms import is_gsm7, segments
-from kabinet.residents.services import reject_request
+from kabinet.residents.services import confirm_registration, reject_request
 from kabinet.testing import submit_request
 
 # A long but real-looking address of a company's cabinet (52 characters without the scheme).
@@ -62,4 +64,23 @@ def test_rejection_sms_stays_within_two_segments_even_with_a_long_reason(
 
     sms = OutboxMessage.objects.get(channel="sms")
     assert sms.body.startswith("Заявка на регистрацию отклонена: ФИО в заявке")
+    assert segments(sms.body) <= 2
+
+
+@pytest.mark.django_db
+def test_password_reset_sms_stays_within_two_segments_with_a_long_site_url(
+    settings, company, published_policies, ivanov_account
+):
+    access = pytest.importorskip(
+        "kabinet.residents.access", reason="the password reset arrives with the access half of issue 3"
+    )
+    settings.SITE_URL = LONG_SITE_URL
+    request = submit_request()
+    code = re.search(r"\d{6}", OutboxMessage.objects.get(channel="sms").body)[0]
+    confirm_registration(registration_request=request, code=code)
+
+    access.request_password_reset(login="1000123456", ip="203.0.113.7")
+
+    sms = OutboxMessage.objects.filter(channel="sms", body__contains="парол").get()
+    assert "/password/code/" in sms.body
     assert segments(sms.body) <= 2
