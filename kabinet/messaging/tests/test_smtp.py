@@ -1,13 +1,14 @@
 """E-mail leaves through Django's SMTP backend, from the same outbox, to a real SMTP server."""
 
 import email.policy
+import re
 from email import message_from_bytes
 
 import pytest
 
 from kabinet.messaging import services
 from kabinet.messaging.models import OutboxMessage
-from kabinet.residents.services import reject_request
+from kabinet.residents.services import confirm_registration, reject_request
 from kabinet.testing import submit_request
 
 from .peers import wait_for
@@ -78,3 +79,21 @@ def test_smtp_server_down_delays_the_letter_and_it_goes_when_it_is_back(smtp, se
     OutboxMessage.objects.update(next_attempt_at=letter.created_at)
     assert services.deliver_due().sent == 1
     assert [m["To"] for m in received(smtp).values()] == ["ivanov@mail.ru"]
+
+
+def test_password_changed_letter_arrives_by_smtp(smtp, company, published_policies, ivanov_account):
+    access = pytest.importorskip(
+        "kabinet.residents.access", reason="the password change arrives with the access half of issue 3"
+    )
+    request = submit_request()
+    code = re.search(r"\d{6}", OutboxMessage.objects.get(channel="sms").body)[0]
+    confirm_registration(registration_request=request, code=code)
+    resident = access.find_resident("1000123456")
+
+    access.change_password(resident=resident, password="Lighthouse-Volga-2026", ip="203.0.113.7")
+    services.deliver_due()
+
+    letters = wait_for(lambda: received(smtp), what="letters at the SMTP server")
+    letter = letters["Пароль от личного кабинета изменён"]
+    assert letter["To"] == "ivanov@mail.ru"
+    assert "изменён в профиле" in letter.get_body(("plain",)).get_content()
