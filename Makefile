@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test chromium fonts lint format migrations-check test-sqlite test-postgres clean
+.PHONY: run test install install-test chromium fonts kannel lint format migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -40,6 +40,15 @@ fonts:
 	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-dejavu-core; }
 
+# Delivery tests start a real Kannel (bearerbox, smsbox, fakesmsc) from Debian's packages.
+# apt may be busy with another installation: wait for its lock rather than fail.
+kannel:
+	@test -x /usr/sbin/bearerbox -a -x /usr/lib/kannel/test/fakesmsc || { \
+	  echo "Installing Kannel from Debian's packages"; \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq kannel kannel-extras; }
+
 lint: install-test
 	$(VENV)/bin/ruff check .
 
@@ -49,10 +58,10 @@ format: install-test
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: install-test chromium fonts
+test-sqlite: install-test chromium fonts kannel
 	env -u DATABASE_URL $(VENV)/bin/pytest
 
-test-postgres: install-test chromium fonts
+test-postgres: install-test chromium fonts kannel
 	@if $(PY) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then \
 	  echo "PostgreSQL answers on 127.0.0.1:5432: running the tests there too"; \
 	  DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest; \

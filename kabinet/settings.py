@@ -122,6 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests share the test database with a live server's threads and with worker processes
+    # (delivery fault tests): an in-memory database cannot be shared that way, a file can. One
+    # file per test run, so two runs in one checkout do not trample each other.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-kabinet-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and passwords --------------------------------------------------------------------
@@ -178,7 +182,7 @@ REGISTRATION_CODE_RESEND_SECONDS = envint("KABINET_CODE_RESEND_SECONDS", 60)
 REGISTRATION_REVIEW_LIMIT_HOURS = envint("KABINET_REVIEW_LIMIT_HOURS", 72)
 
 # --- Messages: SMS and e-mail ---------------------------------------------------------------
-SMS_GATEWAY = os.getenv("SMS_GATEWAY", "dev")  # dev | kannel | (more in kabinet.messaging.gateways)
+SMS_GATEWAY = os.getenv("SMS_GATEWAY", "dev")  # dev | kannel | smsru (kabinet.messaging.gateways)
 SMS_SENDER = os.getenv("SMS_SENDER", "Kabinet")
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_POLL_SECONDS = envint("OUTBOX_POLL_SECONDS", 1)
@@ -198,6 +202,29 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "kabinet@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Delivery: gateways and the outbox worker (docs/messaging.md) ---------------------------
+if SMS_GATEWAY not in ("dev", "kannel", "smsru") and "." not in SMS_GATEWAY:
+    raise ImproperlyConfigured(f"SMS_GATEWAY must be dev, kannel or smsru, got {SMS_GATEWAY!r}")
+SMS_TIMEOUT = envint("SMS_TIMEOUT", 15)  # seconds to wait for an SMS gateway's answer
+OUTBOX_RETRY_SECONDS = envint("OUTBOX_RETRY_SECONDS", 10)  # first pause; doubles up to an hour
+# How long a worker owns a message it is sending; a worker that dies gives it back after this.
+# Must be longer than SMS_TIMEOUT and EMAIL_TIMEOUT.
+OUTBOX_CLAIM_SECONDS = envint("OUTBOX_CLAIM_SECONDS", 300)
+if max(SMS_TIMEOUT, EMAIL_TIMEOUT) >= OUTBOX_CLAIM_SECONDS:
+    # Otherwise a second worker could take a message the first is still sending: a duplicate.
+    raise ImproperlyConfigured("OUTBOX_CLAIM_SECONDS must be longer than SMS_TIMEOUT and EMAIL_TIMEOUT.")
+KANNEL_SENDSMS_URL = os.getenv("KANNEL_SENDSMS_URL", "http://127.0.0.1:13013/cgi-bin/sendsms")
+KANNEL_USERNAME = os.getenv("KANNEL_USERNAME", "kabinet")
+KANNEL_PASSWORD = envsecret("KANNEL_PASSWORD")
+KANNEL_SMSC = os.getenv("KANNEL_SMSC", "")  # route through this smsc-id; empty: Kannel decides
+# The secret part of the delivery-report address; empty: no reports are asked for.
+KANNEL_DLR_TOKEN = envsecret("KANNEL_DLR_TOKEN")
+# How Kannel reaches Kabinet, if not through SITE_URL (e.g. an internal address).
+KANNEL_DLR_BASE_URL = os.getenv("KANNEL_DLR_BASE_URL", "").rstrip("/")
+SMSRU_URL = os.getenv("SMSRU_URL", "https://sms.ru").rstrip("/")
+SMSRU_API_ID = envsecret("SMSRU_API_ID")
+SMSRU_FROM = os.getenv("SMSRU_FROM", "")  # a sender name approved by SMS.ru; empty: theirs
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("kabinet.payments.urls")),
     path("", include("kabinet.meters.urls")),
     path("", include("kabinet.appeals.urls")),
+    path("", include("kabinet.messaging.urls")),
     path("", include("kabinet.public.urls")),
 ]
 if settings.DEBUG:

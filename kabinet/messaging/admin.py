@@ -3,7 +3,7 @@ import re
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .models import OutboxMessage
+from .models import DeliveryAttempt, OutboxMessage
 
 _CODE = re.compile(r"\d{4,8}")
 
@@ -13,10 +13,24 @@ def visible_text(message: OutboxMessage) -> str:
     return _CODE.sub("••••••", message.body) if message.is_sensitive else message.body
 
 
+class DeliveryAttemptInline(admin.TabularInline):
+    """Every try the worker made: when, through which gateway, what the gateway answered."""
+
+    model = DeliveryAttempt
+    fields = ("number", "started_at", "finished_at", "gateway", "outcome", "error", "worker")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ("created_at", "channel", "recipient", "summary", "status", "attempts", "sent_at")
-    list_filter = ("channel", "status", "created_at")
+    inlines = [DeliveryAttemptInline]
+    list_filter = ("channel", "status", "gateway", "created_at")
     search_fields = ("recipient", "subject")
     date_hierarchy = "created_at"
     actions = ["retry"]
@@ -33,6 +47,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "created_at",
         "next_attempt_at",
         "sent_at",
+        "delivery_report",
+        "delivered_at",
     )
     readonly_fields = fields
 

@@ -1,17 +1,26 @@
 """Transports that carry an outbox message out of Kabinet.
 
 Each gateway is one class with `send(message) -> gateway_message_id`; it raises
-`DeliveryError` saying whether trying again later can help.
+`DeliveryError` saying whether trying again later can help. `SMS_GATEWAY` picks the SMS one:
+`dev` keeps messages in the database, `kannel` hands them to the company's Kannel over its
+HTTP `sendsms` interface, `smsru` to the commercial provider SMS.ru over its HTTP API.
 """
 
+import json
 import logging
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
+from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from .models import OutboxMessage
+from .sms import is_gsm7
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +29,12 @@ class DeliveryError(Exception):
     def __init__(self, reason: str, *, retry: bool = True) -> None:
         super().__init__(reason)
         self.retry = retry
+
+
+class Gateway(Protocol):
+    name: str
+
+    def send(self, message: OutboxMessage) -> str: ...
 
 
 class DevSmsGateway:
@@ -49,10 +64,106 @@ class EmailGateway:
         return ""
 
 
-SMS_GATEWAYS = {"dev": "kabinet.messaging.gateways.DevSmsGateway"}
+def _http(url: str, *, data: dict | None = None) -> tuple[int, str]:
+    """GET (or POST `data`) and return the status and body; a network failure is retryable."""
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    try:
+        with urllib.request.urlopen(url, data=body, timeout=settings.SMS_TIMEOUT) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+    except OSError as exc:  # refused, unreachable, timed out
+        reason = getattr(exc, "reason", exc)
+        raise DeliveryError(f"шлюз недоступен: {reason}") from exc
 
 
-def gateway_for(channel: str) -> DevSmsGateway | EmailGateway:
+class KannelGateway:
+    """Kannel's smsbox `sendsms` HTTP interface (Kannel user's guide, «Sending SMS via HTTP»).
+
+    Cyrillic goes as UCS-2 (coding=2; Kannel converts our UTF-8 text, charset=UTF-8). Every
+    delivery report (dlr-mask 31: delivered, not delivered, queued, accepted, rejected by the
+    SMSC) comes back to `dlr-url`, a Kabinet address carrying a secret token and the message id;
+    Kannel fills in `%d`, the report type.
+    """
+
+    name = "kannel"
+    DLR_MASK = 31
+
+    def send(self, message: OutboxMessage) -> str:
+        params = {
+            "username": settings.KANNEL_USERNAME,
+            "password": settings.KANNEL_PASSWORD,
+            "from": settings.SMS_SENDER,
+            "to": message.recipient,
+            "text": message.body,
+            "charset": "UTF-8",
+            "coding": "0" if is_gsm7(message.body) else "2",
+        }
+        if settings.KANNEL_SMSC:
+            params["smsc"] = settings.KANNEL_SMSC
+        if settings.KANNEL_DLR_TOKEN:
+            params["dlr-mask"] = str(self.DLR_MASK)
+            params["dlr-url"] = dlr_url(message)
+        separator = "&" if "?" in settings.KANNEL_SENDSMS_URL else "?"
+        status, body = _http(settings.KANNEL_SENDSMS_URL + separator + urllib.parse.urlencode(params))
+        # 202 «0: Accepted for delivery» or «3: Queued for later delivery» (the SMSC is down and
+        # Kannel keeps the message): either way Kannel has it now.
+        if status in (200, 202):
+            return f"kannel-{message.pk}"
+        reason = f"Kannel ответил {status}: {body.strip()[:200]}"
+        # 403 wrong user or password, 400 bad request: the same request will fail again;
+        # 503 «Sending failed» and the rest may pass later.
+        raise DeliveryError(reason, retry=status not in (400, 403))
+
+
+def dlr_url(message: OutboxMessage) -> str:
+    """Where Kannel reports on the message; `%d` and `%A` are Kannel's escapes (type, SMSC reply)."""
+    base = settings.KANNEL_DLR_BASE_URL or settings.SITE_URL
+    path = reverse("messaging:kannel_dlr", args=[settings.KANNEL_DLR_TOKEN, message.pk])
+    return f"{base}{path}?type=%d&reply=%A"
+
+
+class SmsRuGateway:
+    """SMS.ru's HTTP API, `POST /sms/send` with `json=1` (https://sms.ru/api/send).
+
+    The answer is JSON: an overall `status` and `status_code`, and per phone number its own
+    status and `sms_id`. Codes 100–103 mean accepted; the error codes below decide whether
+    trying again can help.
+    """
+
+    name = "smsru"
+    # Worth retrying: 201 not enough money (until the account is topped up), 220 service
+    # temporarily unavailable, 230–232 daily and per-minute limits for a number or text.
+    RETRYABLE = {201, 220, 230, 231, 232}
+
+    def send(self, message: OutboxMessage) -> str:
+        phone = message.recipient.lstrip("+")
+        data = {"api_id": settings.SMSRU_API_ID, "to": phone, "msg": message.body, "json": "1"}
+        if settings.SMSRU_FROM:
+            data["from"] = settings.SMSRU_FROM
+        status, body = _http(f"{settings.SMSRU_URL}/sms/send", data=data)
+        if status >= 500:
+            raise DeliveryError(f"SMS.ru ответил {status}")
+        try:
+            answer = json.loads(body)
+            result = answer.get("sms", {}).get(phone, answer)
+        except (ValueError, AttributeError):
+            raise DeliveryError(f"SMS.ru ответил непонятно ({status}): {body[:200]}") from None
+        if answer.get("status") == "OK" and result.get("status") == "OK":
+            return str(result.get("sms_id", ""))
+        code = int(result.get("status_code") or answer.get("status_code") or 0)
+        text = result.get("status_text") or answer.get("status_text") or ""
+        raise DeliveryError(f"SMS.ru: ошибка {code} {text}".strip(), retry=code in self.RETRYABLE)
+
+
+SMS_GATEWAYS = {
+    "dev": "kabinet.messaging.gateways.DevSmsGateway",
+    "kannel": "kabinet.messaging.gateways.KannelGateway",
+    "smsru": "kabinet.messaging.gateways.SmsRuGateway",
+}
+
+
+def gateway_for(channel: str) -> Gateway:
     if channel == OutboxMessage.Channel.EMAIL:
         return EmailGateway()
     path = SMS_GATEWAYS.get(settings.SMS_GATEWAY, settings.SMS_GATEWAY)

@@ -19,6 +19,7 @@ class OutboxMessage(models.Model):
         SENT = "sent", "отправлено"
         DELIVERED = "delivered", "доставлено"
         FAILED = "failed", "не отправлено"
+        UNDELIVERED = "undelivered", "не доставлено"
 
     channel = models.CharField("канал", max_length=8, choices=Channel.choices)
     recipient = models.CharField("получатель", max_length=254)
@@ -28,7 +29,7 @@ class OutboxMessage(models.Model):
     # Messages that carry a one-time code: their text is hidden from logs and lists, and from
     # staff (a code must reach only the phone's owner).
     is_sensitive = models.BooleanField("содержит код", default=False)
-    status = models.CharField("статус", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField("статус", max_length=12, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField("попыток", default=0)
     next_attempt_at = models.DateTimeField("следующая попытка", default=timezone.now)
     claimed_until = models.DateTimeField("занято обработчиком до", null=True, blank=True)
@@ -37,6 +38,9 @@ class OutboxMessage(models.Model):
     gateway_message_id = models.CharField("идентификатор в шлюзе", max_length=100, blank=True)
     created_at = models.DateTimeField("создано", default=timezone.now, db_index=True)
     sent_at = models.DateTimeField("отправлено", null=True, blank=True)
+    # What the operator's network last said about the SMS (a Kannel delivery report).
+    delivery_report = models.CharField("отчёт о доставке", max_length=200, blank=True)
+    delivered_at = models.DateTimeField("доставлено", null=True, blank=True)
 
     class Meta:
         verbose_name = "исходящее сообщение"
@@ -46,3 +50,36 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient} ({self.get_status_display()})"
+
+
+class DeliveryAttempt(models.Model):
+    """One try of the worker to hand a message to its gateway: the back-office shows them all."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "идёт (или обработчик остановлен)"
+        SENT = "sent", "принято шлюзом"
+        RETRY = "retry", "ошибка, будет повтор"
+        FAILED = "failed", "ошибка, без повтора"
+
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="delivery_attempts", verbose_name="сообщение"
+    )
+    number = models.PositiveSmallIntegerField("попытка №")
+    gateway = models.CharField("шлюз", max_length=30, blank=True)
+    worker = models.CharField("обработчик", max_length=100, blank=True)
+    started_at = models.DateTimeField("начата", default=timezone.now)
+    finished_at = models.DateTimeField("закончена", null=True, blank=True)
+    outcome = models.CharField("итог", max_length=8, choices=Outcome.choices, default=Outcome.PENDING)
+    error = models.TextField("ошибка", blank=True)
+    gateway_message_id = models.CharField("идентификатор в шлюзе", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "попытка отправки"
+        verbose_name_plural = "попытки отправки"
+        ordering = ["message", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "number"], name="delivery_attempt_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"попытка {self.number}: {self.get_outcome_display()}"

@@ -1,31 +1,43 @@
 """Putting messages into the outbox and taking them out of it.
 
 `send_sms` and `send_email` are called inside the transaction of the event that causes the
-message; `deliver_due` is the worker's step. Claiming a row is a conditional UPDATE, so any
-number of workers on one database never deliver a message twice.
+message; `deliver_due` is the worker's step. A worker claims one due row at a time: on
+PostgreSQL with `SELECT … FOR UPDATE SKIP LOCKED`, so workers never wait for each other; on
+SQLite the write lock taken at BEGIN serialises claims. The claim itself is a conditional
+UPDATE with a lease (`claimed_until`): a worker that dies mid-send gives its message back when
+the lease runs out, so nothing is lost. Every try is recorded as a `DeliveryAttempt`.
 """
 
 import logging
+import os
+import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import limits
 from .gateways import DeliveryError, gateway_for
-from .models import OutboxMessage
+from .models import DeliveryAttempt, OutboxMessage
+from .sms import MAX_SEGMENTS, segments
 
 log = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(minutes=5)  # a worker that died mid-send gives its rows back after this
 MAX_BACKOFF = timedelta(hours=1)
+REPORTED = {OutboxMessage.Status.DELIVERED, OutboxMessage.Status.UNDELIVERED}
+WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def send_sms(*, phone: str, text: str, sensitive: bool = False) -> OutboxMessage:
+    if segments(text) > MAX_SEGMENTS:
+        # Still sent (a long SITE_URL, say), but the company pays for every part: say so.
+        log.warning(
+            "An SMS of %s segments was queued; Kabinet's texts aim at %s", segments(text), MAX_SEGMENTS
+        )
     message = OutboxMessage(
         channel=OutboxMessage.Channel.SMS, recipient=phone, body=text, is_sensitive=sensitive
     )
@@ -68,64 +80,131 @@ def _due() -> Q:
 
 
 def _claim(message_id: int) -> OutboxMessage | None:
-    now = timezone.now()
+    """Take the message if it is still due; the caller holds a transaction."""
+    lease = timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
     claimed = OutboxMessage.objects.filter(_due(), pk=message_id).update(
-        status=OutboxMessage.Status.SENDING, claimed_until=now + CLAIM_LEASE
+        status=OutboxMessage.Status.SENDING,
+        claimed_until=timezone.now() + lease,
+        attempts=F("attempts") + 1,
     )
     return OutboxMessage.objects.get(pk=message_id) if claimed else None
 
 
+def claim_next(*, worker: str = WORKER_NAME) -> tuple[OutboxMessage, DeliveryAttempt] | None:
+    """The oldest due message, claimed for this worker with its attempt recorded, or None."""
+    with transaction.atomic():
+        due = OutboxMessage.objects.filter(_due()).order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        message_id = due.values_list("id", flat=True).first()
+        message = _claim(message_id) if message_id is not None else None
+        if message is None:
+            return None
+        attempt = DeliveryAttempt.objects.create(message=message, number=message.attempts, worker=worker)
+    return message, attempt
+
+
 def _backoff(attempts: int) -> timedelta:
-    return min(timedelta(seconds=10 * 2 ** (attempts - 1)), MAX_BACKOFF)
+    return min(timedelta(seconds=settings.OUTBOX_RETRY_SECONDS * 2 ** (attempts - 1)), MAX_BACKOFF)
 
 
-def deliver(message: OutboxMessage, round_: DeliveryRound) -> None:
+def deliver(message: OutboxMessage, attempt: DeliveryAttempt, round_: DeliveryRound) -> None:
+    """Hand one claimed message to its gateway and record what happened."""
     gateway = gateway_for(message.channel)
-    message.attempts += 1
-    message.gateway = gateway.name
+    message.gateway = attempt.gateway = gateway.name
     message.claimed_until = None
     try:
         message.gateway_message_id = gateway.send(message)
-    except DeliveryError as exc:
-        message.last_error = str(exc)[:2000]
-        if exc.retry and message.attempts < settings.OUTBOX_MAX_ATTEMPTS:
+    except Exception as exc:
+        # A bug in a gateway must not stop the worker: an unexpected error is retried like an outage.
+        retry = exc.retry if isinstance(exc, DeliveryError) else True
+        if not isinstance(exc, DeliveryError):
+            log.exception("Gateway %s crashed on message %s", gateway.name, message.pk)
+        message.last_error = attempt.error = str(exc)[:2000] or type(exc).__name__
+        if retry and message.attempts < settings.OUTBOX_MAX_ATTEMPTS:
             message.status = OutboxMessage.Status.QUEUED
             message.next_attempt_at = timezone.now() + _backoff(message.attempts)
+            attempt.outcome = DeliveryAttempt.Outcome.RETRY
             round_.retried += 1
         else:
             message.status = OutboxMessage.Status.FAILED
+            attempt.outcome = DeliveryAttempt.Outcome.FAILED
             round_.failed += 1
         log.warning("Message %s not delivered (attempt %s): %s", message.pk, message.attempts, exc)
     else:
         message.status = OutboxMessage.Status.SENT
         message.sent_at = timezone.now()
         message.last_error = ""
+        attempt.outcome = DeliveryAttempt.Outcome.SENT
+        attempt.gateway_message_id = message.gateway_message_id
         round_.sent += 1
-    message.save(
-        update_fields=[
-            "attempts",
-            "gateway",
-            "gateway_message_id",
-            "status",
-            "next_attempt_at",
-            "claimed_until",
-            "last_error",
-            "sent_at",
-        ]
-    )
+    attempt.finished_at = timezone.now()
+    _save_result(message, attempt)
 
 
-def deliver_due(*, limit: int = 100) -> DeliveryRound:
+def _save_result(message: OutboxMessage, attempt: DeliveryAttempt) -> None:
+    with transaction.atomic():
+        # A delivery report can overtake the worker (Kannel calls back within milliseconds):
+        # then the row already says what the phone said, and that stays.
+        current = (
+            OutboxMessage.objects.select_for_update().values_list("status", flat=True).get(pk=message.pk)
+        )
+        if current in REPORTED and message.status == OutboxMessage.Status.SENT:
+            message.status = current
+        message.save(
+            update_fields=[
+                "gateway",
+                "gateway_message_id",
+                "status",
+                "next_attempt_at",
+                "claimed_until",
+                "last_error",
+                "sent_at",
+            ]
+        )
+        attempt.save()
+
+
+def deliver_due(*, limit: int = 100, worker: str = WORKER_NAME) -> DeliveryRound:
     """Send what is due now, oldest first; one failing message does not stop the others."""
     round_ = DeliveryRound()
-    ids = list(
-        OutboxMessage.objects.filter(_due())
-        .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
-    for message_id in ids:
-        with transaction.atomic():
-            message = _claim(message_id)
-        if message is not None:
-            deliver(message, round_)
+    for _ in range(limit):
+        claimed = claim_next(worker=worker)
+        if claimed is None:
+            break
+        deliver(*claimed, round_)
     return round_
+
+
+# Kannel's report types (the `%d` of dlr-url): what each means for the message.
+KANNEL_REPORTS = {
+    1: (OutboxMessage.Status.DELIVERED, "доставлено на телефон"),
+    2: (OutboxMessage.Status.UNDELIVERED, "не доставлено на телефон"),
+    4: (None, "в очереди оператора"),
+    8: (None, "принято оператором"),
+    16: (OutboxMessage.Status.UNDELIVERED, "отклонено оператором"),
+}
+
+
+@transaction.atomic
+def record_delivery_report(*, message_id: int, report_type: int, reply: str = "") -> OutboxMessage | None:
+    """A delivery report from the SMS gateway: the message becomes delivered or undelivered.
+
+    Reports may come late, twice or out of order; a final word (delivered) is never undone.
+    """
+    message = OutboxMessage.objects.select_for_update().filter(pk=message_id, channel="sms").first()
+    if message is None or report_type not in KANNEL_REPORTS:
+        return None
+    status, text = KANNEL_REPORTS[report_type]
+    if message.status == OutboxMessage.Status.DELIVERED:
+        return message
+    message.delivery_report = f"{text}: {reply}"[:200] if reply else text
+    fields = ["delivery_report"]
+    if status is not None:
+        message.status = status
+        fields.append("status")
+        if status == OutboxMessage.Status.DELIVERED:
+            message.delivered_at = timezone.now()
+            fields.append("delivered_at")
+    message.save(update_fields=fields)
+    return message

@@ -100,7 +100,7 @@ def request_password_reset(*, login: str, ip: str | None) -> None:
     page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:password_reset_code")
     send_sms(
         phone=resident.phone,
-        text=f"Код для восстановления пароля: {code}. Действует {minutes} мин. Введите его на {page}",
+        text=f"Код для восстановления пароля: {code}. Введите его за {minutes} мин на {page}",
         sensitive=True,
     )
 

@@ -202,7 +202,7 @@ def _issue_code(registration_request: RegistrationRequest) -> ConfirmationCode:
     page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:confirm_code")
     send_sms(
         phone=registration_request.phone,
-        text=f"Код подтверждения регистрации: {code}. Введите его на странице {page}",
+        text=f"Код подтверждения регистрации: {code}. Введите на странице {page}",
         sensitive=True,
     )
     return confirmation

@@ -150,3 +150,19 @@ def test_back_office_retry_requeues_failed_messages_only(admin_client):
     assert OutboxMessage.objects.get(pk=failed.pk).status == "queued"
     assert OutboxMessage.objects.get(pk=sent.pk).status == "sent"
     assert "Поставлено в очередь на отправку: 1. Пропущено" in response.content.decode()
+
+
+def test_back_office_shows_every_attempt_of_a_message(admin_client, monkeypatch):
+    monkeypatch.setitem(gateways.SMS_GATEWAYS, "dev", f"{__name__}.BrokenGateway")
+    message = services.send_sms(phone="+79123456789", text="Проверка")
+    services.deliver_due()
+    OutboxMessage.objects.update(next_attempt_at=timezone.now())
+    monkeypatch.setitem(gateways.SMS_GATEWAYS, "dev", "kabinet.messaging.gateways.DevSmsGateway")
+    services.deliver_due()
+
+    page = admin_client.get(f"/admin/messaging/outboxmessage/{message.pk}/change/").content.decode()
+
+    assert "Попытки отправки" in page
+    assert "ошибка, будет повтор" in page
+    assert "connection refused" in page
+    assert "принято шлюзом" in page

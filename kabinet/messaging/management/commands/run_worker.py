@@ -24,7 +24,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         if not once:
-            self.stdout.write("Обработчик исходящих сообщений запущен.")
+            self.stdout.write(f"Обработчик исходящих сообщений запущен (SMS через «{settings.SMS_GATEWAY}»).")
+            self.stdout.flush()
         while not stopping:
             remind_when_due()  # meter-reading reminders when the window opens (outbox rows)
             round_ = deliver_due()
@@ -32,6 +33,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Отправлено {round_.sent}, отложено {round_.retried}, не отправлено {round_.failed}."
                 )
+                self.stdout.flush()
             if once:
                 break
             if not round_.total:
