@@ -1,6 +1,8 @@
 """The site-wide daily SMS cap, against SMS pumping.
 
-Counted from the outbox itself, so every web and worker process sees the same figure. When the
+Only SMS that visitors can cause count (codes, notices); the company's own mailings (meter-reading
+reminders, `send_sms(mailing=True)`) are bounded by the number of residents and pass. Counted
+from the outbox itself, so every web and worker process sees the same figure. When the
 cap is reached `send_sms` keeps the message as not sent (the log shows why), the pages that
 send codes refuse with a clear message, and the administrator gets one e-mail a day.
 """
@@ -29,7 +31,9 @@ def _day_start() -> datetime:
 
 def sms_sent_today() -> int:
     return (
-        OutboxMessage.objects.filter(channel=OutboxMessage.Channel.SMS, created_at__gte=_day_start())
+        OutboxMessage.objects.filter(
+            channel=OutboxMessage.Channel.SMS, is_mailing=False, created_at__gte=_day_start()
+        )
         .exclude(gateway=SUPPRESSED)
         .count()
     )

@@ -29,6 +29,9 @@ class OutboxMessage(models.Model):
     # Messages that carry a one-time code: their text is hidden from logs and lists, and from
     # staff (a code must reach only the phone's owner).
     is_sensitive = models.BooleanField("содержит код", default=False)
+    # A mailing the company sends itself (meter-reading reminders): nobody outside can trigger it,
+    # so it neither counts toward nor is stopped by the daily cap against SMS pumping.
+    is_mailing = models.BooleanField("рассылка УК", default=False)
     status = models.CharField("статус", max_length=12, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField("попыток", default=0)
     next_attempt_at = models.DateTimeField("следующая попытка", default=timezone.now)

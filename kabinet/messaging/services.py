@@ -32,16 +32,20 @@ REPORTED = {OutboxMessage.Status.DELIVERED, OutboxMessage.Status.UNDELIVERED}
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 
 
-def send_sms(*, phone: str, text: str, sensitive: bool = False) -> OutboxMessage:
+def send_sms(*, phone: str, text: str, sensitive: bool = False, mailing: bool = False) -> OutboxMessage:
     if segments(text) > MAX_SEGMENTS:
         # Still sent (a long SITE_URL, say), but the company pays for every part: say so.
         log.warning(
             "An SMS of %s segments was queued; Kabinet's texts aim at %s", segments(text), MAX_SEGMENTS
         )
     message = OutboxMessage(
-        channel=OutboxMessage.Channel.SMS, recipient=phone, body=text, is_sensitive=sensitive
+        channel=OutboxMessage.Channel.SMS,
+        recipient=phone,
+        body=text,
+        is_sensitive=sensitive,
+        is_mailing=mailing,
     )
-    if limits.cap_reached():  # the site-wide daily cap (issue 3): kept, not sent
+    if not mailing and limits.cap_reached():  # the site-wide daily cap (issue 3): kept, not sent
         limits.suppress(message)
     message.save()
     return message

@@ -193,7 +193,11 @@ class _NoAddress(Exception):
 def _remind(resident: Resident, channel: str, window) -> bool:
     closes = russian_date(window.closes)
     if channel == ReminderChannel.SMS and resident.phone:
-        send_sms(phone=resident.phone, text=f"Передайте показания счётчиков в личном кабинете до {closes}.")
+        send_sms(
+            phone=resident.phone,
+            text=f"Передайте показания счётчиков в личном кабинете до {closes}.",
+            mailing=True,  # the company's own mailing: outside the daily cap against pumping
+        )
         return True
     if channel == ReminderChannel.EMAIL and resident.user.email:
         send_email(

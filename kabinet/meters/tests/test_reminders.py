@@ -5,7 +5,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from kabinet.core.models import User
+from kabinet.messaging import limits
 from kabinet.messaging.models import OutboxMessage
+from kabinet.messaging.services import send_sms
 from kabinet.meters.models import ReadingReminder
 from kabinet.residents.models import ReminderChannel, Resident, ResidentAccount
 
@@ -66,3 +68,18 @@ def test_closed_window_sends_nothing(company, window_closed, ivanov_account):
 
     assert "SMS 0, писем 0" in remind()
     assert not OutboxMessage.objects.exists()
+
+
+def test_reminders_pass_the_daily_sms_cap_and_do_not_use_it_up(
+    settings, company, window_open, ivanov_account
+):
+    settings.SMS_DAILY_CAP = 1
+    resident_with_meter(ivanov_account, channel=ReminderChannel.SMS)
+
+    remind()
+    code = send_sms(phone="+79990000001", text="Код 123456", sensitive=True)
+
+    reminder = OutboxMessage.objects.get(recipient="+79123456789")
+    assert reminder.status == OutboxMessage.Status.QUEUED
+    assert code.status == OutboxMessage.Status.QUEUED  # the reminder did not use the cap up
+    assert limits.sms_sent_today() == 1
