@@ -13,7 +13,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from kabinet.billing.models import Account
 
@@ -45,10 +45,7 @@ class Cabinet:
 def _menu(path: str) -> list[dict]:
     items = []
     for title, name in CABINET_MENU:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:  # FIXME(integration): every section exists once issues 3–5 land
-            continue
+        url = reverse(name)
         current = path == url if name == "residents:cabinet" else path.startswith(url)
         items.append({"title": title, "url": url, "current": current})
     return items
