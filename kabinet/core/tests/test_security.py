@@ -145,3 +145,10 @@ def test_password_hasher_is_argon2id_first():
     assert hasher.algorithm == "argon2"
     assert hasher.encode("x" * 8, hasher.salt()).startswith("argon2$argon2id$")
     assert settings.AUTH_PASSWORD_VALIDATORS[1]["OPTIONS"]["min_length"] == 8
+
+
+def test_the_browsers_favicon_request_finds_the_site_icon(client, db):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("/core/favicon.svg")
