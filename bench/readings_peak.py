@@ -19,12 +19,15 @@ import argparse
 import asyncio
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,6 +47,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--rate", type=float, default=200, help="submissions per second asked for (0: as fast as answered)"
     )
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (over 1: gthread workers)")
+    parser.add_argument(
+        "--redis",
+        default=os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="REDIS_URL for the cache and sessions, as in production ('' : the database alone)",
+    )
     parser.add_argument("--port", type=int, default=8051)
     parser.add_argument(
         "--meters", type=int, default=0, help="meters per resident (default: enough for the run)"
@@ -51,13 +60,15 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def environment(database_url: str) -> dict[str, str]:
+def environment(database_url: str, redis_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        CACHE_KEY_PREFIX="bench-readings-peak",  # its own keys on a shared Redis
         DJANGO_SETTINGS_MODULE="kabinet.settings",
         DEBUG="0",
-        SECRET_KEY=env.get("SECRET_KEY", "bench-only-" + "x" * 40),
+        SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -65,6 +76,20 @@ def environment(database_url: str) -> dict[str, str]:
         LOG_LEVEL="WARNING",
     )
     return env
+
+
+def redis_url(wanted: str) -> str:
+    """The Redis asked for if it answers, else none (the cache and sessions in the database)."""
+    if not wanted:
+        return ""
+    import redis
+
+    try:
+        redis.Redis.from_url(wanted, socket_timeout=2).ping()
+    except redis.RedisError:
+        print(f"no Redis at {wanted}: cache and sessions in the database")
+        return ""
+    return wanted
 
 
 def ensure_database(database_url: str) -> None:
@@ -138,12 +163,14 @@ def stored_readings() -> int:
     return Reading.objects.count()
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def start_server(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "kabinet.wsgi",
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
+        f"--threads={threads}",  # over 1 gunicorn uses gthread workers, which keep connections
+        "--keep-alive=30",  # a resident's browser keeps its connection between submissions
         "--log-level=warning",
         "--backlog=2048",
     ]
@@ -161,30 +188,106 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
     sys.exit("gunicorn did not start listening within 30 s")
 
 
-class Resident:
-    """One browser: its own cookies, kept by hand so the Secure flag of production settings
-    does not stop them over plain http."""
+@dataclass
+class Answer:
+    status_code: int
+    headers: dict[str, list[str]]  # lower-case names
+    body: bytes
 
-    def __init__(self, client, base: str, login: str, meters: list[int]) -> None:
-        self.client, self.base, self.login, self.meters = client, base, login, list(meters)
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name, [""])[0]
+
+
+class Browser:
+    """A lean HTTP/1.1 client over asyncio streams: the client shares the two cores with the
+    server, so it must cost far less than a submission. Keeps the connection while the server
+    does (gunicorn's gthread workers), opens a new one when the server closes it (sync workers)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Answer:
+        reused = self.writer is not None
+        try:
+            return await self._exchange(method, path, headers, body)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            self.close()
+            if not reused:
+                raise
+        # The server closed a kept connection before reading the request (idle timeout): send again.
+        return await self._exchange(method, path, headers, body)
+
+    async def _exchange(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if method == "POST":
+            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        status_line = await self.reader.readuntil(b"\r\n")
+        status = int(status_line.split(b" ", 2)[1])
+        received: dict[str, list[str]] = {}
+        while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
+            name, _, value = line.decode("latin-1").partition(":")
+            received.setdefault(name.strip().lower(), []).append(value.strip())
+        if "content-length" in received:
+            content = await self.reader.readexactly(int(received["content-length"][0]))
+        elif "chunked" in received.get("transfer-encoding", [""])[0]:
+            content = await self._chunked()
+        else:
+            content = await self.reader.read()  # until the server closes
+            received["connection"] = ["close"]
+        if received.get("connection", [""])[0].lower() == "close":
+            self.close()
+        return Answer(status, received, content)
+
+    async def _chunked(self) -> bytes:
+        parts = []
+        while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            parts.append(await self.reader.readexactly(size + 2))
+        await self.reader.readuntil(b"\r\n")
+        return b"".join(p[:-2] for p in parts)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+class Resident:
+    """One resident's browser: its own connection and cookies (kept by hand, so that the Secure
+    flag of production settings does not stop them over plain http), a CSRF token from the page."""
+
+    def __init__(self, host: str, port: int, login: str, meters: list[int]) -> None:
+        self.browser = Browser(host, port)
+        self.referer = f"http://{host}:{port}/"
+        self.login, self.meters = login, list(meters)
         self.cookies: dict[str, str] = {}
 
     def _headers(self) -> dict[str, str]:
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        return {"Cookie": cookie, "Referer": self.base + "/"}
+        return {"Cookie": cookie, "Referer": self.referer}
 
-    def _keep(self, response) -> None:
-        for header in response.headers.get_list("set-cookie"):
+    def _keep(self, response: Answer) -> None:
+        for header in response.headers.get("set-cookie", []):
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
 
-    async def get(self, path: str):
-        response = await self.client.get(self.base + path, headers=self._headers())
+    async def get(self, path: str) -> Answer:
+        response = await self.browser.request("GET", path, self._headers())
         self._keep(response)
         return response
 
-    async def post(self, path: str, data: dict[str, str]):
-        response = await self.client.post(self.base + path, data=data, headers=self._headers())
+    async def post(self, path: str, data: dict[str, str]) -> Answer:
+        body = urlencode(data).encode("ascii")
+        response = await self.browser.request("POST", path, self._headers(), body)
         self._keep(response)
         return response
 
@@ -234,7 +337,7 @@ class Resident:
                 outcome.setdefault("first_error", repr(exc))
                 continue
             latencies.append(time.perf_counter() - started)
-            if answer.status_code == 302 and "/cabinet/meters/" in answer.headers.get("location", ""):
+            if answer.status_code == 302 and "/cabinet/meters/" in answer.header("location"):
                 outcome["accepted"] += 1
             else:
                 outcome["refused"] += 1
@@ -242,42 +345,47 @@ class Resident:
 
 
 async def run_load(
-    server: subprocess.Popen, base: str, residents: list[tuple[str, list[int]]], seconds: float, rate: float
+    server: subprocess.Popen, port: int, residents: list[tuple[str, list[int]]], seconds: float, rate: float
 ) -> dict:
-    import httpx
+    people = [Resident("127.0.0.1", port, login, meters) for login, meters in residents]
+    signing_in = time.perf_counter()
+    semaphore = asyncio.Semaphore(16)  # log-ins verify Argon2 hashes: not part of the peak
 
-    limits = httpx.Limits(max_connections=len(residents), max_keepalive_connections=len(residents))
-    async with httpx.AsyncClient(limits=limits, timeout=30, follow_redirects=False) as client:
-        people = [Resident(client, base, login, meters) for login, meters in residents]
-        signing_in = time.perf_counter()
-        semaphore = asyncio.Semaphore(16)  # log-ins verify Argon2 hashes: not part of the peak
+    async def sign_in(person: Resident) -> None:
+        async with semaphore:
+            await person.sign_in()
 
-        async def sign_in(person: Resident) -> None:
-            async with semaphore:
-                await person.sign_in()
-
-        await asyncio.gather(*(sign_in(p) for p in people))
-        print(f"signed in {len(people)} residents in {time.perf_counter() - signing_in:.1f} s")
-        cpu_before = server_cpu_seconds(server)
-        latencies: list[float] = []
-        outcome = {"accepted": 0, "refused": 0, "errors": 0}
-        started = time.monotonic()
-        interval = len(people) / rate if rate else 0.0  # each resident's pace for the total rate
-        await asyncio.gather(
-            *(
-                p.submit_until(
-                    started + seconds,
-                    latencies,
-                    outcome,
-                    first=started + i * interval / len(people),
-                    interval=interval,
-                )
-                for i, p in enumerate(people)
+    await asyncio.gather(*(sign_in(p) for p in people))
+    print(f"signed in {len(people)} residents in {time.perf_counter() - signing_in:.1f} s")
+    cpu_before, client_before = server_cpu_seconds(server), time.process_time()
+    latencies: list[float] = []
+    outcome = {"accepted": 0, "refused": 0, "errors": 0}
+    started = time.monotonic()
+    interval = len(people) / rate if rate else 0.0  # each resident's pace for the total rate
+    await asyncio.gather(
+        *(
+            p.submit_until(
+                started + seconds,
+                latencies,
+                outcome,
+                first=started + i * interval / len(people),
+                interval=interval,
             )
+            for i, p in enumerate(people)
         )
-        elapsed = time.monotonic() - started
-        cpu = server_cpu_seconds(server) - cpu_before
-    return {"latencies": latencies, "elapsed": elapsed, "server_cpu": cpu, **outcome}
+    )
+    elapsed = time.monotonic() - started
+    cpu = server_cpu_seconds(server) - cpu_before
+    client_cpu = time.process_time() - client_before
+    for person in people:
+        person.browser.close()
+    return {
+        "latencies": latencies,
+        "elapsed": elapsed,
+        "server_cpu": cpu,
+        "client_cpu": client_cpu,
+        **outcome,
+    }
 
 
 def server_cpu_seconds(server: subprocess.Popen) -> float:
@@ -306,18 +414,16 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     args = parse_args()
     database_url = os.getenv("DATABASE_URL", DEFAULT_DB)
-    env = environment(database_url)
+    env = environment(database_url, redis_url(args.redis))
     os.environ.update(env)
     ensure_database(database_url)
     per_second = args.rate or 400
     meters = args.meters or max(20, int(args.seconds * per_second * 1.2 / args.users) + 5)
     print(f"database {database_url.rsplit('@', 1)[-1]}: preparing {args.users} residents × {meters} meters")
     residents = prepare(args.users, meters)
-    server = start_server(env, args.port, args.workers)
+    server = start_server(env, args.port, args.workers, args.threads)
     try:
-        result = asyncio.run(
-            run_load(server, f"http://127.0.0.1:{args.port}", residents, args.seconds, args.rate)
-        )
+        result = asyncio.run(run_load(server, args.port, residents, args.seconds, args.rate))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -329,7 +435,8 @@ def main() -> None:
     lost = abs(accepted - stored)
     print(
         f"load average now: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
-        f"gunicorn workers: {args.workers}; asked for {args.rate or 'max'}/s from {args.users} residents"
+        f"gunicorn workers: {args.workers} × {args.threads} threads; "
+        f"Redis: {env['REDIS_URL'] or 'none'}; asked for {args.rate or 'max'}/s from {args.users} residents"
     )
     print(
         f"accepted {accepted}, refused {result['refused']}, errors {result['errors']}, stored {stored} "
@@ -342,6 +449,7 @@ def main() -> None:
             f"server CPU per submission: {per:.1f} ms (gunicorn workers only) — "
             f"about {cores * 1000 / per:.0f} submissions/s if the {cores} cores were the server's alone"
         )
+        print(f"client CPU per submission: {result['client_cpu'] / accepted * 1000:.2f} ms")
     for key in ("first_refusal", "first_error"):
         if key in result:
             print(f"{key}: {result[key]}")
