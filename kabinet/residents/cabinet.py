@@ -72,13 +72,24 @@ def cabinet_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         resident = getattr(request.user, "resident", None)
         if resident is None:
-            return render(request, "residents/staff_not_resident.html", status=403)
-        accounts = list(selectors.resident_accounts(resident))
-        cabinet = Cabinet(resident=resident, accounts=accounts, account=_chosen_account(request, accounts))
-        request.cabinet = cabinet  # the frame template reads it through the context processor
-        return view(request, cabinet, *args, **kwargs)
+            return not_a_resident(request)
+        return view(request, open_cabinet(request, resident), *args, **kwargs)
 
     return wrapper
+
+
+def not_a_resident(request: HttpRequest) -> HttpResponse:
+    """A staff user signed in on a cabinet page: the page says where staff work."""
+    return render(request, "residents/staff_not_resident.html", status=403)
+
+
+def open_cabinet(request: HttpRequest, resident: Resident) -> Cabinet:
+    """The frame for a page of this resident's cabinet. A view that acts before it shows a page
+    (a form's POST answered with a redirect) may open it only when it renders one."""
+    accounts = list(selectors.resident_accounts(resident))
+    cabinet = Cabinet(resident=resident, accounts=accounts, account=_chosen_account(request, accounts))
+    request.cabinet = cabinet  # the frame template reads it through the context processor
+    return cabinet
 
 
 def cabinet_frame(request: HttpRequest) -> dict:
