@@ -6,11 +6,14 @@ Run by hand (not part of `make test`):
 
 It prepares its own database (postgres://postgres@127.0.0.1:5432/bench_wt5a unless DATABASE_URL
 is given: the data there is replaced), creates the residents, accounts and meters, starts the app
-under gunicorn, signs every resident in through the login form, and then has them submit
-readings through the real form (CSRF token included) as fast as the server answers, for
-`--seconds`. Each submission goes to a meter with no reading yet this period, so every accepted
-submission must add one row: at the end the rows stored are compared with the answers that said
-«accepted» (a 302 back to the readings page). The last line is
+under gunicorn as in production (DEBUG off, a random SECRET_KEY, kept database connections, the
+cache and sessions in Redis when one answers at --redis), signs every resident in through the
+login form, and then has them submit readings through the real form (CSRF token included) at
+`--rate` per second in all, for `--seconds`. A submission is the POST a resident's browser sends;
+it is answered with a redirect to the readings page, which the browser then loads like any other
+page (that page view is not counted here). Each submission goes to a meter with no reading yet
+this period, so every accepted submission must add one row: at the end the rows stored are
+compared with the answers that said «accepted» (a 302 back to the readings page). The last line is
 
     submissions/s: N, p99: N ms, lost: N
 """
@@ -42,12 +45,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20, help="how long the residents submit")
     parser.add_argument("--users", type=int, default=100, help="residents submitting at once")
     parser.add_argument(
-        "--workers", type=int, default=int(os.getenv("WEB_CONCURRENCY", "4")), help="gunicorn workers"
+        "--workers", type=int, default=int(os.getenv("WEB_CONCURRENCY", "2")), help="gunicorn workers"
     )
     parser.add_argument(
         "--rate", type=float, default=200, help="submissions per second asked for (0: as fast as answered)"
     )
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker (over 1: gthread workers)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.getenv("WEB_THREADS", "6")),
+        help="threads per worker (over 1: gthread workers, which keep connections)",
+    )
     parser.add_argument(
         "--redis",
         default=os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0"),
@@ -345,7 +353,12 @@ class Resident:
 
 
 async def run_load(
-    server: subprocess.Popen, port: int, residents: list[tuple[str, list[int]]], seconds: float, rate: float
+    server: subprocess.Popen,
+    database_url: str,
+    port: int,
+    residents: list[tuple[str, list[int]]],
+    seconds: float,
+    rate: float,
 ) -> dict:
     people = [Resident("127.0.0.1", port, login, meters) for login, meters in residents]
     signing_in = time.perf_counter()
@@ -357,6 +370,7 @@ async def run_load(
 
     await asyncio.gather(*(sign_in(p) for p in people))
     print(f"signed in {len(people)} residents in {time.perf_counter() - signing_in:.1f} s")
+    database_before = database_cpu(database_url)
     cpu_before, client_before = server_cpu_seconds(server), time.process_time()
     latencies: list[float] = []
     outcome = {"accepted": 0, "refused": 0, "errors": 0}
@@ -377,6 +391,8 @@ async def run_load(
     elapsed = time.monotonic() - started
     cpu = server_cpu_seconds(server) - cpu_before
     client_cpu = time.process_time() - client_before
+    database_after = database_cpu(database_url)
+    database = sum(used - database_before.get(pid, 0.0) for pid, used in database_after.items())
     for person in people:
         person.browser.close()
     return {
@@ -384,6 +400,7 @@ async def run_load(
         "elapsed": elapsed,
         "server_cpu": cpu,
         "client_cpu": client_cpu,
+        "database_cpu": database,
         **outcome,
     }
 
@@ -394,14 +411,27 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     except OSError:
         return 0.0
-    total = 0
-    for pid in children:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(process_cpu_seconds(int(pid)) for pid in children)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def database_cpu(database_url: str) -> dict[int, float]:
+    """CPU time so far of each PostgreSQL backend serving the bench database (when PostgreSQL
+    runs on this machine): the database shares the cores with the server and the client."""
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        pids = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]).fetchall()
+    return {pid: process_cpu_seconds(pid) for (pid,) in pids}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -423,7 +453,7 @@ def main() -> None:
     residents = prepare(args.users, meters)
     server = start_server(env, args.port, args.workers, args.threads)
     try:
-        result = asyncio.run(run_load(server, args.port, residents, args.seconds, args.rate))
+        result = asyncio.run(run_load(server, database_url, args.port, residents, args.seconds, args.rate))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -449,7 +479,10 @@ def main() -> None:
             f"server CPU per submission: {per:.1f} ms (gunicorn workers only) — "
             f"about {cores * 1000 / per:.0f} submissions/s if the {cores} cores were the server's alone"
         )
-        print(f"client CPU per submission: {result['client_cpu'] / accepted * 1000:.2f} ms")
+        print(
+            f"client CPU per submission: {result['client_cpu'] / accepted * 1000:.2f} ms, "
+            f"PostgreSQL: {result['database_cpu'] / accepted * 1000:.2f} ms"
+        )
     for key in ("first_refusal", "first_error"):
         if key in result:
             print(f"{key}: {result[key]}")
