@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kabinet.core.charts import monthly_bars
-from kabinet.residents.cabinet import SESSION_ACCOUNT, Cabinet, cabinet_page, not_a_resident, open_cabinet
+from kabinet.residents.cabinet import Cabinet, cabinet_page, not_a_resident, open_cabinet, remember_account
 
 from . import selectors, services
 from .forms import ReadingForm
@@ -73,7 +73,7 @@ def submit(request: HttpRequest, meter_id: int) -> HttpResponse:
         # Submitted from another tab showing the resident's other flat: answer about that flat.
         cabinet = replace(cabinet, account=meter.account)
         request.cabinet = cabinet
-        request.session[SESSION_ACCOUNT] = meter.account.number
+        remember_account(request, meter.account)
     return _page(request, cabinet, bound=form)
 
 

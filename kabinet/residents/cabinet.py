@@ -60,10 +60,17 @@ def _chosen_account(request: HttpRequest, accounts: list[Account]) -> Account | 
         account = next((a for a in accounts if a.number == number), None)
         if account is None:
             raise Http404  # not one of this resident's accounts
-        request.session[SESSION_ACCOUNT] = account.number
+        remember_account(request, account)
         return account
     remembered = request.session.get(SESSION_ACCOUNT)
     return next((a for a in accounts if a.number == remembered), None) or next(iter(accounts), None)
+
+
+def remember_account(request: HttpRequest, account: Account) -> None:
+    # Written only when it changes: a session written back on every page is a database write
+    # per page view (the readings page after each submission carries ?account=).
+    if request.session.get(SESSION_ACCOUNT) != account.number:
+        request.session[SESSION_ACCOUNT] = account.number
 
 
 def cabinet_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

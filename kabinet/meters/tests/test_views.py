@@ -186,6 +186,20 @@ def test_a_submission_costs_the_same_few_queries_however_long_the_history(
     assert response["Location"] == f"{URL}?account={cold_water.account.number}#meter-{cold_water.pk}"
 
 
+def test_the_page_after_a_submission_does_not_write_the_session_again(signed_in, cold_water):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page = post(signed_in, cold_water, value_1="101").redirect_chain[-1][0]  # ?account=…#meter-…
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_in.get(page)
+
+    assert response.status_code == 200 and "ХВ-2231847" in response.content.decode()
+    assert not [
+        q for q in queries.captured_queries if "django_session" in q["sql"] and "SELECT" not in q["sql"]
+    ]
+
+
 def test_an_error_for_the_residents_other_flat_is_shown_with_that_flat(signed_in, ivanov, neighbour_account):
     from kabinet.residents.models import ResidentAccount
 
