@@ -6,11 +6,14 @@ Run by hand (not part of `make test`):
 
 It prepares its own database (postgres://postgres@127.0.0.1:5432/bench_wt5a unless DATABASE_URL
 is given: the data there is replaced), creates the residents, accounts and meters, starts the app
-under gunicorn, signs every resident in through the login form, and then has them submit
-readings through the real form (CSRF token included) as fast as the server answers, for
-`--seconds`. Each submission goes to a meter with no reading yet this period, so every accepted
-submission must add one row: at the end the rows stored are compared with the answers that said
-«accepted» (a 302 back to the readings page). The last line is
+under gunicorn as in production (DEBUG off, a random SECRET_KEY, kept database connections, the
+cache and sessions in Redis when one answers at --redis), signs every resident in through the
+login form, and then has them submit readings through the real form (CSRF token included) at
+`--rate` per second in all, for `--seconds`. A submission is the POST a resident's browser sends;
+it is answered with a redirect to the readings page, which the browser then loads like any other
+page (that page view is not counted here). Each submission goes to a meter with no reading yet
+this period, so every accepted submission must add one row: at the end the rows stored are
+compared with the answers that said «accepted» (a 302 back to the readings page). The last line is
 
     submissions/s: N, p99: N ms, lost: N
 """
@@ -19,12 +22,15 @@ import argparse
 import asyncio
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,10 +45,21 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20, help="how long the residents submit")
     parser.add_argument("--users", type=int, default=100, help="residents submitting at once")
     parser.add_argument(
-        "--workers", type=int, default=int(os.getenv("WEB_CONCURRENCY", "4")), help="gunicorn workers"
+        "--workers", type=int, default=int(os.getenv("WEB_CONCURRENCY", "2")), help="gunicorn workers"
     )
     parser.add_argument(
         "--rate", type=float, default=200, help="submissions per second asked for (0: as fast as answered)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.getenv("WEB_THREADS", "6")),
+        help="threads per worker (over 1: gthread workers, which keep connections)",
+    )
+    parser.add_argument(
+        "--redis",
+        default=os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="REDIS_URL for the cache and sessions, as in production ('' : the database alone)",
     )
     parser.add_argument("--port", type=int, default=8051)
     parser.add_argument(
@@ -51,13 +68,15 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def environment(database_url: str) -> dict[str, str]:
+def environment(database_url: str, redis_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        CACHE_KEY_PREFIX="bench-readings-peak",  # its own keys on a shared Redis
         DJANGO_SETTINGS_MODULE="kabinet.settings",
         DEBUG="0",
-        SECRET_KEY=env.get("SECRET_KEY", "bench-only-" + "x" * 40),
+        SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -65,6 +84,20 @@ def environment(database_url: str) -> dict[str, str]:
         LOG_LEVEL="WARNING",
     )
     return env
+
+
+def redis_url(wanted: str) -> str:
+    """The Redis asked for if it answers, else none (the cache and sessions in the database)."""
+    if not wanted:
+        return ""
+    import redis
+
+    try:
+        redis.Redis.from_url(wanted, socket_timeout=2).ping()
+    except redis.RedisError:
+        print(f"no Redis at {wanted}: cache and sessions in the database")
+        return ""
+    return wanted
 
 
 def ensure_database(database_url: str) -> None:
@@ -93,6 +126,7 @@ def prepare(users: int, meters_per_user: int) -> list[tuple[str, list[int]]]:
     from kabinet.residents.models import Resident, ResidentAccount
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the rate limits' cache when REDIS_URL is not set
     password = make_password(PASSWORD)  # hashed once: the residents share it
     with transaction.atomic():
         Reading.objects.all().delete()
@@ -137,12 +171,14 @@ def stored_readings() -> int:
     return Reading.objects.count()
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def start_server(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "kabinet.wsgi",
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
+        f"--threads={threads}",  # over 1 gunicorn uses gthread workers, which keep connections
+        "--keep-alive=30",  # a resident's browser keeps its connection between submissions
         "--log-level=warning",
         "--backlog=2048",
     ]
@@ -160,30 +196,106 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
     sys.exit("gunicorn did not start listening within 30 s")
 
 
-class Resident:
-    """One browser: its own cookies, kept by hand so the Secure flag of production settings
-    does not stop them over plain http."""
+@dataclass
+class Answer:
+    status_code: int
+    headers: dict[str, list[str]]  # lower-case names
+    body: bytes
 
-    def __init__(self, client, base: str, login: str, meters: list[int]) -> None:
-        self.client, self.base, self.login, self.meters = client, base, login, list(meters)
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name, [""])[0]
+
+
+class Browser:
+    """A lean HTTP/1.1 client over asyncio streams: the client shares the two cores with the
+    server, so it must cost far less than a submission. Keeps the connection while the server
+    does (gunicorn's gthread workers), opens a new one when the server closes it (sync workers)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Answer:
+        reused = self.writer is not None
+        try:
+            return await self._exchange(method, path, headers, body)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            self.close()
+            if not reused:
+                raise
+        # The server closed a kept connection before reading the request (idle timeout): send again.
+        return await self._exchange(method, path, headers, body)
+
+    async def _exchange(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if method == "POST":
+            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        status_line = await self.reader.readuntil(b"\r\n")
+        status = int(status_line.split(b" ", 2)[1])
+        received: dict[str, list[str]] = {}
+        while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
+            name, _, value = line.decode("latin-1").partition(":")
+            received.setdefault(name.strip().lower(), []).append(value.strip())
+        if "content-length" in received:
+            content = await self.reader.readexactly(int(received["content-length"][0]))
+        elif "chunked" in received.get("transfer-encoding", [""])[0]:
+            content = await self._chunked()
+        else:
+            content = await self.reader.read()  # until the server closes
+            received["connection"] = ["close"]
+        if received.get("connection", [""])[0].lower() == "close":
+            self.close()
+        return Answer(status, received, content)
+
+    async def _chunked(self) -> bytes:
+        parts = []
+        while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            parts.append(await self.reader.readexactly(size + 2))
+        await self.reader.readuntil(b"\r\n")
+        return b"".join(p[:-2] for p in parts)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+class Resident:
+    """One resident's browser: its own connection and cookies (kept by hand, so that the Secure
+    flag of production settings does not stop them over plain http), a CSRF token from the page."""
+
+    def __init__(self, host: str, port: int, login: str, meters: list[int]) -> None:
+        self.browser = Browser(host, port)
+        self.referer = f"http://{host}:{port}/"
+        self.login, self.meters = login, list(meters)
         self.cookies: dict[str, str] = {}
 
     def _headers(self) -> dict[str, str]:
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        return {"Cookie": cookie, "Referer": self.base + "/"}
+        return {"Cookie": cookie, "Referer": self.referer}
 
-    def _keep(self, response) -> None:
-        for header in response.headers.get_list("set-cookie"):
+    def _keep(self, response: Answer) -> None:
+        for header in response.headers.get("set-cookie", []):
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
 
-    async def get(self, path: str):
-        response = await self.client.get(self.base + path, headers=self._headers())
+    async def get(self, path: str) -> Answer:
+        response = await self.browser.request("GET", path, self._headers())
         self._keep(response)
         return response
 
-    async def post(self, path: str, data: dict[str, str]):
-        response = await self.client.post(self.base + path, data=data, headers=self._headers())
+    async def post(self, path: str, data: dict[str, str]) -> Answer:
+        body = urlencode(data).encode("ascii")
+        response = await self.browser.request("POST", path, self._headers(), body)
         self._keep(response)
         return response
 
@@ -233,7 +345,7 @@ class Resident:
                 outcome.setdefault("first_error", repr(exc))
                 continue
             latencies.append(time.perf_counter() - started)
-            if answer.status_code == 302 and "/cabinet/meters/" in answer.headers.get("location", ""):
+            if answer.status_code == 302 and "/cabinet/meters/" in answer.header("location"):
                 outcome["accepted"] += 1
             else:
                 outcome["refused"] += 1
@@ -241,42 +353,56 @@ class Resident:
 
 
 async def run_load(
-    server: subprocess.Popen, base: str, residents: list[tuple[str, list[int]]], seconds: float, rate: float
+    server: subprocess.Popen,
+    database_url: str,
+    port: int,
+    residents: list[tuple[str, list[int]]],
+    seconds: float,
+    rate: float,
 ) -> dict:
-    import httpx
+    people = [Resident("127.0.0.1", port, login, meters) for login, meters in residents]
+    signing_in = time.perf_counter()
+    semaphore = asyncio.Semaphore(16)  # log-ins verify Argon2 hashes: not part of the peak
 
-    limits = httpx.Limits(max_connections=len(residents), max_keepalive_connections=len(residents))
-    async with httpx.AsyncClient(limits=limits, timeout=30, follow_redirects=False) as client:
-        people = [Resident(client, base, login, meters) for login, meters in residents]
-        signing_in = time.perf_counter()
-        semaphore = asyncio.Semaphore(16)  # log-ins verify Argon2 hashes: not part of the peak
+    async def sign_in(person: Resident) -> None:
+        async with semaphore:
+            await person.sign_in()
 
-        async def sign_in(person: Resident) -> None:
-            async with semaphore:
-                await person.sign_in()
-
-        await asyncio.gather(*(sign_in(p) for p in people))
-        print(f"signed in {len(people)} residents in {time.perf_counter() - signing_in:.1f} s")
-        cpu_before = server_cpu_seconds(server)
-        latencies: list[float] = []
-        outcome = {"accepted": 0, "refused": 0, "errors": 0}
-        started = time.monotonic()
-        interval = len(people) / rate if rate else 0.0  # each resident's pace for the total rate
-        await asyncio.gather(
-            *(
-                p.submit_until(
-                    started + seconds,
-                    latencies,
-                    outcome,
-                    first=started + i * interval / len(people),
-                    interval=interval,
-                )
-                for i, p in enumerate(people)
+    await asyncio.gather(*(sign_in(p) for p in people))
+    print(f"signed in {len(people)} residents in {time.perf_counter() - signing_in:.1f} s")
+    database_before = database_cpu(database_url)
+    cpu_before, client_before = server_cpu_seconds(server), time.process_time()
+    latencies: list[float] = []
+    outcome = {"accepted": 0, "refused": 0, "errors": 0}
+    started = time.monotonic()
+    interval = len(people) / rate if rate else 0.0  # each resident's pace for the total rate
+    await asyncio.gather(
+        *(
+            p.submit_until(
+                started + seconds,
+                latencies,
+                outcome,
+                first=started + i * interval / len(people),
+                interval=interval,
             )
+            for i, p in enumerate(people)
         )
-        elapsed = time.monotonic() - started
-        cpu = server_cpu_seconds(server) - cpu_before
-    return {"latencies": latencies, "elapsed": elapsed, "server_cpu": cpu, **outcome}
+    )
+    elapsed = time.monotonic() - started
+    cpu = server_cpu_seconds(server) - cpu_before
+    client_cpu = time.process_time() - client_before
+    database_after = database_cpu(database_url)
+    database = sum(used - database_before.get(pid, 0.0) for pid, used in database_after.items())
+    for person in people:
+        person.browser.close()
+    return {
+        "latencies": latencies,
+        "elapsed": elapsed,
+        "server_cpu": cpu,
+        "client_cpu": client_cpu,
+        "database_cpu": database,
+        **outcome,
+    }
 
 
 def server_cpu_seconds(server: subprocess.Popen) -> float:
@@ -285,14 +411,27 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     except OSError:
         return 0.0
-    total = 0
-    for pid in children:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(process_cpu_seconds(int(pid)) for pid in children)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def database_cpu(database_url: str) -> dict[int, float]:
+    """CPU time so far of each PostgreSQL backend serving the bench database (when PostgreSQL
+    runs on this machine): the database shares the cores with the server and the client."""
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        pids = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]).fetchall()
+    return {pid: process_cpu_seconds(pid) for (pid,) in pids}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -305,18 +444,16 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     args = parse_args()
     database_url = os.getenv("DATABASE_URL", DEFAULT_DB)
-    env = environment(database_url)
+    env = environment(database_url, redis_url(args.redis))
     os.environ.update(env)
     ensure_database(database_url)
     per_second = args.rate or 400
     meters = args.meters or max(20, int(args.seconds * per_second * 1.2 / args.users) + 5)
     print(f"database {database_url.rsplit('@', 1)[-1]}: preparing {args.users} residents × {meters} meters")
     residents = prepare(args.users, meters)
-    server = start_server(env, args.port, args.workers)
+    server = start_server(env, args.port, args.workers, args.threads)
     try:
-        result = asyncio.run(
-            run_load(server, f"http://127.0.0.1:{args.port}", residents, args.seconds, args.rate)
-        )
+        result = asyncio.run(run_load(server, database_url, args.port, residents, args.seconds, args.rate))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -328,7 +465,8 @@ def main() -> None:
     lost = abs(accepted - stored)
     print(
         f"load average now: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
-        f"gunicorn workers: {args.workers}; asked for {args.rate or 'max'}/s from {args.users} residents"
+        f"gunicorn workers: {args.workers} × {args.threads} threads; "
+        f"Redis: {env['REDIS_URL'] or 'none'}; asked for {args.rate or 'max'}/s from {args.users} residents"
     )
     print(
         f"accepted {accepted}, refused {result['refused']}, errors {result['errors']}, stored {stored} "
@@ -340,6 +478,10 @@ def main() -> None:
         print(
             f"server CPU per submission: {per:.1f} ms (gunicorn workers only) — "
             f"about {cores * 1000 / per:.0f} submissions/s if the {cores} cores were the server's alone"
+        )
+        print(
+            f"client CPU per submission: {result['client_cpu'] / accepted * 1000:.2f} ms, "
+            f"PostgreSQL: {result['database_cpu'] / accepted * 1000:.2f} ms"
         )
     for key in ("first_refusal", "first_error"):
         if key in result:

@@ -347,3 +347,13 @@ YOOKASSA_API_URL = os.getenv("YOOKASSA_API_URL", "https://api.yookassa.ru/v3")
 # Limits of one online payment, roubles.
 PAYMENT_MIN_AMOUNT = os.getenv("PAYMENT_MIN_AMOUNT", "1.00")
 PAYMENT_MAX_AMOUNT = os.getenv("PAYMENT_MAX_AMOUNT", "300000.00")
+
+# --- Reading peak: sessions and connections (issue 5 performance) ---------------------------
+# With Redis, a session is read from the cache and the database is only written to (log-in,
+# log-out, a change): logout still ends it in both. Without Redis the cache is the database,
+# so the sessions stay plainly in the database.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# A kept connection (DATABASE_CONN_MAX_AGE > 0) is checked once per request before use, so a
+# restarted PostgreSQL costs a reconnect, not a server error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = envbool("DATABASE_CONN_HEALTH_CHECKS", "1")

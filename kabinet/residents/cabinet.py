@@ -57,10 +57,17 @@ def _chosen_account(request: HttpRequest, accounts: list[Account]) -> Account | 
         account = next((a for a in accounts if a.number == number), None)
         if account is None:
             raise Http404  # not one of this resident's accounts
-        request.session[SESSION_ACCOUNT] = account.number
+        remember_account(request, account)
         return account
     remembered = request.session.get(SESSION_ACCOUNT)
     return next((a for a in accounts if a.number == remembered), None) or next(iter(accounts), None)
+
+
+def remember_account(request: HttpRequest, account: Account) -> None:
+    # Written only when it changes: a session written back on every page is a database write
+    # per page view (the readings page after each submission carries ?account=).
+    if request.session.get(SESSION_ACCOUNT) != account.number:
+        request.session[SESSION_ACCOUNT] = account.number
 
 
 def cabinet_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -69,13 +76,24 @@ def cabinet_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         resident = getattr(request.user, "resident", None)
         if resident is None:
-            return render(request, "residents/staff_not_resident.html", status=403)
-        accounts = list(selectors.resident_accounts(resident))
-        cabinet = Cabinet(resident=resident, accounts=accounts, account=_chosen_account(request, accounts))
-        request.cabinet = cabinet  # the frame template reads it through the context processor
-        return view(request, cabinet, *args, **kwargs)
+            return not_a_resident(request)
+        return view(request, open_cabinet(request, resident), *args, **kwargs)
 
     return wrapper
+
+
+def not_a_resident(request: HttpRequest) -> HttpResponse:
+    """A staff user signed in on a cabinet page: the page says where staff work."""
+    return render(request, "residents/staff_not_resident.html", status=403)
+
+
+def open_cabinet(request: HttpRequest, resident: Resident) -> Cabinet:
+    """The frame for a page of this resident's cabinet. A view that acts before it shows a page
+    (a form's POST answered with a redirect) may open it only when it renders one."""
+    accounts = list(selectors.resident_accounts(resident))
+    cabinet = Cabinet(resident=resident, accounts=accounts, account=_chosen_account(request, accounts))
+    request.cabinet = cabinet  # the frame template reads it through the context processor
+    return cabinet
 
 
 def cabinet_frame(request: HttpRequest) -> dict:
