@@ -207,14 +207,14 @@ def mark_touched(sql: str, params: Sequence[object] = ()) -> None:
         )
 
 
-def _more_memory() -> None:
+def more_memory() -> None:
     """For this transaction only: sorting and hashing a million staged rows in memory, not in
     temporary files; and the commit does not wait for the WAL to reach the disk. A crash in
     the fraction of a second after the commit may then lose the import as a whole (never a
     part of it: the database stays consistent), and the operator loads the file again."""
     if _postgres():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
@@ -261,15 +261,24 @@ def _create_touched() -> None:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TOUCHED} (account_id bigint PRIMARY KEY)")
 
 
-def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
-    """Delete the accruals of the periods and insert the staged ones; (deleted, inserted)."""
-    _more_memory()
+def replace_accruals(
+    periods: Iterable[datetime.date], write: Callable[[], int] | None = None
+) -> tuple[int, int]:
+    """Delete the accruals of the periods and insert the staged ones (or let `write` insert
+    them, returning how many); (deleted, inserted)."""
+    more_memory()
     marks, params = _in(periods)
     touched = f"SELECT account_id FROM billing_accrual WHERE period IN ({marks})"
     mark_touched(touched, params)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM billing_accrual WHERE period IN ({marks})", params)
         deleted = cursor.rowcount
+    inserted = (write or _insert_staged_accruals)()
+    mark_touched(touched, params)
+    return deleted, inserted
+
+
+def _insert_staged_accruals() -> int:
     with (
         checked_references(
             f"SELECT 1 FROM billing_account WHERE number IN (SELECT account_number FROM {ACCRUALS.table})",
@@ -288,9 +297,7 @@ def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
             f"FROM {ACCRUALS.table} s JOIN billing_account a ON a.number = s.account_number "
             "JOIN billing_service v ON v.code = s.service_code ORDER BY a.id, s.period, v.id"
         )
-        inserted = cursor.rowcount
-    mark_touched(touched, params)
-    return deleted, inserted
+        return cursor.rowcount
 
 
 def replace_payments(periods: Iterable[datetime.date]) -> tuple[int, int]:
