@@ -18,6 +18,7 @@ fields as an empty row (the latter reported as on the careful road). Anything el
 `Unsuitable` send the whole file down the careful road, which explains it.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -78,7 +79,10 @@ def copy_file(path: Path, *, progress: Callable[[int, float], None] | None) -> "
     least, width = imports._widths(names)
     if least != width:
         raise Unsuitable  # rows may then be shorter than the header: not COPY's business
-    for attempt in [encoding] if encoding != "utf-8" else ["utf-8", "cp1251"]:
+    # Valid UTF-8 throughout is UTF-8, else cp1251 (as imports.detect_encoding decides); PostgreSQL
+    # checks every byte of the UTF-8. A file with a BOM is UTF-8 or nothing.
+    attempts = {"utf-8": ["utf-8", "cp1251"], "utf-8-sig": ["utf-8"], "cp1251": ["cp1251"]}[encoding]
+    for attempt in attempts:
         try:
             with transaction.atomic():
                 _copy(path, encoding=attempt, delimiter=delimiter, width=width, progress=progress)
@@ -90,6 +94,8 @@ def copy_file(path: Path, *, progress: Callable[[int, float], None] | None) -> "
     col = {name: f"coalesce(c{index + 1}, '')" for name, index in positions.items()}
     nonblank = f"coalesce({', '.join(f'c{n}' for n in range(1, width + 1))}) IS NOT NULL"
     rows, services, periods = _repeating(col, nonblank=nonblank)
+    if not rows:
+        raise Unsuitable  # nothing to replace: the careful road says so
     timings["чтение файла (COPY) и проверка повторяющихся значений"] = time.perf_counter() - started
     return Copied(
         rows=rows,
@@ -152,9 +158,14 @@ def _read_header(path: Path) -> tuple[str, str]:
         raise Unsuitable from None
     if not first.endswith(b"\n"):
         raise Unsuitable
-    for encoding in ("utf-8-sig", "cp1251"):
+    if first.startswith(codecs.BOM_UTF8):
         try:
-            return first.decode(encoding), "cp1251" if encoding == "cp1251" else "utf-8"
+            return first.decode("utf-8-sig"), "utf-8-sig"
+        except UnicodeDecodeError:
+            raise Unsuitable from None
+    for encoding in ("utf-8", "cp1251"):
+        try:
+            return first.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     raise Unsuitable

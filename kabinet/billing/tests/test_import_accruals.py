@@ -316,10 +316,10 @@ FILE_OF_EVERY_KIND = [
 ]
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "cp1251"])
-def test_both_roads_store_the_same_accruals(accounts, write_file, encoding):
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-8", False), ("utf-8", True), ("cp1251", False)])
+def test_both_roads_store_the_same_accruals(accounts, write_file, encoding, bom):
     lines = [line.replace("м³", "м3").replace("кВт·ч", "кВт*ч") for line in FILE_OF_EVERY_KIND]
-    path = write_file(lines if encoding == "cp1251" else FILE_OF_EVERY_KIND, encoding=encoding)
+    path = write_file(lines if encoding == "cp1251" else FILE_OF_EVERY_KIND, encoding=encoding, bom=bom)
 
     report = services.import_file(kind="accruals", path=path)
     first = _stored_accruals()
@@ -354,3 +354,12 @@ def test_both_roads_report_the_same_bad_rows(accounts, write_file, skip_bad):
     assert [line for line, _ in report.errors] == [11, 12, 13, 14, 15, 16]
     assert (report.errors, report.applied, report.loaded) == (careful.errors, careful.applied, careful.loaded)
     assert len(stored) == (6 if skip_bad else 0)
+
+
+def test_a_file_of_only_a_header_replaces_nothing(accounts, write_file):
+    run(write_file([HEADER, water()], name="before.csv"))
+
+    output, _ = run(write_file([HEADER]))
+
+    assert output == ["Начисления: периоды нет: загружено строк 0, заменено прежних 0, ошибок нет."]
+    assert Accrual.objects.count() == 1
