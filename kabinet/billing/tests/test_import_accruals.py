@@ -342,6 +342,11 @@ def test_both_roads_report_the_same_bad_rows(accounts, write_file, skip_bad):
         water(volume=".5"),
         water(accrued="1e3", to_pay="1e3"),
         "1;2;3",
+        water(volume="5."),
+        water(accrued="-5", to_pay="-5"),
+        water(recalc="-.5", to_pay="147,50"),
+        water(accrued="1,4,8", to_pay="148"),
+        water(number="1000000002", period="12.2026", volume="3 200"),  # spaces between digits: good
     ]
     path = write_file(lines)
 
@@ -351,9 +356,9 @@ def test_both_roads_report_the_same_bad_rows(accounts, write_file, skip_bad):
         careful = _careful_road(path, skip_bad=skip_bad)
         transaction.set_rollback(True)
 
-    assert [line for line, _ in report.errors] == [11, 12, 13, 14, 15, 16]
+    assert [line for line, _ in report.errors] == [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
     assert (report.errors, report.applied, report.loaded) == (careful.errors, careful.applied, careful.loaded)
-    assert len(stored) == (6 if skip_bad else 0)
+    assert len(stored) == (7 if skip_bad else 0)
 
 
 def test_a_file_of_only_a_header_replaces_nothing(accounts, write_file):
