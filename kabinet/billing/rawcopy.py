@@ -1,21 +1,25 @@
 """Accruals CSV on PostgreSQL: the file's bytes go straight into COPY and SQL checks the rows.
 
-The careful road (imports.py reads, parsing.py checks each row in Python) costs a few
-microseconds a row; here Python does no work per row for a plainly good file. The bytes after
-the header are streamed into COPY (FORMAT csv, the file's delimiter and encoding) into a
-temporary table of text columns whose identity column numbers the rows; SQL then moves the rows
-whose every value is plainly good (conservative regular expressions, casts only after them, the
-sum checked) into the staging table, and only the other rows come back to Python, where the same
-`AccrualParser` as on the careful road checks them and gives the report its reasons. So both
-roads give the same answers; the SQL only decides which rows Python need not look at.
+The careful road (imports.py reads, parsing.py checks each row in Python, staging.py stages
+and replaces) costs microseconds a row in Python. Here Python does no work per row for a file
+whose rows are all plainly good, the usual case for a billing system's export:
 
-Line numbers: every physical line of the file must become one COPY row, so that the identity
-column is the line number. Blocks of lines with quotes, blank lines or a wrong number of
-delimiters are therefore read with the csv module: a record over several lines is sent as one
-row followed by empty rows for its other lines, a blank line or a row with a wrong number of
-fields as an empty row (the latter reported as on the careful road). Anything else COPY refuses
-(an unclosed quote, a stray carriage return, a NUL byte, bytes neither UTF-8 nor cp1251) makes
-`Unsuitable` send the whole file down the careful road, which explains it.
+1. The bytes after the header are streamed into COPY (FORMAT csv, the file's delimiter and
+   encoding) into a temporary table of text columns, numbered in file order.
+2. The values that repeat from row to row (period, service, unit, tariff, volume source, reason)
+   are checked once per distinct combination by the careful road's own parsers (SIDE_TABLE).
+3. One INSERT … SELECT writes the rows into billing_accrual, joining accounts, services and
+   SIDE_TABLE; the numbers that differ in each row are cast only when written as the careful
+   road takes them, and otherwise made to fail on purpose; the table's CHECK and UNIQUE
+   constraints and a count of the rows written catch the rest.
+
+Whatever is not plainly good — a bad value, an unknown account, a line given twice, bytes COPY
+refuses, an unclosed quote — raises `Unsuitable`; the caller rolls back and takes the careful
+road, which reports every bad row (`строка N: причина`) and honours --skip-bad. So both roads
+give the same answers; this one only decides, cheaply, that there is nothing to report.
+
+Blocks of lines holding quotes or blank lines are rewritten with the csv module (a blank line is
+an empty row, which COPY takes), so that COPY reads exactly the fields the careful road reads.
 """
 
 import codecs
