@@ -257,6 +257,33 @@ class AccrualParser:
             self.services[out[2]] = (out[3], out[4])  # type: ignore[index, assignment]
         return tuple(out), []
 
+    # Columns whose values repeat from row to row: rawcopy.py checks each distinct combination once.
+    REPEATING = (
+        "period",
+        "service_code",
+        "service_name",
+        "unit",
+        "tariff",
+        "volume_source",
+        "recalculation_reason",
+    )
+
+    def parse_repeating(self, values: Mapping[str, str]) -> tuple | None:
+        """The values of the REPEATING columns, parsed as `parse` parses them, or None if one
+        is bad."""
+        try:
+            return (
+                self._period(values["period"]),
+                self._code(values["service_code"]),
+                self._name(values["service_name"]),
+                self._unit(values["unit"]),
+                self._tariff(values["tariff"]),
+                self._source(values["volume_source"]),
+                self._reason(values["recalculation_reason"]),
+            )
+        except FieldError:
+            return None
+
 
 class PaymentParser:
     """Checks payment rows; remembers the periods the file names."""

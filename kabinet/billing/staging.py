@@ -207,12 +207,53 @@ def mark_touched(sql: str, params: Sequence[object] = ()) -> None:
         )
 
 
-def _more_memory() -> None:
-    """Sorting and hashing a million staged rows in memory, not in temporary files: for this
-    transaction only."""
+def more_memory() -> None:
+    """For this transaction only: sorting and hashing a million staged rows in memory, not in
+    temporary files; and the commit does not wait for the WAL to reach the disk. A crash in
+    the fraction of a second after the commit may then lose the import as a whole (never a
+    part of it: the database stays consistent), and the operator loads the file again."""
     if _postgres():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+@contextmanager
+def checked_references(*locks: str, params: Sequence[object] = ()) -> Iterator[None]:
+    """Foreign keys checked once for a set of rows, not row by row, around a bulk INSERT.
+
+    PostgreSQL checks each inserted row's foreign keys with a query of its own at commit; for
+    an accruals file that is two queries per row, seconds for a million rows. The INSERTs here
+    are INSERT … SELECT joining the referenced tables, so every row they write names a row
+    that exists; `locks` lock those rows FOR KEY SHARE, as each per-row check would, so that
+    none can be deleted (or its key changed) until the import commits. The per-row checks are
+    then skipped for the INSERT only (`session_replication_role = replica`, which disables the
+    foreign-key triggers, not CHECK or UNIQUE constraints), and only where the database role
+    may set it (a superuser, or `GRANT SET ON PARAMETER session_replication_role`); otherwise
+    they run as usual. On SQLite nothing changes.
+    """
+    if not _postgres() or not _may_skip_row_triggers():
+        yield
+        return
+    with connection.cursor() as cursor:
+        for lock in locks:
+            cursor.execute(f"SELECT COUNT(*) FROM ({lock} FOR KEY SHARE) locked", params)
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    # No `finally`: after an error the transaction takes no statements, and rolling back to the
+    # caller's savepoint undoes the SET LOCAL.
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+def _may_skip_row_triggers() -> bool:
+    with connection.cursor() as cursor:
+        if connection.pg_version >= 150000:
+            cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+        else:
+            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        (allowed,) = cursor.fetchone()
+    return bool(allowed)
 
 
 def _create_touched() -> None:
@@ -220,15 +261,45 @@ def _create_touched() -> None:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TOUCHED} (account_id bigint PRIMARY KEY)")
 
 
-def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
-    """Delete the accruals of the periods and insert the staged ones; (deleted, inserted)."""
-    _more_memory()
+def replace_accruals(
+    periods: Iterable[datetime.date], write: Callable[[], int] | None = None
+) -> tuple[int, int]:
+    """Delete the accruals of the periods and insert the staged ones (or let `write` insert
+    them, returning how many); (deleted, inserted)."""
+    more_memory()
     marks, params = _in(periods)
     touched = f"SELECT account_id FROM billing_accrual WHERE period IN ({marks})"
+    if _postgres():
+        # The deleted rows name the accounts to rebuild: one pass over them, not two.
+        _create_touched()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM billing_accrual WHERE period IN ({marks}) RETURNING account_id), "
+                f"marked AS (INSERT INTO {_TOUCHED} (account_id) SELECT DISTINCT account_id FROM gone "
+                "ON CONFLICT DO NOTHING) SELECT COUNT(*) FROM gone",
+                params,
+            )
+            (deleted,) = cursor.fetchone()
+    else:
+        mark_touched(touched, params)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM billing_accrual WHERE period IN ({marks})", params)
+            deleted = cursor.rowcount
+    inserted = (write or _insert_staged_accruals)()
     mark_touched(touched, params)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM billing_accrual WHERE period IN ({marks})", params)
-        deleted = cursor.rowcount
+    return deleted, inserted
+
+
+def _insert_staged_accruals() -> int:
+    with (
+        checked_references(
+            f"SELECT 1 FROM billing_account WHERE number IN (SELECT account_number FROM {ACCRUALS.table})",
+            f"SELECT 1 FROM billing_service WHERE code IN (SELECT service_code FROM {ACCRUALS.table})",
+        ),
+        connection.cursor() as cursor,
+    ):
+        # In the order of the unique (account, period, service) index: its entries are then
+        # appended, not scattered over its pages (a file sorted by period took half as long again).
         cursor.execute(
             "INSERT INTO billing_accrual (account_id, period, service_id, tariff, volume, unit, "
             "volume_source, accrued, recalculation, recalculation_reason, benefit, to_pay) "
@@ -236,11 +307,9 @@ def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
             "s.volume_source, CAST(s.accrued AS NUMERIC), CAST(s.recalculation AS NUMERIC), s.reason, "
             "CAST(s.benefit AS NUMERIC), CAST(s.to_pay AS NUMERIC) "
             f"FROM {ACCRUALS.table} s JOIN billing_account a ON a.number = s.account_number "
-            "JOIN billing_service v ON v.code = s.service_code"
+            "JOIN billing_service v ON v.code = s.service_code ORDER BY a.id, s.period, v.id"
         )
-        inserted = cursor.rowcount
-    mark_touched(touched, params)
-    return deleted, inserted
+        return cursor.rowcount
 
 
 def replace_payments(periods: Iterable[datetime.date]) -> tuple[int, int]:
@@ -398,6 +467,10 @@ def rebuild_balances(account_ids: Iterable[int] | None = None) -> int:
         money = "ROUND({}, 2)"  # SQLite sums decimals as floats
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM billing_accountperiod WHERE account_id IN ({scope})")
+    with (
+        checked_references(f"SELECT 1 FROM billing_account WHERE id IN ({scope})"),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(
             "INSERT INTO billing_accountperiod (account_id, period, opening_balance, accrued, paid, "
             "closing_balance, due_date) "
@@ -412,5 +485,6 @@ def rebuild_balances(account_ids: Iterable[int] | None = None) -> int:
             f"WHERE account_id IN ({scope})) u GROUP BY u.account_id, u.period) m) b"
         )
         written = cursor.rowcount
+    with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_TOUCHED}")
     return written

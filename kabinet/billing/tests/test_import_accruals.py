@@ -8,7 +8,9 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, transaction
 
+from kabinet.billing import imports, parsing, services
 from kabinet.billing.models import AccountPeriod, Accrual, Service
 from kabinet.billing.tests.factories import AccountFactory
 
@@ -268,3 +270,101 @@ def test_a_file_of_unknown_accounts_lists_the_first_rows_and_counts_the_rest(
         "… и ещё строк с ошибками: 7 (показаны первые 3)",
     ]
     assert "строк с ошибками 10." in out.getvalue()
+
+
+def _careful_road(path: Path, *, skip_bad: bool = False):
+    """The import as on SQLite and for XLSX: the reader and the Python row checks."""
+    parser = parsing.AccrualParser()
+    with imports.read_table(
+        path, columns=parsing.ACCRUAL_COLUMNS, fast=parsing.accrual_fast_path(parser)
+    ) as rows:
+        return services.import_accruals(rows=rows, skip_bad=skip_bad, parser=parser)
+
+
+def _stored_accruals() -> list[tuple]:
+    return sorted(
+        Accrual.objects.values_list(
+            "account__number",
+            "period",
+            "service__code",
+            "service__name",
+            "tariff",
+            "volume",
+            "unit",
+            "volume_source",
+            "accrued",
+            "recalculation",
+            "recalculation_reason",
+            "benefit",
+            "to_pay",
+        )
+    )
+
+
+FILE_OF_EVERY_KIND = [
+    HEADER,
+    water(),
+    heating(),
+    "",
+    ";;;;;;;;;;;;",
+    water(
+        number="1000000002", tariff="", volume="", source="", recalc="-0,50", reason="акт", to_pay="147,50"
+    ),
+    water(number="1000000002", period="2026-11", benefit="48", to_pay="100"),
+    '1000000001;01.11.2026;TKO;"Обращение с ТКО";чел.;115,34;2;norm;230,68;;"две\r\nстроки";115,34;115,34',
+    "1000000001;11.2026;EL;Электроэнергия;кВт·ч;5,47;100,5;Прибор;549,74;;;;549,74",
+]
+
+
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-8", False), ("utf-8", True), ("cp1251", False)])
+def test_both_roads_store_the_same_accruals(accounts, write_file, encoding, bom):
+    lines = [line.replace("м³", "м3").replace("кВт·ч", "кВт*ч") for line in FILE_OF_EVERY_KIND]
+    path = write_file(lines if encoding == "cp1251" else FILE_OF_EVERY_KIND, encoding=encoding, bom=bom)
+
+    report = services.import_file(kind="accruals", path=path)
+    first = _stored_accruals()
+    again = _careful_road(path)
+
+    assert (report.loaded, report.periods, report.errors) == (6, [OCT, NOV], [])
+    assert (again.loaded, again.periods, again.errors, again.replaced) == (6, [OCT, NOV], [], 6)
+    assert _stored_accruals() == first
+    if connection.vendor == "postgresql":  # the file went through COPY, not the Python row checks
+        assert "чтение файла (COPY) и проверка повторяющихся значений" in report.timings
+
+
+@pytest.mark.parametrize("skip_bad", [False, True])
+def test_both_roads_report_the_same_bad_rows(accounts, write_file, skip_bad):
+    lines = [
+        *FILE_OF_EVERY_KIND,
+        water(period="13.2026"),
+        water(accrued="148,001", to_pay="148,001"),
+        water(number="9999999999"),
+        water(volume=".5"),
+        water(accrued="1e3", to_pay="1e3"),
+        "1;2;3",
+        water(volume="5."),
+        water(accrued="-5", to_pay="-5"),
+        water(recalc="-.5", to_pay="147,50"),
+        water(accrued="1,4,8", to_pay="148"),
+        water(number="1000000002", period="12.2026", volume="3 200"),  # spaces between digits: good
+    ]
+    path = write_file(lines)
+
+    report = services.import_file(kind="accruals", path=path, skip_bad=skip_bad)
+    stored = _stored_accruals()
+    with transaction.atomic():
+        careful = _careful_road(path, skip_bad=skip_bad)
+        transaction.set_rollback(True)
+
+    assert [line for line, _ in report.errors] == [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
+    assert (report.errors, report.applied, report.loaded) == (careful.errors, careful.applied, careful.loaded)
+    assert len(stored) == (7 if skip_bad else 0)
+
+
+def test_a_file_of_only_a_header_replaces_nothing(accounts, write_file):
+    run(write_file([HEADER, water()], name="before.csv"))
+
+    output, _ = run(write_file([HEADER]))
+
+    assert output == ["Начисления: периоды нет: загружено строк 0, заменено прежних 0, ошибок нет."]
+    assert Accrual.objects.count() == 1

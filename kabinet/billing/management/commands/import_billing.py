@@ -75,7 +75,8 @@ class Command(BaseCommand):
             for phase, seconds in getattr(report, "timings", {}).items():
                 self.stderr.write(f"{phase}: {seconds:.1f} с")
         if bar is not None:
-            bar.finish(getattr(report, "rows_read", 0) or report.created + report.updated + report.unchanged)
+            rows = getattr(report, "rows_read", None)  # accounts and meters reports count outcomes
+            bar.finish(report.created + report.updated + report.unchanged if rows is None else rows)
         for text in services.report_lines(report):
             self.stdout.write(text, self.style.WARNING)
         summary = f"{services.IMPORT_KINDS[kind].title}: {report.summary()}"
