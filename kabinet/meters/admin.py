@@ -10,6 +10,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from kabinet.audit import services as audit
+from kabinet.audit.models import AuditEntry
+
 from . import export, selectors, services
 from .forms import ExportForm
 from .models import Building, Meter, Reading, ReadingReminder, ReadingSchedule
@@ -236,6 +239,13 @@ class ReadingAdmin(admin.ModelAdmin):
             )
         response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
         response["X-Readings-Count"] = str(count)
+        audit.record(
+            action=AuditEntry.Action.EXPORT,
+            actor=request.user,
+            ip=request.META.get("REMOTE_ADDR"),
+            target=f"показания за {period:%m.%Y}",
+            details={"readings": count, "format": file_format},
+        )
         # The file goes to the browser; the count is shown on the next back-office page.
         messages.success(
             request, f"Выгружено показаний за {period:%m.%Y}: {count} (файл {name}.{file_format})."

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from kabinet.audit.models import AuditEntry
 from kabinet.billing.tests.factories import AccountFactory
 from kabinet.meters.models import Service
 
@@ -96,3 +97,16 @@ def test_back_office_export_refuses_a_missing_period(client, operator):
     response = client.post(reverse("admin:meters_reading_export"), {"period": "", "file_format": "csv"})
 
     assert "Укажите месяц." in response.content.decode()
+
+
+def test_every_export_is_in_the_audit_log_with_who_and_how_many(client, operator, november, tmp_path):
+    client.force_login(operator)
+    client.post(reverse("admin:meters_reading_export"), {"period": "2026-11", "file_format": "xlsx"})
+    call_command("export_readings", "2026-11", str(tmp_path / "r.csv"), stdout=StringIO())
+
+    from_office, from_command = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).order_by("at")
+    assert from_office.actor == operator
+    assert from_office.target == "показания за 11.2026"
+    assert from_office.details["readings"] == 2
+    assert from_command.actor is None
+    assert from_command.details["readings"] == 2

@@ -3,6 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kabinet.audit import services as audit
+from kabinet.audit.models import AuditEntry
 from kabinet.meters.export import write_file
 
 
@@ -25,4 +27,9 @@ class Command(BaseCommand):
             count = write_file(month, file)
         except OSError as exc:
             raise CommandError(f"Файл «{file}» не удаётся записать: {exc.strerror or exc}.") from None
+        audit.record(
+            action=AuditEntry.Action.EXPORT,
+            target=f"показания за {month:%m.%Y}",
+            details={"readings": count, "file": str(file), "by": "export_readings"},
+        )
         self.stdout.write(self.style.SUCCESS(f"Выгружено показаний за {month:%m.%Y}: {count}, файл {file}."))
