@@ -331,6 +331,8 @@ BILLING_DUE_DAY = envint("KABINET_BILLING_DUE_DAY", 10)
 # Uploaded billing files wait here for the worker: under VAR_DIR, never served by the web server.
 BILLING_IMPORT_DIR = Path(os.getenv("KABINET_BILLING_IMPORT_DIR", VAR_DIR / "imports"))
 BILLING_IMPORT_POLL_SECONDS = envint("KABINET_BILLING_IMPORT_POLL_SECONDS", 2)
+# A job still «загружается» after this long lost its worker: it goes back to the queue.
+BILLING_IMPORT_LEASE_MINUTES = envint("KABINET_BILLING_IMPORT_LEASE_MINUTES", 60)
 
 # --- Online payments (kabinet.payments) -----------------------------------------------------
 # dev: a confirmation page inside Kabinet («Оплатить» / «Отказаться»), for `make run` only.

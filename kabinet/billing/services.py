@@ -592,6 +592,7 @@ def queue_import(*, job: ImportJob, upload: UploadedFile, user: User | None) -> 
 
 def claim_import_job() -> ImportJob | None:
     """Take the oldest queued job, so that two workers never run the same one."""
+    _requeue_abandoned_jobs()
     for job in ImportJob.objects.filter(status=ImportJob.Status.QUEUED).order_by("created_at")[:5]:
         claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
             status=ImportJob.Status.RUNNING, started_at=timezone.now()
@@ -600,6 +601,16 @@ def claim_import_job() -> ImportJob | None:
             job.refresh_from_db()
             return job
     return None
+
+
+def _requeue_abandoned_jobs() -> None:
+    # A worker that died mid-import rolled its transaction back: nothing of the file is in the
+    # books, and an import replaces whole months, so running the file again is safe. A job
+    # running far longer than any import takes is taken to be such an orphan.
+    lease = datetime.timedelta(minutes=settings.BILLING_IMPORT_LEASE_MINUTES)
+    ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=timezone.now() - lease).update(
+        status=ImportJob.Status.QUEUED, started_at=None, rows_done=0, bytes_done=0
+    )
 
 
 def run_import_job(job: ImportJob) -> ImportJob:

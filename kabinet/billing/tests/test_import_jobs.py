@@ -1,9 +1,11 @@
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 from kabinet.billing.models import Accrual, ImportJob
 from kabinet.billing.tests.factories import AccountFactory
@@ -108,3 +110,22 @@ def test_jobs_list_shows_status_and_filters(admin_client, accounts):
 
     assert "accruals.csv" in page.text
     assert "в очереди" in page.text
+
+
+def test_a_job_whose_worker_died_is_imported_again_by_the_next_worker(admin_client, accounts, settings):
+    upload(admin_client, "октябрь.xlsx", (SAMPLES / "accruals.xlsx").read_bytes())
+    long_ago = timezone.now() - timedelta(minutes=settings.BILLING_IMPORT_LEASE_MINUTES + 1)
+    ImportJob.objects.update(status=ImportJob.Status.RUNNING, started_at=long_ago)  # its worker was killed
+
+    assert run_worker() == "Загружено файлов: 1.\n"
+
+    assert ImportJob.objects.get().status == ImportJob.Status.DONE
+    assert Accrual.objects.count() == 11
+
+
+def test_a_job_running_now_is_left_to_its_worker(admin_client, accounts):
+    upload(admin_client, "октябрь.xlsx", (SAMPLES / "accruals.xlsx").read_bytes())
+    ImportJob.objects.update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
+
+    assert run_worker() == ""  # nothing to do: the other worker has it
+    assert Accrual.objects.count() == 0
