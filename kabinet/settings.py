@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kabinet.meters",
     "kabinet.appeals",
     "kabinet.public",
+    "kabinet.audit",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kabinet.core.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "kabinet.urls"
@@ -112,6 +114,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kabinet.sqlite3'}"),
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0),
+        # A kept connection is checked once per request before use, so a restarted PostgreSQL
+        # costs a reconnect, not a server error.
+        conn_health_checks=envbool("DATABASE_CONN_HEALTH_CHECKS", "1"),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -140,6 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not the account number, the phone, or the name (registration, reset and profile alike).
+    {"NAME": "kabinet.residents.validators.AccountDataSimilarityValidator"},
 ]
 LOGIN_URL = "residents:login"
 LOGIN_REDIRECT_URL = "residents:cabinet"
@@ -230,11 +237,15 @@ SMSRU_FROM = os.getenv("SMSRU_FROM", "")  # a sender name approved by SMS.ru; em
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "kabinet.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "1")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -258,27 +269,23 @@ APPEALS_MAX_FILE_MB = envint("KABINET_APPEALS_MAX_FILE_MB", 10)
 APPEALS_PER_HOUR = envint("KABINET_APPEALS_PER_HOUR", 5)
 # An appeal without an operator's answer after this many days stands out in the inbox.
 APPEALS_ANSWER_LIMIT_DAYS = envint("KABINET_APPEALS_ANSWER_LIMIT_DAYS", 10)
-# --- Access: cache, rate limits, passwords, headers (issue 3) --------------------------------
+# --- Cache and rate limits -------------------------------------------------------------------
 # Rate-limit counters live in a cache every web process shares: the database by default
 # (`manage.py createcachetable`, run by `make run` and by the test database setup), Redis when
 # REDIS_URL is set.
 REDIS_URL = os.getenv("REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends." + ("redis.RedisCache" if REDIS_URL else "db.DatabaseCache"),
+        "LOCATION": REDIS_URL or "kabinet_cache",
+        "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "kabinet"),
+    }
+}
+# With Redis, a session is read from the cache and the database is only written to (log-in,
+# log-out, a change): logout still ends it in both. Without Redis the cache is the database,
+# so the sessions stay plainly in the database.
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "kabinet"),
-        }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "kabinet_cache",
-            "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "kabinet"),
-        }
-    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Each limit: at most COUNT events per WINDOW seconds; the refusal says when to try again.
 RATE_LIMITS = {
@@ -309,22 +316,13 @@ PHONE_CODE_TTL_MINUTES = envint("KABINET_PHONE_CODE_TTL_MINUTES", 10)
 # A reset for a login without a cabinet answers like a real code: as many tries, then «too many».
 RATE_LIMITS["reset_unknown"] = (REGISTRATION_CODE_MAX_ATTEMPTS - 1, PASSWORD_RESET_CODE_TTL_MINUTES * 60)
 
-AUTH_PASSWORD_VALIDATORS += [{"NAME": "kabinet.residents.validators.AccountDataSimilarityValidator"}]
-
-MIDDLEWARE += ["kabinet.core.middleware.ContentSecurityPolicyMiddleware"]
 # No form-action: paying redirects the browser from our form to the payment provider's page.
 CONTENT_SECURITY_POLICY = os.getenv(
     "CONTENT_SECURITY_POLICY",
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
 )
-CSRF_FAILURE_VIEW = "kabinet.core.views.csrf_failure"
-CSRF_COOKIE_HTTPONLY = True
-if not DEBUG:
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
-    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "1")
 
-INSTALLED_APPS += ["kabinet.audit"]
 # --- Billing: charges, payments, imports ----------------------------------------------------
 # The day of the next month by which a period is to be paid (ЖК РФ ст. 155: the 10th).
 BILLING_DUE_DAY = envint("KABINET_BILLING_DUE_DAY", 10)
@@ -349,13 +347,3 @@ YOOKASSA_API_URL = os.getenv("YOOKASSA_API_URL", "https://api.yookassa.ru/v3")
 # Limits of one online payment, roubles.
 PAYMENT_MIN_AMOUNT = os.getenv("PAYMENT_MIN_AMOUNT", "1.00")
 PAYMENT_MAX_AMOUNT = os.getenv("PAYMENT_MAX_AMOUNT", "300000.00")
-
-# --- Reading peak: sessions and connections (issue 5 performance) ---------------------------
-# With Redis, a session is read from the cache and the database is only written to (log-in,
-# log-out, a change): logout still ends it in both. Without Redis the cache is the database,
-# so the sessions stay plainly in the database.
-if REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# A kept connection (DATABASE_CONN_MAX_AGE > 0) is checked once per request before use, so a
-# restarted PostgreSQL costs a reconnect, not a server error.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = envbool("DATABASE_CONN_HEALTH_CHECKS", "1")
