@@ -1,10 +1,8 @@
-import signal
-import time
-
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kabinet.billing.services import run_queued_imports
+from kabinet.messaging.loop import run_until_stopped
 
 
 class Command(BaseCommand):
@@ -17,21 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="загрузить то, что в очереди, и выйти")
 
     def handle(self, *args, once: bool = False, **options) -> None:
-        stopping = False
-
-        def stop(signum, frame) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
         if not once:
             self.stdout.write("Обработчик загрузок из системы начислений запущен.")
-        while not stopping:
-            done = run_queued_imports()
-            if done:
-                self.stdout.write(f"Загружено файлов: {done}.")
-            if once:
-                break
-            if not done:
-                time.sleep(settings.BILLING_IMPORT_POLL_SECONDS)
+        run_until_stopped(self.round, once=once, poll_seconds=settings.BILLING_IMPORT_POLL_SECONDS)
+
+    def round(self) -> bool:
+        done = run_queued_imports()
+        if done:
+            self.stdout.write(f"Загружено файлов: {done}.")
+        return bool(done)
