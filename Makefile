@@ -26,28 +26,27 @@ run: install fonts
 	$(PY) manage.py load_demo_data --if-empty
 	PORT=$(PORT) PY=$(PY) bash scripts/run.sh
 
+# Install the Debian packages $(2) ($(3)) unless the shell test $(1) passes. apt may be busy
+# with another installation: wait for its lock rather than fail.
+define apt_install
+@$(1) || { \
+  echo "Installing $(3) from Debian's packages"; \
+  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+  $$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq $(2); }
+endef
+
 # Browser tests drive Debian's Chromium; never a downloaded browser.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
-	  echo "Installing Chromium from Debian's packages"; \
-	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+	$(call apt_install,command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium,chromium fonts-dejavu-core,Chromium)
 
 # Receipts (PDF) are set in DejaVu for Cyrillic: Debian's fonts-dejavu-core.
 fonts:
-	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf || { \
-	  echo "Installing the DejaVu fonts from Debian's packages"; \
-	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-dejavu-core; }
+	$(call apt_install,test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf,fonts-dejavu-core,the DejaVu fonts)
 
 # Delivery tests start a real Kannel (bearerbox, smsbox, fakesmsc) from Debian's packages.
-# apt may be busy with another installation: wait for its lock rather than fail.
 kannel:
-	@test -x /usr/sbin/bearerbox -a -x /usr/lib/kannel/test/fakesmsc || { \
-	  echo "Installing Kannel from Debian's packages"; \
-	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
-	  $$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq kannel kannel-extras; }
+	$(call apt_install,test -x /usr/sbin/bearerbox -a -x /usr/lib/kannel/test/fakesmsc,kannel kannel-extras,Kannel)
 
 lint: install-test
 	$(VENV)/bin/ruff check .
