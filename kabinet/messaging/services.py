@@ -33,11 +33,9 @@ WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def send_sms(*, phone: str, text: str, sensitive: bool = False, mailing: bool = False) -> OutboxMessage:
-    if segments(text) > MAX_SEGMENTS:
+    if (parts := segments(text)) > MAX_SEGMENTS:
         # Still sent (a long SITE_URL, say), but the company pays for every part: say so.
-        log.warning(
-            "An SMS of %s segments was queued; Kabinet's texts aim at %s", segments(text), MAX_SEGMENTS
-        )
+        log.warning("An SMS of %s segments was queued; Kabinet's texts aim at %s", parts, MAX_SEGMENTS)
     message = OutboxMessage(
         channel=OutboxMessage.Channel.SMS,
         recipient=phone,
