@@ -90,20 +90,34 @@ class Accrual(models.Model):
     `to_pay = accrued + recalculation − benefit`; `accrued` is normally tariff × volume (the
     billing system's rounding is kept as given, so it is not enforced). A negative
     recalculation is a refund; `to_pay` may then be negative.
+
+    On PostgreSQL the table is partitioned by period (migration 0004): an import of the fast
+    road loads its file into a table of its own and attaches it as one partition holding the
+    file's months (partitions.py); rows written otherwise go to the partition holding their
+    month, or to the default partition. The primary key there is (id, period), as PostgreSQL
+    requires of a partitioned table; ids still come from one sequence.
     """
 
-    # No separate indexes on the two keys: the unique (account, period, service) index serves
-    # the account's reads, and every index costs time when a million lines are imported.
+    # Keyed by the account's number and the service's code, as the billing file names them: on
+    # PostgreSQL the file's columns then go into the table with COPY as they are (partitions.py).
+    # No separate indexes on the two keys: the unique (account, period, service) index serves the
+    # account's reads, and every index costs time when a million lines are imported.
     account = models.ForeignKey(
         Account,
         on_delete=models.PROTECT,
+        to_field="number",
         related_name="accruals",
         verbose_name="лицевой счёт",
         db_index=False,
     )
     period = models.DateField("период", help_text="Первое число месяца.")
     service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="accruals", verbose_name="услуга", db_index=False
+        Service,
+        on_delete=models.PROTECT,
+        to_field="code",
+        related_name="accruals",
+        verbose_name="услуга",
+        db_index=False,
     )
     tariff = models.DecimalField("тариф, ₽", max_digits=14, decimal_places=4, null=True, blank=True)
     volume = models.DecimalField("объём", max_digits=16, decimal_places=6, null=True, blank=True)
@@ -141,7 +155,6 @@ class Accrual(models.Model):
                 name="accrual_to_pay_adds_up",
             ),
         ]
-        indexes = [models.Index(fields=["period"], name="accrual_period")]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.period:%m.%Y} {self.service_id}: {self.to_pay}"

@@ -27,7 +27,7 @@ from kabinet.core.models import User
 from kabinet.meters.parsing import METER_COLUMNS
 from kabinet.meters.services import import_meters
 
-from . import imports, parsing, rawcopy, staging
+from . import imports, parsing, partitions, rawcopy, staging
 from .imports import Row
 from .models import Account, ImportJob, Payment, PaymentSource, Service
 
@@ -359,24 +359,33 @@ def import_accruals(
 
 def _import_accruals_copied(*, path: Path, skip_bad: bool, progress: Progress | None) -> PeriodReport:
     """`import_accruals` of a CSV file on PostgreSQL without Python's work per row: the file
-    is COPYed as it is and checked by SQL (rawcopy.py). Raises `rawcopy.Unsuitable`, having
-    changed nothing, for a file with a row that is not plainly good: the careful road then
-    reports every bad row (and with `skip_bad` imports the good ones)."""
+    is COPYed into a table of its own, which becomes the partition of its months (rawcopy.py,
+    partitions.py). Raises `rawcopy.Unsuitable`, having changed nothing, for a file with a row
+    that is not plainly good: the careful road then reports every bad row (and with `skip_bad`
+    imports the good ones)."""
     report = PeriodReport(skip_bad=skip_bad)
-    with transaction.atomic():
-        staging.more_memory()
-        copied = rawcopy.copy_file(path, progress=progress)
-        report.timings.update(copied.timings)
-        _save_services(copied.services)
-        report.periods = copied.periods
-        started = time.perf_counter()
-        report.replaced, report.loaded = staging.replace_accruals(report.periods, write=copied.write)
-        report.rows_read = copied.rows
-        replaced = time.perf_counter()
-        copied.drop()
-        staging.rebuild_balances()
-        report.timings["замена периодов"] = replaced - started
-        report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
+    with partitions.import_lock():
+        partitions.drop_abandoned_batches()
+        loaded = rawcopy.load_file(path, progress=progress)
+        report.timings.update(loaded.timings)
+        try:
+            with transaction.atomic():
+                _save_services(loaded.services)
+                started = time.perf_counter()
+                report.replaced = staging.replace_accruals_with_batch(loaded.table, loaded.periods)
+                replaced = time.perf_counter()
+                staging.rebuild_balances(batch=loaded.table)
+                report.timings["замена периодов"] = replaced - started
+                report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
+        except IntegrityError:  # an account or a service the books do not know
+            partitions.drop_batch(loaded.table, own=True)
+            raise rawcopy.Unsuitable from None
+        except BaseException:
+            partitions.drop_batch(loaded.table, own=True)
+            raise
+        partitions.drop_sums(loaded.table)
+    report.periods = loaded.periods
+    report.loaded = report.rows_read = loaded.rows
     return report
 
 

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from . import partitions
+
 _COPY_BATCH = 2000
 _INSERT_BATCH = 5000
 
@@ -261,22 +263,26 @@ def _create_touched() -> None:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TOUCHED} (account_id bigint PRIMARY KEY)")
 
 
-def replace_accruals(
-    periods: Iterable[datetime.date], write: Callable[[], int] | None = None
-) -> tuple[int, int]:
-    """Delete the accruals of the periods and insert the staged ones (or let `write` insert
-    them, returning how many); (deleted, inserted)."""
+_ACCOUNTS_OF_ACCRUALS = (
+    "SELECT a.id AS account_id FROM billing_accrual x JOIN billing_account a ON a.number = x.account_id "
+    "WHERE x.period IN ({})"
+)
+
+
+def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
+    """Delete the accruals of the periods and insert the staged ones; (deleted, inserted)."""
     more_memory()
     marks, params = _in(periods)
-    touched = f"SELECT account_id FROM billing_accrual WHERE period IN ({marks})"
+    touched = _ACCOUNTS_OF_ACCRUALS.format(marks)
     if _postgres():
         # The deleted rows name the accounts to rebuild: one pass over them, not two.
         _create_touched()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH gone AS (DELETE FROM billing_accrual WHERE period IN ({marks}) RETURNING account_id), "
-                f"marked AS (INSERT INTO {_TOUCHED} (account_id) SELECT DISTINCT account_id FROM gone "
-                "ON CONFLICT DO NOTHING) SELECT COUNT(*) FROM gone",
+                f"marked AS (INSERT INTO {_TOUCHED} (account_id) SELECT DISTINCT a.id FROM gone "
+                "JOIN billing_account a ON a.number = gone.account_id ON CONFLICT DO NOTHING) "
+                "SELECT COUNT(*) FROM gone",
                 params,
             )
             (deleted,) = cursor.fetchone()
@@ -285,9 +291,26 @@ def replace_accruals(
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM billing_accrual WHERE period IN ({marks})", params)
             deleted = cursor.rowcount
-    inserted = (write or _insert_staged_accruals)()
+    inserted = _insert_staged_accruals()
     mark_touched(touched, params)
     return deleted, inserted
+
+
+def replace_accruals_with_batch(table: str, periods: Sequence[datetime.date]) -> int:
+    """PostgreSQL: make a loaded batch (partitions.py) the accruals of its periods; the number
+    of accruals it replaced. The accounts of both old and new rows get their balances rebuilt."""
+    more_memory()
+    marks, params = _in(periods)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM billing_accrual WHERE period IN ({marks})", params)
+        (replaced,) = cursor.fetchone()
+    if replaced:
+        mark_touched(_ACCOUNTS_OF_ACCRUALS.format(marks), params)
+    partitions.attach_batch(table, periods)
+    mark_touched(
+        f"SELECT a.id AS account_id FROM billing_account a WHERE a.number IN (SELECT account_id FROM {table})"
+    )
+    return replaced
 
 
 def _insert_staged_accruals() -> int:
@@ -298,16 +321,15 @@ def _insert_staged_accruals() -> int:
         ),
         connection.cursor() as cursor,
     ):
-        # In the order of the unique (account, period, service) index: its entries are then
-        # appended, not scattered over its pages (a file sorted by period took half as long again).
+        # The joins drop the rows of unknown accounts (the caller compares the counts).
         cursor.execute(
             "INSERT INTO billing_accrual (account_id, period, service_id, tariff, volume, unit, "
             "volume_source, accrued, recalculation, recalculation_reason, benefit, to_pay) "
-            "SELECT a.id, s.period, v.id, CAST(s.tariff AS NUMERIC), CAST(s.volume AS NUMERIC), s.unit, "
-            "s.volume_source, CAST(s.accrued AS NUMERIC), CAST(s.recalculation AS NUMERIC), s.reason, "
-            "CAST(s.benefit AS NUMERIC), CAST(s.to_pay AS NUMERIC) "
+            "SELECT a.number, s.period, v.code, CAST(s.tariff AS NUMERIC), CAST(s.volume AS NUMERIC), "
+            "s.unit, s.volume_source, CAST(s.accrued AS NUMERIC), CAST(s.recalculation AS NUMERIC), "
+            "s.reason, CAST(s.benefit AS NUMERIC), CAST(s.to_pay AS NUMERIC) "
             f"FROM {ACCRUALS.table} s JOIN billing_account a ON a.number = s.account_number "
-            "JOIN billing_service v ON v.code = s.service_code ORDER BY a.id, s.period, v.id"
+            "JOIN billing_service v ON v.code = s.service_code ORDER BY a.number, s.period, v.code"
         )
         return cursor.rowcount
 
@@ -446,10 +468,13 @@ def _month(value: object) -> str:
 # --- Balances --------------------------------------------------------------------------------
 
 
-def rebuild_balances(account_ids: Iterable[int] | None = None) -> int:
+def rebuild_balances(account_ids: Iterable[int] | None = None, *, batch: str | None = None) -> int:
     """Rebuild AccountPeriod rows of the touched accounts (or of the given ones) from their
     accruals and payments: opening = previous closing, closing = opening + accrued − paid,
-    starting from zero before the first period. Returns the number of rows written."""
+    starting from zero before the first period. Returns the number of rows written.
+
+    With `batch` (a batch just attached, partitions.py), its months' totals are taken from the
+    sums made while it was indexed, and only the other months' accruals are read."""
     _create_touched()
     if account_ids is not None:
         with connection.cursor() as cursor:
@@ -479,12 +504,39 @@ def rebuild_balances(account_ids: Iterable[int] | None = None) -> int:
             "FROM (SELECT m.account_id, m.period, m.accrued, m.paid, "
             "SUM(m.accrued - m.paid) OVER (PARTITION BY m.account_id ORDER BY m.period) AS closing "
             "FROM (SELECT u.account_id, u.period, SUM(u.accrued) AS accrued, SUM(u.paid) AS paid FROM ("
-            f"SELECT account_id, period, to_pay AS accrued, 0 AS paid FROM billing_accrual "
-            f"WHERE account_id IN ({scope}) "
+            f"{_accrued_per_month(scope, batch)} "
             "UNION ALL SELECT account_id, period, 0 AS accrued, amount AS paid FROM billing_payment "
-            f"WHERE account_id IN ({scope})) u GROUP BY u.account_id, u.period) m) b"
+            f"WHERE account_id IN ({scope})) u GROUP BY u.account_id, u.period) m) b",
+            [] if batch is None else [_batch_periods(batch)],
         )
         written = cursor.rowcount
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_TOUCHED}")
     return written
+
+
+def _accrued_per_month(scope: str, batch: str | None) -> str:
+    """(account_id, period, accrued, paid = 0) of the accounts in `scope`: summed per account
+    and month before the account's number is looked up, so the join meets a row per month,
+    not per accrual."""
+    accrued = (
+        "SELECT account_id, period, SUM(to_pay) AS accrued FROM billing_accrual "
+        f"WHERE account_id IN (SELECT number FROM billing_account WHERE id IN ({scope})) "
+    )
+    if batch is None:
+        accrued += "GROUP BY account_id, period"
+    else:
+        accrued += (
+            f"AND period <> ALL(%s) GROUP BY account_id, period "
+            f"UNION ALL SELECT account_id, period, accrued FROM {batch}_sums"
+        )
+    return (
+        "SELECT a.id AS account_id, s.period, s.accrued, 0 AS paid "
+        f"FROM ({accrued}) s JOIN billing_account a ON a.number = s.account_id"
+    )
+
+
+def _batch_periods(table: str) -> list[datetime.date]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT period FROM {table}_sums")
+        return [period for (period,) in cursor.fetchall()]

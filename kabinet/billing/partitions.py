@@ -1,0 +1,173 @@
+"""Accruals on PostgreSQL: a table partitioned by period, and partitions swapped in whole.
+
+`billing_accrual` is partitioned by LIST (period) (migration 0004). The fast road of an
+accruals import loads its file into a table of its own (a *batch*: the columns of
+billing_accrual and the file's service name), builds the batch's keys, and then, in the import's
+transaction, `attach_batch` replaces the months the file names: partitions holding only those
+months are dropped, a partition holding others too is narrowed to the others, rows of those
+months elsewhere (the default partition) are deleted, and the batch becomes the partition of
+its months. Readers see the old months or the new ones, never a mix.
+
+Building a table's keys once, after its rows are in, is several times cheaper than keeping them
+up to date row by row; that is what makes the fast road fast.
+
+The batch is loaded and keyed through connections of its own (`side_connection`), so that two
+of them can load it at once and so that its keys are built outside the import's transaction;
+nobody reads a batch until it is attached. One accruals import runs at a time (`import_lock`).
+"""
+
+import datetime
+import re
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+PARENT = "billing_accrual"
+DEFAULT_PARTITION = "billing_accrual_default"
+BATCH_PREFIX = "billing_accrual_part_"
+_LOCK_KEY = 0x4B41424E  # pg_advisory_lock key of accruals imports ("KABN")
+_DATE = re.compile(r"'(\d{4}-\d{2}-\d{2})'")
+
+
+@contextmanager
+def side_connection() -> Iterator:
+    """A connection of its own, in autocommit: what it does is visible to the import's
+    transaction at once (and stays if that transaction rolls back, hence `drop_batch`)."""
+    wrapper = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with wrapper.cursor() as cursor:
+            # Sorting and hashing a million rows in memory; no JIT for queries run once.
+            cursor.execute("SET work_mem = '256MB'")
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            cursor.execute("SET jit = off")
+            yield cursor
+    finally:
+        wrapper.close()
+
+
+@contextmanager
+def import_lock() -> Iterator[None]:
+    """One accruals import at a time: two would replace the same months under each other."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_LOCK_KEY])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
+
+
+def new_batch_name() -> str:
+    return f"{BATCH_PREFIX}{uuid.uuid4().hex[:12]}"
+
+
+def create_batch(cursor, table: str) -> None:
+    """An empty batch: billing_accrual's columns, NOT NULLs and CHECKs, ids from its sequence,
+    the file's service name (kept until the services are read), and the careful road's length
+    limit of a recalculation's reason."""
+    cursor.execute(f"CREATE TABLE {table} (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+    cursor.execute(f"ALTER TABLE {table} ALTER id SET DEFAULT nextval('billing_accrual_id_seq')")
+    cursor.execute(f"ALTER TABLE {table} ADD COLUMN service_name varchar(150) NOT NULL")
+    cursor.execute(
+        f"ALTER TABLE {table} ADD CONSTRAINT {table}_reason_length "
+        "CHECK (char_length(recalculation_reason) <= 1000)"
+    )
+
+
+def unique_key_sql(table: str) -> str:
+    """The index of the batch's unique key, as billing_accrual's; a line given twice fails it."""
+    return f"CREATE UNIQUE INDEX {table}_one_per_service ON {table} (account_id, period, service_id)"
+
+
+def primary_key_sql(table: str) -> str:
+    return f"CREATE UNIQUE INDEX {table}_pkey ON {table} (id, period)"
+
+
+def sums_sql(table: str) -> str:
+    """Each account's total to pay in each month of the batch, for the balances."""
+    return (
+        f"CREATE TABLE {table}_sums AS SELECT account_id, period, SUM(to_pay) AS accrued "
+        f"FROM {table} GROUP BY account_id, period"
+    )
+
+
+def add_keys(cursor, table: str) -> None:
+    """The batch's primary and unique keys from their indexes (built at once by two
+    connections), so that ATTACH takes them as its partition's; and its service name dropped."""
+    cursor.execute(f"ALTER TABLE {table} DROP COLUMN service_name")
+    unique = f"{table}_one_per_service"
+    cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {unique} UNIQUE USING INDEX {unique}")
+    cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY USING INDEX {table}_pkey")
+
+
+def drop_batch(table: str, *, own: bool = False) -> None:
+    """Drop a batch and its sums. `own`: through the import's connection, which has touched
+    them (and may hold locks on them until its outermost transaction ends); else through a
+    side connection, for a batch the import's connection never saw."""
+    sql = f"DROP TABLE IF EXISTS {table}, {table}_sums"
+    if own:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+        return
+    with side_connection() as cursor:
+        cursor.execute(sql)
+
+
+def drop_sums(table: str) -> None:
+    """After the import's transaction: the sums of an attached batch are no longer needed."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}_sums")
+
+
+def drop_abandoned_batches() -> None:
+    """Batches of imports that died before attaching theirs (under `import_lock`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE %s "
+            "AND c.relnamespace = current_schema()::regnamespace AND NOT c.relispartition",
+            [BATCH_PREFIX.replace("_", r"\_") + "%"],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def partitions() -> dict[str, list[datetime.date]]:
+    """The attached partitions but the default one, with the months each holds."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass",
+            [PARENT],
+        )
+        rows = cursor.fetchall()
+    return {
+        name: [datetime.date.fromisoformat(d) for d in _DATE.findall(bound)]
+        for name, bound in rows
+        if name != DEFAULT_PARTITION
+    }
+
+
+def attach_batch(table: str, periods: Sequence[datetime.date]) -> None:
+    """Make the batch the partition of `periods`, removing those months from wherever they are.
+    In the caller's transaction. Attaching checks the batch's foreign keys (an unknown account
+    or service raises IntegrityError) and that every row is of one of the months."""
+    months = set(periods)
+    with connection.cursor() as cursor:
+        for name, held in partitions().items():
+            kept = sorted(set(held) - months)
+            if len(kept) == len(held):
+                continue
+            if not kept:
+                cursor.execute(f"DROP TABLE {name}")
+                continue
+            cursor.execute(f"ALTER TABLE {PARENT} DETACH PARTITION {name}")
+            cursor.execute(f"DELETE FROM {name} WHERE period = ANY(%s)", [sorted(months)])
+            cursor.execute(f"ALTER TABLE {PARENT} ATTACH PARTITION {name} FOR VALUES IN ({_values(kept)})")
+        cursor.execute(f"DELETE FROM {DEFAULT_PARTITION} WHERE period = ANY(%s)", [sorted(months)])
+        cursor.execute(f"ALTER TABLE {PARENT} ATTACH PARTITION {table} FOR VALUES IN ({_values(periods)})")
+
+
+def _values(periods: Sequence[datetime.date]) -> str:
+    return ", ".join(f"'{period.isoformat()}'" for period in sorted(periods))
