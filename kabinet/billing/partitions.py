@@ -2,11 +2,11 @@
 
 `billing_accrual` is partitioned by LIST (period) (migration 0004). The fast road of an
 accruals import loads its file into a table of its own (a *batch*: the columns of
-billing_accrual and the file's service name), builds the batch's keys, and then, in the import's
-transaction, `attach_batch` replaces the months the file names: partitions holding only those
-months are dropped, a partition holding others too is narrowed to the others, rows of those
-months elsewhere (the default partition) are deleted, and the batch becomes the partition of
-its months. Readers see the old months or the new ones, never a mix.
+billing_accrual and the file's service name) and builds the batch's keys; in the import's
+transaction `remove_months` takes the months the file names out of the table (partitions
+holding only those months are dropped, a partition holding others too is narrowed to the
+others, rows of those months in the default partition are deleted) and `attach_batch` makes
+the batch the partition of its months. Readers see the old months or the new ones, never a mix.
 
 Building a table's keys once, after its rows are in, is several times cheaper than keeping them
 up to date row by row; that is what makes the fast road fast.
@@ -42,6 +42,9 @@ def side_connection() -> Iterator:
             cursor.execute("SET work_mem = '256MB'")
             cursor.execute("SET maintenance_work_mem = '256MB'")
             cursor.execute("SET jit = off")
+            # What a side connection commits is a batch nobody reads until the import's own
+            # transaction attaches it; a batch lost in a crash is dropped by the next import.
+            cursor.execute("SET synchronous_commit = off")
             yield cursor
     finally:
         wrapper.close()
@@ -63,10 +66,14 @@ def new_batch_name() -> str:
     return f"{BATCH_PREFIX}{uuid.uuid4().hex[:12]}"
 
 
-def create_batch(cursor, table: str) -> None:
+def create_batch(cursor, table: str, *, foreign_keys: bool = False) -> None:
     """An empty batch: billing_accrual's columns, NOT NULLs and CHECKs, ids from its sequence,
     the file's service name (kept until the services are read), and the careful road's length
-    limit of a recalculation's reason."""
+    limit of a recalculation's reason.
+
+    With `foreign_keys`, also billing_accrual's foreign keys, for a batch loaded with the row
+    triggers off (`session_replication_role = replica`), whose keys `check_references` then
+    checks set-based: ATTACH takes such keys as they are instead of checking every row again."""
     cursor.execute(f"CREATE TABLE {table} (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
     cursor.execute(f"ALTER TABLE {table} ALTER id SET DEFAULT nextval('billing_accrual_id_seq')")
     cursor.execute(f"ALTER TABLE {table} ADD COLUMN service_name varchar(150) NOT NULL")
@@ -74,11 +81,46 @@ def create_batch(cursor, table: str) -> None:
         f"ALTER TABLE {table} ADD CONSTRAINT {table}_reason_length "
         "CHECK (char_length(recalculation_reason) <= 1000)"
     )
+    if foreign_keys:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+            "AND contype = 'f' ORDER BY conname",
+            [PARENT],
+        )
+        for number, (definition,) in enumerate(cursor.fetchall()):
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_fk{number} {definition}")
+
+
+def check_references(table: str, service_codes: Sequence[str]) -> None:
+    """For a batch loaded without row triggers: its accounts and services exist, and they stay
+    so until the import commits (locked FOR KEY SHARE, as each row's check would). Raises
+    `MissingReference` otherwise. The accounts are read from the batch's sums: a row a month."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM billing_account WHERE number IN "
+            f"(SELECT account_id FROM {table}_sums) FOR KEY SHARE) locked"
+        )
+        (found,) = cursor.fetchone()
+        cursor.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT account_id FROM {table}_sums) named")
+        (named,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM billing_service WHERE code = ANY(%s) FOR KEY SHARE) locked",
+            [list(service_codes)],
+        )
+    if found != named:
+        raise MissingReference
+
+
+class MissingReference(Exception):
+    """The batch names an account the books do not know."""
 
 
 def unique_key_sql(table: str) -> str:
     """The index of the batch's unique key, as billing_accrual's; a line given twice fails it."""
-    return f"CREATE UNIQUE INDEX {table}_one_per_service ON {table} (account_id, period, service_id)"
+    return (
+        f"CREATE UNIQUE INDEX {table}_one_per_service ON {table} "
+        "(account_id varchar_pattern_ops, period, service_id varchar_pattern_ops)"
+    )
 
 
 def primary_key_sql(table: str) -> str:
@@ -93,13 +135,23 @@ def sums_sql(table: str) -> str:
     )
 
 
-def add_keys(cursor, table: str) -> None:
-    """The batch's primary and unique keys from their indexes (built at once by two
-    connections), so that ATTACH takes them as its partition's; and its service name dropped."""
-    cursor.execute(f"ALTER TABLE {table} DROP COLUMN service_name")
-    unique = f"{table}_one_per_service"
-    cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {unique} UNIQUE USING INDEX {unique}")
+def batch_periods(cursor, table: str) -> list[datetime.date]:
+    """The months of a batch, read from its sums."""
+    cursor.execute(f"SELECT DISTINCT period FROM {table}_sums ORDER BY period")
+    return [period for (period,) in cursor.fetchall()]
+
+
+def add_primary_key(cursor, table: str) -> None:
+    """The batch's primary key from its index, so that ATTACH takes it as its partition's (the
+    unique index matches the parent's as it is)."""
     cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY USING INDEX {table}_pkey")
+
+
+def add_months_check(cursor, table: str, periods: Sequence[datetime.date]) -> None:
+    """A CHECK that every row is of one of the batch's months: the partition's bound, which
+    ATTACH then knows to hold without reading the rows again (inside the import's transaction)."""
+    check = f"CHECK (period IN ({_values(periods)}))"
+    cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_months {check}")
 
 
 def drop_batch(table: str, *, own: bool = False) -> None:
@@ -149,10 +201,10 @@ def partitions() -> dict[str, list[datetime.date]]:
     }
 
 
-def attach_batch(table: str, periods: Sequence[datetime.date]) -> None:
-    """Make the batch the partition of `periods`, removing those months from wherever they are.
-    In the caller's transaction. Attaching checks the batch's foreign keys (an unknown account
-    or service raises IntegrityError) and that every row is of one of the months."""
+def remove_months(periods: Sequence[datetime.date]) -> None:
+    """Remove the accruals of `periods` from wherever they are, in the caller's transaction:
+    partitions holding only those months are dropped, one holding others too is narrowed to
+    the others, and their rows in the default partition are deleted."""
     months = set(periods)
     with connection.cursor() as cursor:
         for name, held in partitions().items():
@@ -166,6 +218,14 @@ def attach_batch(table: str, periods: Sequence[datetime.date]) -> None:
             cursor.execute(f"DELETE FROM {name} WHERE period = ANY(%s)", [sorted(months)])
             cursor.execute(f"ALTER TABLE {PARENT} ATTACH PARTITION {name} FOR VALUES IN ({_values(kept)})")
         cursor.execute(f"DELETE FROM {DEFAULT_PARTITION} WHERE period = ANY(%s)", [sorted(months)])
+
+
+def attach_batch(table: str, periods: Sequence[datetime.date]) -> None:
+    """Make the batch, keyed, the partition of `periods` (removed first: `remove_months`), in
+    the caller's transaction. Without foreign keys of its own (`create_batch`) attaching checks
+    the rows' accounts and services: one unknown raises IntegrityError."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} DROP COLUMN service_name")
         cursor.execute(f"ALTER TABLE {PARENT} ATTACH PARTITION {table} FOR VALUES IN ({_values(periods)})")
 
 

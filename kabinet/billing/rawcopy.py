@@ -10,8 +10,10 @@ system's export, costs Python no work per row:
    (numbers, periods, account numbers, codes and texts in the forms listed in `_FIELDS`).
    Two connections COPY the blocks into one batch table (partitions.py) at once; the table's
    CHECK constraints test the sums, and COPY the lengths and the dates.
-2. The services and months the file names are read with one query; the batch's keys are built
-   (a line given twice fails the unique one); attaching the batch checks accounts and services.
+2. Side connections then sum the batch up per account and month and read the services it
+   names, and build its keys (a line given twice fails the unique one) while the import's
+   transaction replaces the months and rebuilds the balances (`Loaded`); the accounts and
+   services are checked once each (partitions.check_references) or by attaching the batch.
 
 Whatever is not plainly good — a value in another form, an unknown account, a line given twice,
 a quote around a value that needs one — raises `Unsuitable`; the caller drops the batch and
@@ -29,13 +31,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import psycopg
 import re2
 from django.db import DataError, IntegrityError, connection
 
-from . import imports, parsing, partitions
+from . import imports, parsing, partitions, staging
 
 _CHUNK = 1 << 20
 _WORKERS = 2  # COPY connections: PostgreSQL parses and checks rows on a core per connection
@@ -98,7 +100,8 @@ def _block_pattern(names: list[str], *, encoding: str, delimiter: bytes, comma: 
     line = re2.escape(delimiter).decode("latin-1").join(f"(?:{forms[name]})" for name in names)
     options = re2.Options()
     options.encoding = re2.Options.Encoding.LATIN1  # bytes, matched byte by byte
-    options.max_mem = 64 << 20
+    # Room for the DFA's states: with less, RE2 rebuilds them block after block, twice as slow.
+    options.max_mem = 256 << 20
     return re2.compile(f"(?:{line}\\r?\\n)*(?:{line})?".encode("latin-1"), options)
 
 
@@ -117,18 +120,54 @@ def usable(path: Path) -> bool:
 
 @dataclass
 class Loaded:
-    """A batch loaded from the file: its table, rows, months and services (code -> name, unit)."""
+    """A batch COPYed from the file (partitions.py). From there side connections go on, each in
+    a thread of its own: the batch's sums per account and month (for the balances) and its
+    services at once, then its keys. The import's transaction waits for each only where it
+    needs it, so that building the keys — the longest — overlaps replacing the months and
+    rebuilding the balances. `timings` gathers each phase's seconds, waits included, for `-v 2`."""
 
     table: str
-    rows: int
-    periods: list[datetime.date]
-    services: dict[str, tuple[str, str]]
+    rows: int  # as COPY counted them
+    references_unchecked: bool  # loaded without row triggers: see partitions.check_references
+    sums: "_Task"  # -> the batch's months
+    summary: "_Task"  # -> (rows, services: code -> (name, unit))
+    keys: "_Task"
     timings: dict[str, float] = field(default_factory=dict)
+
+    def periods(self) -> list[datetime.date]:
+        """The batch's months, once its sums are in."""
+        return self._wait("суммы по счетам", self.sums)
+
+    def services(self) -> dict[str, tuple[str, str]]:
+        """The batch's services. `Unsuitable` when a service has two names or units in it."""
+        rows, services = self._wait("услуги", self.summary)
+        if rows != self.rows:
+            raise Unsuitable  # cannot be; were it so, the careful road counts again
+        return services
+
+    def keys_built(self) -> None:
+        """`Unsuitable` if a line was given twice (the unique key failed): the careful road
+        reports that line."""
+        self._wait("ключи", self.keys)
+
+    def abandon(self) -> None:
+        """Drop the batch, once every side connection has let go of it."""
+        for task in (self.sums, self.summary, self.keys):
+            task.settle()
+        partitions.drop_batch(self.table, own=True)
+
+    def _wait(self, name: str, task: "_Task"):
+        started = time.perf_counter()
+        try:
+            return task.result()
+        finally:
+            self.timings[f"ожидание: {name}"] = time.perf_counter() - started
 
 
 def load_file(path: Path, *, progress: Callable[[int, float], None] | None) -> Loaded:
-    """COPY the file into a new batch table and build its keys. Raises `Unsuitable` (having
-    dropped the batch) when the file or a row is not plainly good."""
+    """COPY the file into a new batch table and set its sums, services and keys going. Raises
+    `Unsuitable` (having dropped the batch) when the file or a row is not plainly good; what the
+    side connections find, `Loaded` raises when it is asked for."""
     started = time.perf_counter()
     header, encodings = _read_header(path)
     try:
@@ -140,31 +179,37 @@ def load_file(path: Path, *, progress: Callable[[int, float], None] | None) -> L
     if len(names) != len(parsing.ACCRUAL_COLUMNS):
         raise Unsuitable  # columns the table has no place for
     table = partitions.new_batch_name()
+    # Where the role may turn row triggers off, the batch gets its foreign keys before the rows
+    # and the references are checked once per account (partitions.check_references); else
+    # ATTACH checks every row's. A side connection adds those keys, locking billing_account
+    # against writers: not while a transaction of the import's own connection (a caller's
+    # atomic block, a test) may hold such a lock, which would make the two wait for each other.
+    keys_checked_later = not connection.in_atomic_block and staging.may_skip_row_triggers()
     try:
         with partitions.side_connection() as cursor:
-            partitions.create_batch(cursor, table)
+            partitions.create_batch(cursor, table, foreign_keys=keys_checked_later)
         blocks = _Blocks(path, names=names, encodings=encodings, delimiter=delimiter, progress=progress)
-        _copy(blocks, table=table, names=names, delimiter=delimiter)
-        copied = time.perf_counter()
-        rows, periods, services = _index(table)
+        rows = _copy(blocks, table=table, names=names, delimiter=delimiter, triggers=not keys_checked_later)
+        if not rows:
+            raise Unsuitable  # nothing to replace: the careful road says so
     except _REFUSALS:
         partitions.drop_batch(table)
         raise Unsuitable from None
     except BaseException:
         partitions.drop_batch(table)
         raise
-    if not rows:
-        partitions.drop_batch(table)
-        raise Unsuitable  # nothing to replace: the careful road says so
+    sums = _Task(lambda cursor: _sum_up(cursor, table))
+    summary = _Task(lambda cursor: _repeating(cursor, table))
     return Loaded(
         table=table,
         rows=rows,
-        periods=periods,
-        services=services,
-        timings={
-            "чтение файла (COPY)": copied - started,
-            "услуги, месяцы и ключи": time.perf_counter() - copied,
-        },
+        references_unchecked=keys_checked_later,
+        sums=sums,
+        summary=summary,
+        # Begun once the services are read: with them the sums, which the import waits for
+        # first, get the two cores.
+        keys=_Task(lambda cursor: _build_keys(cursor, table, sums), after=summary),
+        timings={"чтение файла (COPY)": time.perf_counter() - started},
     )
 
 
@@ -193,8 +238,9 @@ def _read_header(path: Path) -> tuple[str, list[str]]:
     raise Unsuitable
 
 
-def _copy(blocks: "_Blocks", *, table: str, names: list[str], delimiter: str) -> None:
-    """COPY the blocks through `_WORKERS` connections at once; the first error stops all."""
+def _copy(blocks: "_Blocks", *, table: str, names: list[str], delimiter: str, triggers: bool) -> int:
+    """COPY the blocks through `_WORKERS` connections at once; the rows copied. The first error
+    stops all."""
     columns = ", ".join(_TABLE_COLUMNS.get(name, name) for name in names)
     quoted = delimiter.replace("'", "''")
     sql = (
@@ -202,18 +248,24 @@ def _copy(blocks: "_Blocks", *, table: str, names: list[str], delimiter: str) ->
         f"ENCODING '{_ENCODINGS[blocks.encoding]}', FORCE_NOT_NULL ({', '.join(_TEXT_COLUMNS)}))"
     )
 
+    copied: list[int] = []
+
     def work() -> None:
         try:
             with partitions.side_connection() as cursor:
                 cursor.execute("SET datestyle = 'ISO, DMY'")  # 01.10.2026 is the 1st of October
+                if not triggers:
+                    cursor.execute("SET session_replication_role = replica")
                 with cursor.copy(sql) as copy:
                     while (block := blocks.next()) is not None:
                         copy.write(block)
+                copied.append(cursor.rowcount)
         except BaseException:
             blocks.stop()  # the other connections end their COPY
             raise
 
     _in_parallel(*[work] * _WORKERS)
+    return sum(copied)
 
 
 class _Blocks:
@@ -295,13 +347,13 @@ class _Blocks:
         self.carry = data[cut:]
         return data[:cut]
 
-    def _checked(self, block: bytes) -> bytes:
-        if b'"' in block or block.startswith((b"\n", b"\r\n")) or b"\n\n" in block or b"\n\r\n" in block:
-            block = self._rewritten(block)
+    def _checked(self, block: bytes, *, rewritten: bool = False) -> bytes:
         if self.plain.fullmatch(block):
             return block
         if self.comma is not None and self.comma.fullmatch(block):
             return block.replace(b",", b".")
+        if not rewritten and _maybe_plain_once_read(block):
+            return self._checked(self._rewritten(block), rewritten=True)
         raise Unsuitable
 
     def _rewritten(self, block: bytes) -> bytes:
@@ -328,27 +380,57 @@ class _Blocks:
         return out.getvalue().encode(self.encoding)
 
 
-def _index(table: str) -> tuple[int, list[datetime.date], dict[str, tuple[str, str]]]:
-    """Build the batch's keys in one connection while another reads its services and months
-    and sums it up for the balances; then give the batch its keys."""
-    found: list = []
+class _Task:
+    """Work on a batch through a side connection, in a thread of its own from the start; with
+    `after`, begun once that task has ended."""
 
-    def read() -> None:
-        with partitions.side_connection() as cursor:
-            cursor.execute(partitions.primary_key_sql(table))
-            found.extend(_repeating(cursor, table))
-            cursor.execute(partitions.sums_sql(table))
+    def __init__(self, work: Callable[[Any], Any], *, after: "_Task | None" = None) -> None:
+        self.value: Any = None
+        self.failure: BaseException | None = None
+        self.after = after
+        self.thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self.thread.start()
 
-    _in_parallel(lambda: _execute(partitions.unique_key_sql(table)), read)
-    with partitions.side_connection() as cursor:
-        partitions.add_keys(cursor, table)
-    rows, periods, services = found
-    return rows, periods, services
+    def _run(self, work: Callable[[Any], Any]) -> None:
+        if self.after is not None:
+            self.after.settle()
+        try:
+            with partitions.side_connection() as cursor:
+                self.value = work(cursor)
+        except BaseException as exc:  # handed to the thread that asks for the result
+            self.failure = exc
+
+    def result(self) -> Any:
+        self.thread.join()
+        if isinstance(self.failure, _REFUSALS):
+            raise Unsuitable from self.failure
+        if self.failure is not None:
+            raise self.failure
+        return self.value
+
+    def settle(self) -> None:
+        """Wait for the thread, whatever becomes of it."""
+        self.thread.join()
 
 
-def _execute(sql: str) -> None:
-    with partitions.side_connection() as cursor:
-        cursor.execute(sql)
+def _sum_up(cursor, table: str) -> list[datetime.date]:
+    """The batch's sums (partitions.sums_sql); its months."""
+    cursor.execute(partitions.sums_sql(table))
+    cursor.execute(f"ANALYZE {table}_sums")  # for the plans of the balances' queries
+    return partitions.batch_periods(cursor, table)
+
+
+def _build_keys(cursor, table: str, sums: _Task) -> None:
+    """The batch's unique and primary keys, then a CHECK of its months, which spares ATTACH a
+    pass over the rows of its own."""
+    cursor.execute(partitions.unique_key_sql(table))
+    cursor.execute(partitions.primary_key_sql(table))
+    partitions.add_primary_key(cursor, table)
+    try:
+        months = sums.result()
+    except Exception:
+        return  # the import is about to drop the batch
+    partitions.add_months_check(cursor, table, months)
 
 
 def _in_parallel(*tasks: Callable[[], None]) -> None:
@@ -370,16 +452,19 @@ def _in_parallel(*tasks: Callable[[], None]) -> None:
         raise failures[0]
 
 
-def _repeating(cursor, table: str) -> tuple[int, list[datetime.date], dict[str, tuple[str, str]]]:
-    """Rows, months and services (code -> name, unit) of the batch. A service must have one
-    name and unit in the file and both must pass the careful road's checks unchanged."""
-    cursor.execute(
-        f"SELECT period, service_id, service_name, unit, COUNT(*) FROM {table} GROUP BY 1, 2, 3, 4"
-    )
+def _maybe_plain_once_read(block: bytes) -> bool:
+    """Quotes or empty rows: as the csv module reads the block, it may be plain."""
+    return b'"' in block or b"\n\n" in block or b"\n\r\n" in block or block.startswith((b"\n", b"\r\n"))
+
+
+def _repeating(cursor, table: str) -> tuple[int, dict[str, tuple[str, str]]]:
+    """Rows and services (code -> name, unit) of the batch. A service must have one name and
+    unit in the file and both must pass the careful road's checks unchanged."""
+    cursor.execute(f"SELECT service_id, service_name, unit, COUNT(*) FROM {table} GROUP BY 1, 2, 3")
     groups = cursor.fetchall()
     parser = parsing.AccrualParser()
     services: dict[str, tuple[str, str]] = {}
-    for _, code, name, unit, _ in groups:
+    for code, name, unit, _ in groups:
         if services.setdefault(code, (name, unit)) != (name, unit):
             raise Unsuitable  # which name is the service's is the careful road's business
         try:
@@ -388,5 +473,4 @@ def _repeating(cursor, table: str) -> tuple[int, list[datetime.date], dict[str, 
             raise Unsuitable from None
         if checked != (code, name, unit):
             raise Unsuitable
-    periods = sorted({period for period, *_ in groups})
-    return sum(count for *_, count in groups), periods, services
+    return sum(count for *_, count in groups), services

@@ -367,24 +367,29 @@ def _import_accruals_copied(*, path: Path, skip_bad: bool, progress: Progress | 
     with partitions.import_lock():
         partitions.drop_abandoned_batches()
         loaded = rawcopy.load_file(path, progress=progress)
-        report.timings.update(loaded.timings)
+        report.timings = loaded.timings
         try:
             with transaction.atomic():
-                _save_services(loaded.services)
+                report.periods = loaded.periods()
                 started = time.perf_counter()
-                report.replaced = staging.replace_accruals_with_batch(loaded.table, loaded.periods)
+                report.replaced = staging.clear_months_for_batch(loaded.table, report.periods)
                 replaced = time.perf_counter()
                 staging.rebuild_balances(batch=loaded.table)
                 report.timings["замена периодов"] = replaced - started
                 report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
-        except IntegrityError:  # an account or a service the books do not know
-            partitions.drop_batch(loaded.table, own=True)
+                found = loaded.services()
+                _save_services(found)
+                if loaded.references_unchecked:
+                    partitions.check_references(loaded.table, list(found))
+                loaded.keys_built()
+                partitions.attach_batch(loaded.table, report.periods)
+        except (IntegrityError, partitions.MissingReference):  # an account the books do not know
+            loaded.abandon()
             raise rawcopy.Unsuitable from None
         except BaseException:
-            partitions.drop_batch(loaded.table, own=True)
+            loaded.abandon()
             raise
         partitions.drop_sums(loaded.table)
-    report.periods = loaded.periods
     report.loaded = report.rows_read = loaded.rows
     return report
 

@@ -234,7 +234,7 @@ def checked_references(*locks: str, params: Sequence[object] = ()) -> Iterator[N
     may set it (a superuser, or `GRANT SET ON PARAMETER session_replication_role`); otherwise
     they run as usual. On SQLite nothing changes.
     """
-    if not _postgres() or not _may_skip_row_triggers():
+    if not _postgres() or not may_skip_row_triggers():
         yield
         return
     with connection.cursor() as cursor:
@@ -248,7 +248,7 @@ def checked_references(*locks: str, params: Sequence[object] = ()) -> Iterator[N
         cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
 
-def _may_skip_row_triggers() -> bool:
+def may_skip_row_triggers() -> bool:
     with connection.cursor() as cursor:
         if connection.pg_version >= 150000:
             cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
@@ -296,21 +296,28 @@ def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
     return deleted, inserted
 
 
-def replace_accruals_with_batch(table: str, periods: Sequence[datetime.date]) -> int:
-    """PostgreSQL: make a loaded batch (partitions.py) the accruals of its periods; the number
-    of accruals it replaced. The accounts of both old and new rows get their balances rebuilt."""
+def clear_months_for_batch(table: str, periods: Sequence[datetime.date]) -> int:
+    """PostgreSQL: remove the accruals of a loaded batch's periods (partitions.py), which the
+    batch then replaces (`partitions.attach_batch`); the number removed. The accounts of both
+    the old rows and the batch's get their balances rebuilt."""
     more_memory()
-    marks, params = _in(periods)
+    _create_touched()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM billing_accrual WHERE period IN ({marks})", params)
-        (replaced,) = cursor.fetchone()
-    if replaced:
-        mark_touched(_ACCOUNTS_OF_ACCRUALS.format(marks), params)
-    partitions.attach_batch(table, periods)
-    mark_touched(
-        f"SELECT a.id AS account_id FROM billing_account a WHERE a.number IN (SELECT account_id FROM {table})"
-    )
-    return replaced
+        # One pass over the old rows: counted, and their accounts marked.
+        cursor.execute(
+            "WITH old AS (SELECT account_id FROM billing_accrual WHERE period = ANY(%s)), "
+            f"marked AS (INSERT INTO {_TOUCHED} (account_id) SELECT a.id FROM billing_account a "
+            "WHERE a.number IN (SELECT account_id FROM old) ON CONFLICT DO NOTHING) "
+            "SELECT COUNT(*) FROM old",
+            [list(periods)],
+        )
+        (removed,) = cursor.fetchone()
+        cursor.execute(
+            f"INSERT INTO {_TOUCHED} (account_id) SELECT a.id FROM billing_account a "
+            f"WHERE a.number IN (SELECT account_id FROM {table}_sums) ON CONFLICT DO NOTHING"
+        )
+    partitions.remove_months(periods)
+    return removed
 
 
 def _insert_staged_accruals() -> int:
@@ -473,8 +480,9 @@ def rebuild_balances(account_ids: Iterable[int] | None = None, *, batch: str | N
     accruals and payments: opening = previous closing, closing = opening + accrued − paid,
     starting from zero before the first period. Returns the number of rows written.
 
-    With `batch` (a batch just attached, partitions.py), its months' totals are taken from the
-    sums made while it was indexed, and only the other months' accruals are read."""
+    With `batch` (a loaded batch, partitions.py, whose months are no longer among the
+    accruals), its months' totals are taken from the sums made when it was loaded, and only
+    the other months' accruals are read."""
     _create_touched()
     if account_ids is not None:
         with connection.cursor() as cursor:
@@ -503,11 +511,8 @@ def rebuild_balances(account_ids: Iterable[int] | None = None, *, batch: str | N
             f"{money.format('b.accrued')}, {money.format('b.paid')}, {money.format('b.closing')}, {due} "
             "FROM (SELECT m.account_id, m.period, m.accrued, m.paid, "
             "SUM(m.accrued - m.paid) OVER (PARTITION BY m.account_id ORDER BY m.period) AS closing "
-            "FROM (SELECT u.account_id, u.period, SUM(u.accrued) AS accrued, SUM(u.paid) AS paid FROM ("
-            f"{_accrued_per_month(scope, batch)} "
-            "UNION ALL SELECT account_id, period, 0 AS accrued, amount AS paid FROM billing_payment "
-            f"WHERE account_id IN ({scope})) u GROUP BY u.account_id, u.period) m) b",
-            [] if batch is None else [_batch_periods(batch)],
+            f"FROM ({_months(scope, batch)}) m) b",
+            [] if batch is None else [partitions.batch_periods(cursor, batch)],
         )
         written = cursor.rowcount
     with connection.cursor() as cursor:
@@ -515,10 +520,26 @@ def rebuild_balances(account_ids: Iterable[int] | None = None, *, batch: str | N
     return written
 
 
+def _months(scope: str, batch: str | None) -> str:
+    """(account_id, period, accrued, paid): every month of the accounts in `scope` that has
+    accruals or payments. Both sides are summed per account and month first, so that they
+    meet in a join of a row per month each, not in a grouping of all of them."""
+    paid = (
+        "SELECT account_id, period, SUM(amount) AS paid FROM billing_payment "
+        f"WHERE account_id IN ({scope}) GROUP BY account_id, period"
+    )
+    return (
+        "SELECT COALESCE(x.account_id, p.account_id) AS account_id, COALESCE(x.period, p.period) AS period, "
+        "COALESCE(x.accrued, 0) AS accrued, COALESCE(p.paid, 0) AS paid "
+        f"FROM ({_accrued_per_month(scope, batch)}) x FULL JOIN ({paid}) p "
+        "ON p.account_id = x.account_id AND p.period = x.period"
+    )
+
+
 def _accrued_per_month(scope: str, batch: str | None) -> str:
-    """(account_id, period, accrued, paid = 0) of the accounts in `scope`: summed per account
-    and month before the account's number is looked up, so the join meets a row per month,
-    not per accrual."""
+    """(account_id, period, accrued), a row per account and month, of the accounts in `scope`:
+    summed before the account's number is looked up, so the join meets a row per month, not
+    per accrual."""
     accrued = (
         "SELECT account_id, period, SUM(to_pay) AS accrued FROM billing_accrual "
         f"WHERE account_id IN (SELECT number FROM billing_account WHERE id IN ({scope})) "
@@ -531,12 +552,6 @@ def _accrued_per_month(scope: str, batch: str | None) -> str:
             f"UNION ALL SELECT account_id, period, accrued FROM {batch}_sums"
         )
     return (
-        "SELECT a.id AS account_id, s.period, s.accrued, 0 AS paid "
+        "SELECT a.id AS account_id, s.period, s.accrued "
         f"FROM ({accrued}) s JOIN billing_account a ON a.number = s.account_id"
     )
-
-
-def _batch_periods(table: str) -> list[datetime.date]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT period FROM {table}_sums")
-        return [period for (period,) in cursor.fetchall()]

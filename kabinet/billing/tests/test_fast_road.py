@@ -224,3 +224,50 @@ def test_an_account_number_in_another_form_takes_the_careful_road(accounts, writ
     assert not fast_road_taken(report)
     assert (report.loaded, report.errors) == (1, [])
     assert Accrual.objects.get().account.number == "1000000001"
+
+
+@pytest.fixture
+def committed_accounts(accounts):
+    """The accounts committed, as the command and the upload worker find them (no transaction
+    around the import): the batch's foreign keys are then made before its rows and checked once
+    per account. The partitions the test attached are dropped after it."""
+    yield accounts
+    with partitions.side_connection() as cursor:
+        for name in partitions.partitions():
+            cursor.execute(f"DROP TABLE {name}")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_plain_file_loads_with_its_balances(committed_accounts, write_file):
+    report = services.import_file(kind="accruals", path=write_file(PLAIN_FILE))
+
+    assert fast_road_taken(report)
+    assert (report.loaded, report.periods, report.errors) == (4, [OCT, NOV], [])
+    assert Accrual.objects.filter(account__number="1000000001").count() == 2
+    november = AccountPeriod.objects.get(account__number="1000000002", period=NOV)
+    assert (november.opening_balance, november.accrued) == (Decimal("115.34"), Decimal("1547.55"))
+    assert leftover_batches() == []
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (line(number="9999999999"), "лицевой счёт 9999999999 не найден — сначала загрузите лицевые счета"),
+        (line(), "та же услуга по тому же счёту за тот же период уже была в строке 2"),
+    ],
+)
+def test_outside_a_transaction_a_bad_row_is_reported_and_changes_nothing(
+    committed_accounts, write_file, bad, reason
+):
+    services.import_file(
+        kind="accruals", path=write_file([HEADER, line(period="2026-11-01")], name="before.csv")
+    )
+
+    report = services.import_file(kind="accruals", path=write_file([HEADER, line(), bad]))
+
+    assert (report.errors, report.applied) == ([(3, reason)], False)
+    assert list(Accrual.objects.values_list("period", flat=True)) == [NOV]
+    assert leftover_batches() == []
