@@ -2,11 +2,12 @@
 
 `billing_accrual` is partitioned by LIST (period) (migration 0004). The fast road of an
 accruals import loads its file into a table of its own (a *batch*: the columns of
-billing_accrual and the file's service name) and builds the batch's keys; in the import's
-transaction `remove_months` takes the months the file names out of the table (partitions
-holding only those months are dropped, a partition holding others too is narrowed to the
-others, rows of those months in the default partition are deleted) and `attach_batch` makes
-the batch the partition of its months. Readers see the old months or the new ones, never a mix.
+billing_accrual and the file's service name) and builds the batch's keys; at the end of the
+import's transaction `attach_batch` takes the months the file names out of the table
+(`remove_months`: partitions holding only those months are dropped, a partition holding others
+too is narrowed to the others, rows of those months in the default partition are deleted) and
+makes the batch the partition of its months. Readers see the old months or the new ones, never
+a mix.
 
 Building a table's keys once, after its rows are in, is several times cheaper than keeping them
 up to date row by row; that is what makes the fast road fast.
@@ -94,14 +95,14 @@ def create_batch(cursor, table: str, *, foreign_keys: bool = False) -> None:
 def check_references(table: str, service_codes: Sequence[str]) -> None:
     """For a batch loaded without row triggers: its accounts and services exist, and they stay
     so until the import commits (locked FOR KEY SHARE, as each row's check would). Raises
-    `MissingReference` otherwise. The accounts are read from the batch's sums: a row a month."""
+    `MissingReference` otherwise."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(*) FROM (SELECT 1 FROM billing_account WHERE number IN "
-            f"(SELECT account_id FROM {table}_sums) FOR KEY SHARE) locked"
+            f"(SELECT number FROM {table}_accounts) FOR KEY SHARE) locked"
         )
         (found,) = cursor.fetchone()
-        cursor.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT account_id FROM {table}_sums) named")
+        cursor.execute(f"SELECT COUNT(*) FROM {table}_accounts")
         (named,) = cursor.fetchone()
         cursor.execute(
             "SELECT COUNT(*) FROM (SELECT 1 FROM billing_service WHERE code = ANY(%s) FOR KEY SHARE) locked",
@@ -127,12 +128,14 @@ def primary_key_sql(table: str) -> str:
     return f"CREATE UNIQUE INDEX {table}_pkey ON {table} (id, period)"
 
 
-def sums_sql(table: str) -> str:
-    """Each account's total to pay in each month of the batch, for the balances."""
-    return (
+def sums_sql(table: str) -> list[str]:
+    """Each account's total to pay in each month of the batch, for the balances; and the
+    batch's accounts, a row each, for the checks of references and the balances' scope."""
+    return [
         f"CREATE TABLE {table}_sums AS SELECT account_id, period, SUM(to_pay) AS accrued "
-        f"FROM {table} GROUP BY account_id, period"
-    )
+        f"FROM {table} GROUP BY account_id, period",
+        f"CREATE TABLE {table}_accounts AS SELECT DISTINCT account_id AS number FROM {table}_sums",
+    ]
 
 
 def batch_periods(cursor, table: str) -> list[datetime.date]:
@@ -158,7 +161,7 @@ def drop_batch(table: str, *, own: bool = False) -> None:
     """Drop a batch and its sums. `own`: through the import's connection, which has touched
     them (and may hold locks on them until its outermost transaction ends); else through a
     side connection, for a batch the import's connection never saw."""
-    sql = f"DROP TABLE IF EXISTS {table}, {table}_sums"
+    sql = f"DROP TABLE IF EXISTS {table}, {table}_sums, {table}_accounts"
     if own:
         with connection.cursor() as cursor:
             cursor.execute(sql)
@@ -170,7 +173,7 @@ def drop_batch(table: str, *, own: bool = False) -> None:
 def drop_sums(table: str) -> None:
     """After the import's transaction: the sums of an attached batch are no longer needed."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {table}_sums")
+        cursor.execute(f"DROP TABLE IF EXISTS {table}_sums, {table}_accounts")
 
 
 def drop_abandoned_batches() -> None:
@@ -221,9 +224,11 @@ def remove_months(periods: Sequence[datetime.date]) -> None:
 
 
 def attach_batch(table: str, periods: Sequence[datetime.date]) -> None:
-    """Make the batch, keyed, the partition of `periods` (removed first: `remove_months`), in
-    the caller's transaction. Without foreign keys of its own (`create_batch`) attaching checks
-    the rows' accounts and services: one unknown raises IntegrityError."""
+    """Make the batch, keyed, the partition of `periods` in place of their accruals till now
+    (`remove_months`), in the caller's transaction. Without foreign keys of its own
+    (`create_batch`) attaching checks the rows' accounts and services: an unknown one raises
+    IntegrityError."""
+    remove_months(periods)
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE {table} DROP COLUMN service_name")
         cursor.execute(f"ALTER TABLE {PARENT} ATTACH PARTITION {table} FOR VALUES IN ({_values(periods)})")

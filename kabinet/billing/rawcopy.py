@@ -415,8 +415,10 @@ class _Task:
 
 def _sum_up(cursor, table: str) -> list[datetime.date]:
     """The batch's sums (partitions.sums_sql); its months."""
-    cursor.execute(partitions.sums_sql(table))
-    cursor.execute(f"ANALYZE {table}_sums")  # for the plans of the balances' queries
+    for sql in partitions.sums_sql(table):
+        cursor.execute(sql)
+    # For the plans of the balances' queries: without, they take a third longer.
+    cursor.execute(f"ANALYZE {table}_sums")
     return partitions.batch_periods(cursor, table)
 
 

@@ -372,16 +372,17 @@ def _import_accruals_copied(*, path: Path, skip_bad: bool, progress: Progress | 
             with transaction.atomic():
                 report.periods = loaded.periods()
                 started = time.perf_counter()
-                report.replaced = staging.clear_months_for_batch(loaded.table, report.periods)
+                report.replaced = staging.mark_replaced_by_batch(loaded.table, report.periods)
                 replaced = time.perf_counter()
                 staging.rebuild_balances(batch=loaded.table)
-                report.timings["замена периодов"] = replaced - started
+                report.timings["прежние начисления"] = replaced - started
                 report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
                 found = loaded.services()
                 _save_services(found)
                 if loaded.references_unchecked:
                     partitions.check_references(loaded.table, list(found))
                 loaded.keys_built()
+                # Last, so that readers of accruals wait for this transaction only as it commits.
                 partitions.attach_batch(loaded.table, report.periods)
         except (IntegrityError, partitions.MissingReference):  # an account the books do not know
             loaded.abandon()
@@ -494,7 +495,7 @@ def _replace(report: PeriodReport, *, layout: staging.Layout, replace, checks) -
         report.replaced, report.loaded = replace()
     replaced = time.perf_counter()
     staging.rebuild_balances()
-    report.timings["замена периодов"] = replaced - started
+    report.timings["прежние начисления"] = replaced - started
     report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
 
 

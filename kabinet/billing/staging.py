@@ -296,10 +296,10 @@ def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
     return deleted, inserted
 
 
-def clear_months_for_batch(table: str, periods: Sequence[datetime.date]) -> int:
-    """PostgreSQL: remove the accruals of a loaded batch's periods (partitions.py), which the
-    batch then replaces (`partitions.attach_batch`); the number removed. The accounts of both
-    the old rows and the batch's get their balances rebuilt."""
+def mark_replaced_by_batch(table: str, periods: Sequence[datetime.date]) -> int:
+    """PostgreSQL: before a loaded batch (partitions.py) replaces the accruals of its periods,
+    mark the accounts of both the old rows and the batch's for their balances to be rebuilt;
+    the number of old rows."""
     more_memory()
     _create_touched()
     with connection.cursor() as cursor:
@@ -311,13 +311,12 @@ def clear_months_for_batch(table: str, periods: Sequence[datetime.date]) -> int:
             "SELECT COUNT(*) FROM old",
             [list(periods)],
         )
-        (removed,) = cursor.fetchone()
+        (replaced,) = cursor.fetchone()
         cursor.execute(
             f"INSERT INTO {_TOUCHED} (account_id) SELECT a.id FROM billing_account a "
-            f"WHERE a.number IN (SELECT account_id FROM {table}_sums) ON CONFLICT DO NOTHING"
+            f"WHERE a.number IN (SELECT number FROM {table}_accounts) ON CONFLICT DO NOTHING"
         )
-    partitions.remove_months(periods)
-    return removed
+    return replaced
 
 
 def _insert_staged_accruals() -> int:
@@ -480,9 +479,9 @@ def rebuild_balances(account_ids: Iterable[int] | None = None, *, batch: str | N
     accruals and payments: opening = previous closing, closing = opening + accrued − paid,
     starting from zero before the first period. Returns the number of rows written.
 
-    With `batch` (a loaded batch, partitions.py, whose months are no longer among the
-    accruals), its months' totals are taken from the sums made when it was loaded, and only
-    the other months' accruals are read."""
+    With `batch` (a loaded batch, partitions.py, about to replace the accruals of its months),
+    its months' totals are taken from the sums made when it was loaded, and only the other
+    months' accruals are read."""
     _create_touched()
     if account_ids is not None:
         with connection.cursor() as cursor:
