@@ -495,7 +495,7 @@ def _replace(report: PeriodReport, *, layout: staging.Layout, replace, checks) -
         report.replaced, report.loaded = replace()
     replaced = time.perf_counter()
     staging.rebuild_balances()
-    report.timings["прежние начисления"] = replaced - started
+    report.timings["замена периодов"] = replaced - started
     report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
 
 
