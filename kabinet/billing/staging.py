@@ -492,7 +492,7 @@ def rebuild_balances(account_ids: Iterable[int] | None = None, *, batch: str | N
     scope = f"SELECT account_id FROM {_TOUCHED}"
     due_day = settings.BILLING_DUE_DAY - 1
     if _postgres():
-        due = f"(b.period + interval '1 month' + interval '{due_day} days')::date"
+        due = f"(b.period + interval '1 month {due_day} days')::date"
         money = "{}"
     else:
         due = f"date(b.period, '+1 month', '+{due_day} days')"
@@ -509,7 +509,9 @@ def rebuild_balances(account_ids: Iterable[int] | None = None, *, batch: str | N
             f"SELECT b.account_id, b.period, {money.format('b.closing - b.accrued + b.paid')}, "
             f"{money.format('b.accrued')}, {money.format('b.paid')}, {money.format('b.closing')}, {due} "
             "FROM (SELECT m.account_id, m.period, m.accrued, m.paid, "
-            "SUM(m.accrued - m.paid) OVER (PARTITION BY m.account_id ORDER BY m.period) AS closing "
+            # ROWS, not the default RANGE: a month comes once per account, and no peers are sought.
+            "SUM(m.accrued - m.paid) OVER (PARTITION BY m.account_id ORDER BY m.period "
+            "ROWS UNBOUNDED PRECEDING) AS closing "
             f"FROM ({_months(scope, batch)}) m) b",
             [] if batch is None else [partitions.batch_periods(cursor, batch)],
         )
