@@ -175,6 +175,19 @@ def test_the_careful_road_writes_into_a_month_the_fast_road_loaded(accounts, wri
     ]
 
 
+def bad_row_is_reported_and_changes_nothing(write_file, bad: str, reason: str) -> None:
+    """A month loaded, then a plain file with one bad row: the row reported, the month kept."""
+    services.import_file(
+        kind="accruals", path=write_file([HEADER, line(period="2026-11-01")], name="before.csv")
+    )
+
+    report = services.import_file(kind="accruals", path=write_file([HEADER, line(), bad]))
+
+    assert (report.errors, report.applied) == ([(3, reason)], False)
+    assert list(Accrual.objects.values_list("period", flat=True)) == [NOV]
+    assert leftover_batches() == []
+
+
 @pytest.mark.parametrize(
     ("bad", "reason"),
     [
@@ -193,15 +206,7 @@ def test_the_careful_road_writes_into_a_month_the_fast_road_loaded(accounts, wri
 def test_a_bad_row_in_a_plain_file_is_reported_by_the_careful_road_and_changes_nothing(
     accounts, write_file, bad, reason
 ):
-    services.import_file(
-        kind="accruals", path=write_file([HEADER, line(period="2026-11-01")], name="before.csv")
-    )
-
-    report = services.import_file(kind="accruals", path=write_file([HEADER, line(), bad]))
-
-    assert (report.errors, report.applied) == ([(3, reason)], False)
-    assert list(Accrual.objects.values_list("period", flat=True)) == [NOV]
-    assert leftover_batches() == []
+    bad_row_is_reported_and_changes_nothing(write_file, bad, reason)
 
 
 @postgresql_only
@@ -262,12 +267,4 @@ def test_outside_a_transaction_a_plain_file_loads_with_its_balances(committed_ac
 def test_outside_a_transaction_a_bad_row_is_reported_and_changes_nothing(
     committed_accounts, write_file, bad, reason
 ):
-    services.import_file(
-        kind="accruals", path=write_file([HEADER, line(period="2026-11-01")], name="before.csv")
-    )
-
-    report = services.import_file(kind="accruals", path=write_file([HEADER, line(), bad]))
-
-    assert (report.errors, report.applied) == ([(3, reason)], False)
-    assert list(Accrual.objects.values_list("period", flat=True)) == [NOV]
-    assert leftover_batches() == []
+    bad_row_is_reported_and_changes_nothing(write_file, bad, reason)
