@@ -10,10 +10,10 @@ system's export, costs Python no work per row:
    (numbers, periods, account numbers, codes and texts in the forms listed in `_FIELDS`).
    Two connections COPY the blocks into one batch table (partitions.py) at once; the table's
    CHECK constraints test the sums, and COPY the lengths and the dates.
-2. Side connections then sum the batch up per account and month and read the services it
-   names, and build its keys (a line given twice fails the unique one) while the import's
-   transaction replaces the months and rebuilds the balances (`Loaded`); the accounts and
-   services are checked once each (partitions.check_references) or by attaching the batch.
+2. Side connections then sum the batch up per account and month, read the services it names
+   and build its keys (a line given twice fails the unique one) while the import's transaction
+   rebuilds the balances (`Loaded`); at its end the batch replaces the months it holds. The
+   accounts and services are checked once each (partitions.check_references) or by attaching.
 
 Whatever is not plainly good — a value in another form, an unknown account, a line given twice,
 a quote around a value that needs one — raises `Unsuitable`; the caller drops the batch and
