@@ -374,7 +374,7 @@ def _import_accruals_copied(*, path: Path, skip_bad: bool, progress: Progress | 
                 started = time.perf_counter()
                 report.replaced = staging.mark_replaced_by_batch(loaded.table, report.periods)
                 replaced = time.perf_counter()
-                staging.rebuild_balances(batch=loaded.table)
+                staging.rebuild_balances(batch=loaded.table, batch_periods=report.periods)
                 report.timings["прежние начисления"] = replaced - started
                 report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
                 found = loaded.services()

@@ -17,8 +17,6 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from . import partitions
-
 _COPY_BATCH = 2000
 _INSERT_BATCH = 5000
 
@@ -474,14 +472,19 @@ def _month(value: object) -> str:
 # --- Balances --------------------------------------------------------------------------------
 
 
-def rebuild_balances(account_ids: Iterable[int] | None = None, *, batch: str | None = None) -> int:
+def rebuild_balances(
+    account_ids: Iterable[int] | None = None,
+    *,
+    batch: str | None = None,
+    batch_periods: Sequence[datetime.date] = (),
+) -> int:
     """Rebuild AccountPeriod rows of the touched accounts (or of the given ones) from their
     accruals and payments: opening = previous closing, closing = opening + accrued − paid,
     starting from zero before the first period. Returns the number of rows written.
 
-    With `batch` (a loaded batch, partitions.py, about to replace the accruals of its months),
-    its months' totals are taken from the sums made when it was loaded, and only the other
-    months' accruals are read."""
+    With `batch` (a loaded batch, partitions.py, about to replace the accruals of its months,
+    `batch_periods`), its months' totals are taken from the sums made when it was loaded, and
+    only the other months' accruals are read."""
     _create_touched()
     if account_ids is not None:
         with connection.cursor() as cursor:
@@ -513,7 +516,7 @@ def rebuild_balances(account_ids: Iterable[int] | None = None, *, batch: str | N
             "SUM(m.accrued - m.paid) OVER (PARTITION BY m.account_id ORDER BY m.period "
             "ROWS UNBOUNDED PRECEDING) AS closing "
             f"FROM ({_months(scope, batch)}) m) b",
-            [] if batch is None else [partitions.batch_periods(cursor, batch)],
+            [] if batch is None else [list(batch_periods)],
         )
         written = cursor.rowcount
     with connection.cursor() as cursor:
