@@ -114,20 +114,17 @@ def prepare_database(accounts: int) -> list[str]:
     return numbers
 
 
-def empty_the_books() -> None:
-    """Before each import: accruals and balances as the first import finds them."""
+def run_sql(sql: str) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE billing_accountperiod, billing_accrual, billing_payment CASCADE")
+        cursor.execute(sql)
 
 
-def checkpoint() -> None:
-    """Write out what earlier work left dirty, so that the next timing does not pay for it."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("CHECKPOINT")
+# Before each import: accruals and balances as the first import finds them.
+EMPTY_THE_BOOKS = "TRUNCATE billing_accountperiod, billing_accrual, billing_payment CASCADE"
+# Before each timing: what earlier work left dirty is written out, so that this one doesn't pay.
+CHECKPOINT = "CHECKPOINT"
 
 
 def time_import(path: Path) -> tuple[float, int]:
@@ -179,12 +176,12 @@ def main() -> None:
         )
         imports, copies, peak_rss = [], [], 0
         for attempt in range(1, max(1, args.repeat) + 1):
-            empty_the_books()
-            checkpoint()
+            run_sql(EMPTY_THE_BOOKS)
+            run_sql(CHECKPOINT)
             seconds, rss = time_import(path)
             imports.append(seconds)
             peak_rss = max(peak_rss, rss)
-            checkpoint()
+            run_sql(CHECKPOINT)
             copies.append(time_copy(path))
             print(f"try {attempt}: import_billing {seconds:.1f} s, COPY {copies[-1]:.1f} s")
     import_seconds, copy_seconds = min(imports), min(copies)
