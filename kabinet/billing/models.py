@@ -94,8 +94,9 @@ class Accrual(models.Model):
     On PostgreSQL the table is partitioned by period (migration 0004): an import of the fast
     road loads its file into a table of its own and attaches it as one partition holding the
     file's months (partitions.py); rows written otherwise go to the partition holding their
-    month, or to the default partition. The primary key there is (id, period), as PostgreSQL
-    requires of a partitioned table; ids still come from one sequence.
+    month, or to the default partition. There the table has no primary key (one would have to
+    be (id, period) and cost every import a B-tree): ids come from one sequence, a BRIN index
+    finds one (migration 0006), and the unique (account, period, service) key is the row's.
     """
 
     # Keyed by the account's number and the service's code, as the billing file names them: on

@@ -124,8 +124,9 @@ def unique_key_sql(table: str) -> str:
     )
 
 
-def primary_key_sql(table: str) -> str:
-    return f"CREATE UNIQUE INDEX {table}_pkey ON {table} (id, period)"
+def id_index_sql(table: str) -> str:
+    """The batch's index of ids, as billing_accrual's (migration 0006): BRIN, one pass, no sort."""
+    return f"CREATE INDEX {table}_id ON {table} USING brin (id)"
 
 
 def sums_sql(table: str) -> list[str]:
@@ -142,12 +143,6 @@ def batch_periods(cursor, table: str) -> list[datetime.date]:
     """The months of a batch, read from its sums."""
     cursor.execute(f"SELECT DISTINCT period FROM {table}_sums ORDER BY period")
     return [period for (period,) in cursor.fetchall()]
-
-
-def add_primary_key(cursor, table: str) -> None:
-    """The batch's primary key from its index, so that ATTACH takes it as its partition's (the
-    unique index matches the parent's as it is)."""
-    cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY USING INDEX {table}_pkey")
 
 
 def add_months_check(cursor, table: str, periods: Sequence[datetime.date]) -> None:

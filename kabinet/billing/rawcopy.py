@@ -6,14 +6,15 @@ as much again. Here a file whose every row is plainly good, the usual case for a
 system's export, costs Python no work per row:
 
 1. Each block of about a megabyte of lines is checked whole by one regular expression (RE2,
-   linear time) built from the header: every field as the careful road would take it unchanged
-   (numbers, periods, account numbers, codes and texts in the forms listed in `_FIELDS`).
+   linear time) built from the header and the services the file names: every field as the
+   careful road would take it unchanged (numbers, periods, account numbers, codes and texts in
+   the forms `_fields` lists), every service by its one name and unit (`_Blocks`).
    Two connections COPY the blocks into one batch table (partitions.py) at once; the table's
    CHECK constraints test the sums, and COPY the lengths and the dates.
-2. Side connections then sum the batch up per account and month, read the services it names
-   and build its keys (a line given twice fails the unique one) while the import's transaction
-   rebuilds the balances (`Loaded`); at its end the batch replaces the months it holds. The
-   accounts and services are checked once each (partitions.check_references) or by attaching.
+2. Side connections then sum the batch up per account and month and build its keys (a line
+   given twice fails the unique one) while the import's transaction rebuilds the balances
+   (`Loaded`); at its end the batch replaces the months it holds. The accounts and services
+   are checked once each (partitions.check_references) or by attaching.
 
 Whatever is not plainly good — a value in another form, an unknown account, a line given twice,
 a quote around a value that needs one — raises `Unsuitable`; the caller drops the batch and
@@ -95,14 +96,53 @@ def _fields(encoding: str, delimiter: bytes, comma: bool) -> dict[str, str]:
     }
 
 
-def _block_pattern(names: list[str], *, encoding: str, delimiter: bytes, comma: bool):
+_SERVICE_COLUMNS = ("service_code", "service_name", "unit")
+_NOTHING = "[^\\x00-\\xff]"  # matches no byte: a pattern with no services in it
+
+
+def _block_pattern(
+    names: list[str], *, encoding: str, delimiter: bytes, comma: bool, services: dict[str, tuple[str, str]]
+):
+    """Lines of the file's columns in their forms (`_fields`), whose service code, name and
+    unit are one of `services`' (code -> name, unit) exactly: a block that matches names no
+    other service and no service by two names. The columns from the first of the three to the
+    last are matched as one of the services' spans."""
     forms = _fields(encoding, delimiter, comma)
-    line = re2.escape(delimiter).decode("latin-1").join(f"(?:{forms[name]})" for name in names)
+    separator = re2.escape(delimiter).decode("latin-1")
+    where = [names.index(name) for name in _SERVICE_COLUMNS]
+    first, last = min(where), max(where)
+
+    def span(values: tuple[str, str, str]) -> str:
+        pairs = zip(_SERVICE_COLUMNS, values, strict=True)
+        known = {column: _literal(value, encoding) for column, value in pairs}
+        return separator.join(f"(?:{known.get(name, forms[name])})" for name in names[first : last + 1])
+
+    spans = [
+        span((code, name, unit))
+        for code, (name, unit) in services.items()
+        if not (comma and "," in code + name + unit)  # a comma there is no decimal comma
+    ]
+    columns = [f"(?:{forms[name]})" for name in names[:first]]
+    columns.append(f"(?:{'|'.join(spans) or _NOTHING})")
+    columns += [f"(?:{forms[name]})" for name in names[last + 1 :]]
+    line = separator.join(columns)
+    return re2.compile(f"(?:{line}\\r?\\n)*(?:{line})?".encode("latin-1"), _options())
+
+
+def _field_pattern(form: str):
+    return re2.compile(form.encode("latin-1"), _options())
+
+
+def _options() -> re2.Options:
     options = re2.Options()
     options.encoding = re2.Options.Encoding.LATIN1  # bytes, matched byte by byte
     # Room for the DFA's states: with less, RE2 rebuilds them block after block, twice as slow.
     options.max_mem = 256 << 20
-    return re2.compile(f"(?:{line}\\r?\\n)*(?:{line})?".encode("latin-1"), options)
+    return options
+
+
+def _literal(value: str, encoding: str) -> str:
+    return re2.escape(value.encode(encoding)).decode("latin-1")
 
 
 class Unsuitable(Exception):
@@ -120,31 +160,25 @@ def usable(path: Path) -> bool:
 
 @dataclass
 class Loaded:
-    """A batch COPYed from the file (partitions.py). From there side connections go on, each in
-    a thread of its own: the batch's sums per account and month (for the balances) beside its
-    unique key, then its primary key after the sums and its services after the unique key. The
-    import's transaction waits for each only where it needs it, so that building the keys —
-    the longest — overlaps rebuilding the balances. `timings` gathers each phase's seconds,
-    waits included, for `-v 2`."""
+    """A batch COPYed from the file (partitions.py), with the services its lines name (code ->
+    name, unit; each by one name and unit). From there side connections go on, each in a
+    thread of its own: the batch's sums per account and month (for the balances) beside its
+    unique key, then its index of ids and the CHECK of its months after the sums. The import's
+    transaction waits for each only where it needs it, so that building the keys overlaps
+    rebuilding the balances. `timings` gathers each phase's seconds, waits included, for
+    `-v 2`."""
 
     table: str
     rows: int  # as COPY counted them
+    services: dict[str, tuple[str, str]]
     references_unchecked: bool  # loaded without row triggers: see partitions.check_references
     sums: "_Task"  # -> the batch's months
-    summary: "_Task"  # -> (rows, services: code -> (name, unit))
     keys: list["_Task"]
     timings: dict[str, float] = field(default_factory=dict)
 
     def periods(self) -> list[datetime.date]:
         """The batch's months, once its sums are in."""
         return self._wait("суммы по счетам", self.sums)
-
-    def services(self) -> dict[str, tuple[str, str]]:
-        """The batch's services. `Unsuitable` when a service has two names or units in it."""
-        rows, services = self._wait("услуги", self.summary)
-        if rows != self.rows:
-            raise Unsuitable  # cannot be; were it so, the careful road counts again
-        return services
 
     def keys_built(self) -> None:
         """`Unsuitable` if a line was given twice (the unique key failed): the careful road
@@ -154,7 +188,7 @@ class Loaded:
 
     def abandon(self) -> None:
         """Drop the batch, once every side connection has let go of it."""
-        for task in (self.sums, self.summary, *self.keys):
+        for task in (self.sums, *self.keys):
             task.settle()
         partitions.drop_batch(self.table, own=True)
 
@@ -202,16 +236,16 @@ def load_file(path: Path, *, progress: Callable[[int, float], None] | None) -> L
         partitions.drop_batch(table)
         raise
     # The import waits first for the sums: they share the two cores with the unique key
-    # only; the services follow the unique key, the primary key the sums.
+    # only; the index of ids follows the sums.
     sums = _Task(lambda cursor: _sum_up(cursor, table))
     unique = _Task(lambda cursor: cursor.execute(partitions.unique_key_sql(table)))
     return Loaded(
         table=table,
         rows=rows,
+        services=blocks.services,
         references_unchecked=keys_checked_later,
         sums=sums,
-        summary=_Task(lambda cursor: _repeating(cursor, table), after=unique),
-        keys=[unique, _Task(lambda cursor: _primary_key(cursor, table, sums), after=sums)],
+        keys=[unique, _Task(lambda cursor: _id_index(cursor, table, sums), after=sums)],
         timings={"чтение файла (COPY)": time.perf_counter() - started},
     )
 
@@ -274,7 +308,11 @@ def _copy(blocks: "_Blocks", *, table: str, names: list[str], delimiter: str, tr
 class _Blocks:
     """The file's lines after the header in checked blocks of about a megabyte, each ending at a
     line's end, handed out to the COPY threads one at a time. Raises `Unsuitable` for a block
-    that is not plainly good."""
+    that is not plainly good.
+
+    `services` (code -> name, unit) are the file's: read from the lines of the first block, and
+    of a later one that names a service not seen before. Each block's pattern then takes those
+    services only, so that a block that matches it names each by its one name and unit."""
 
     def __init__(
         self, path: Path, *, names: list[str], encodings: list[str], delimiter: str, progress
@@ -289,6 +327,7 @@ class _Blocks:
         self.progress = progress
         self.delimiter = delimiter
         self.names = names
+        self.parser = parsing.AccrualParser()
         self.pending = self._read()
         # The first block decides the encoding the file is in; the rest must be in it too.
         for encoding in encodings:
@@ -304,13 +343,23 @@ class _Blocks:
 
     def _use(self, encoding: str) -> None:
         self.encoding = encoding
-        delimiter = self.delimiter.encode()
-        self.plain = _block_pattern(self.names, encoding=encoding, delimiter=delimiter, comma=False)
-        self.comma = (
-            _block_pattern(self.names, encoding=encoding, delimiter=delimiter, comma=True)
-            if self.delimiter != ","
-            else None
-        )
+        self.services: dict[str, tuple[str, str]] = {}
+        forms = _fields(encoding, self.delimiter.encode(), comma=False)
+        self.service_forms = [_field_pattern(forms[name]) for name in _SERVICE_COLUMNS]
+        self._compile()
+
+    def _compile(self) -> None:
+        def pattern(comma: bool):
+            return _block_pattern(
+                self.names,
+                encoding=self.encoding,
+                delimiter=self.delimiter.encode(),
+                comma=comma,
+                services=self.services,
+            )
+
+        self.plain = pattern(comma=False)
+        self.comma = pattern(comma=True) if self.delimiter != "," else None
 
     def stop(self) -> None:
         self.stopped = True
@@ -355,9 +404,45 @@ class _Blocks:
             return block
         if self.comma is not None and self.comma.fullmatch(block):
             return block.replace(b",", b".")
+        if self._learn_services(block):
+            return self._checked(block, rewritten=rewritten)
         if not rewritten and _maybe_plain_once_read(block):
             return self._checked(self._rewritten(block), rewritten=True)
         raise Unsuitable
+
+    def _learn_services(self, block: bytes) -> bool:
+        """Add the services whose codes the block's lines name for the first time, each if it
+        is written as the careful road would take it unchanged; whether there were any. A known
+        code by another name or unit stays out of the patterns, so its line fails them: which
+        name is the service's is the careful road's business."""
+        try:
+            text = block.decode(self.encoding)
+        except UnicodeDecodeError:
+            return False
+        where = [self.names.index(name) for name in _SERVICE_COLUMNS]
+        learned = False
+        try:
+            for fields in csv.reader(text.splitlines(), delimiter=self.delimiter):
+                if len(fields) != len(self.names):
+                    continue  # the block fails its pattern whatever the services
+                code, name, unit = (fields[at] for at in where)
+                if code not in self.services and self._plain_service(code, name, unit):
+                    self.services[code] = (name, unit)
+                    learned = True
+        except csv.Error:
+            pass  # not a block the csv module reads: it fails its pattern whatever the services
+        if learned:
+            self._compile()
+        return learned
+
+    def _plain_service(self, code: str, name: str, unit: str) -> bool:
+        try:
+            checked = (self.parser._code(code), self.parser._name(name), self.parser._unit(unit))
+            written = [value.encode(self.encoding) for value in (code, name, unit)]
+        except (parsing.FieldError, UnicodeEncodeError):
+            return False
+        plain = zip(self.service_forms, written, strict=True)
+        return checked == (code, name, unit) and all(form.fullmatch(value) for form, value in plain)
 
     def _rewritten(self, block: bytes) -> bytes:
         """The block as the csv module reads it, without its empty rows. A value that needs its
@@ -427,11 +512,10 @@ def _sum_up(cursor, table: str) -> list[datetime.date]:
     return partitions.batch_periods(cursor, table)
 
 
-def _primary_key(cursor, table: str, sums: _Task) -> None:
-    """The batch's primary key, then a CHECK of its months (known from its sums), which spares
+def _id_index(cursor, table: str, sums: _Task) -> None:
+    """The batch's index of ids, then a CHECK of its months (known from its sums), which spares
     ATTACH a pass over the rows of its own."""
-    cursor.execute(partitions.primary_key_sql(table))
-    partitions.add_primary_key(cursor, table)
+    cursor.execute(partitions.id_index_sql(table))
     try:
         months = sums.result()
     except Exception:
@@ -461,22 +545,3 @@ def _in_parallel(*tasks: Callable[[], None]) -> None:
 def _maybe_plain_once_read(block: bytes) -> bool:
     """Quotes or empty rows: as the csv module reads the block, it may be plain."""
     return b'"' in block or b"\n\n" in block or b"\n\r\n" in block or block.startswith((b"\n", b"\r\n"))
-
-
-def _repeating(cursor, table: str) -> tuple[int, dict[str, tuple[str, str]]]:
-    """Rows and services (code -> name, unit) of the batch. A service must have one name and
-    unit in the file and both must pass the careful road's checks unchanged."""
-    cursor.execute(f"SELECT service_id, service_name, unit, COUNT(*) FROM {table} GROUP BY 1, 2, 3")
-    groups = cursor.fetchall()
-    parser = parsing.AccrualParser()
-    services: dict[str, tuple[str, str]] = {}
-    for code, name, unit, _ in groups:
-        if services.setdefault(code, (name, unit)) != (name, unit):
-            raise Unsuitable  # which name is the service's is the careful road's business
-        try:
-            checked = (parser._code(code), parser._name(name), parser._unit(unit))
-        except parsing.FieldError:
-            raise Unsuitable from None
-        if checked != (code, name, unit):
-            raise Unsuitable
-    return sum(count for *_, count in groups), services

@@ -377,10 +377,9 @@ def _import_accruals_copied(*, path: Path, skip_bad: bool, progress: Progress | 
                 staging.rebuild_balances(batch=loaded.table, batch_periods=report.periods)
                 report.timings["прежние начисления"] = replaced - started
                 report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
-                found = loaded.services()
-                _save_services(found)
+                _save_services(loaded.services)
                 if loaded.references_unchecked:
-                    partitions.check_references(loaded.table, list(found))
+                    partitions.check_references(loaded.table, list(loaded.services))
                 loaded.keys_built()
                 # Last, so that readers of accruals wait for this transaction only as it commits.
                 partitions.attach_batch(loaded.table, report.periods)

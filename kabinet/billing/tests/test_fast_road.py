@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from kabinet.billing import partitions, services
-from kabinet.billing.models import AccountPeriod, Accrual
+from kabinet.billing import partitions, rawcopy, services
+from kabinet.billing.models import AccountPeriod, Accrual, Service
 from kabinet.billing.tests.test_import_accruals import HEADER, NOV, OCT, careful_road, stored_accruals
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +172,55 @@ def test_the_careful_road_writes_into_a_month_the_fast_road_loaded(accounts, wri
     assert sorted(Accrual.objects.values_list("period", "to_pay")) == [
         (OCT, Decimal("300.00")),
         (NOV, Decimal("148.00")),
+    ]
+
+
+HEATING = {"code": "OTP", "name": "Отопление", "unit": "Гкал", "tariff": "2734.51", "source": "norm"}
+
+
+@postgresql_only
+def test_a_service_first_named_in_a_later_block_takes_the_fast_road(accounts, write_file, monkeypatch):
+    monkeypatch.setattr(rawcopy, "_CHUNK", 200)  # a block of a line or two
+    lines = [HEADER, line(), line(number="1000000002"), line(volume="0.5", to_pay="1367.26", **HEATING)]
+
+    report = services.import_file(kind="accruals", path=write_file(lines))
+
+    assert fast_road_taken(report)
+    assert (report.loaded, report.errors) == (3, [])
+    assert Service.objects.get(code="OTP").name == "Отопление"
+    assert Accrual.objects.get(service__code="OTP").unit == "Гкал"
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 200], ids=["one block", "a block a line"])
+@pytest.mark.parametrize("other", [{"name": "ХВС"}, {"unit": "куб. м"}], ids=["name", "unit"])
+def test_a_service_by_two_names_takes_the_careful_road(accounts, write_file, monkeypatch, chunk, other):
+    """Which of the two is the service's is the careful road's to say; both roads say the same."""
+    monkeypatch.setattr(rawcopy, "_CHUNK", chunk)
+    path = write_file([HEADER, line(), line(number="1000000002", **other)])
+
+    report = services.import_file(kind="accruals", path=path)
+    service = Service.objects.values_list("name", "unit").get(code="HVS")
+    careful = careful_road(path)
+
+    assert not fast_road_taken(report)
+    assert (report.loaded, report.errors) == (careful.loaded, careful.errors)
+    assert Service.objects.values_list("name", "unit").get(code="HVS") == service
+
+
+@postgresql_only
+def test_service_columns_in_another_order_take_the_fast_road(accounts, write_file):
+    header = HEADER.split(";")
+    order = [header.index(name) for name in reversed(header)]  # unit, then name, then code
+    lines = [HEADER, line(), line(volume="0.5", to_pay="1367.26", **HEATING)]
+    path = write_file([";".join(text.split(";")[at] for at in order) for text in lines])
+
+    report = services.import_file(kind="accruals", path=path)
+
+    assert fast_road_taken(report)
+    assert (report.loaded, report.errors) == (2, [])
+    assert sorted(Service.objects.values_list("code", "name", "unit")) == [
+        ("HVS", "Холодное водоснабжение", "м³"),
+        ("OTP", "Отопление", "Гкал"),
     ]
 
 
