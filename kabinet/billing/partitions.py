@@ -43,6 +43,11 @@ def side_connection() -> Iterator:
             cursor.execute("SET work_mem = '256MB'")
             cursor.execute("SET maintenance_work_mem = '256MB'")
             cursor.execute("SET jit = off")
+            # No parallel workers: two or three side connections work at once, and on a server
+            # of a few cores workers beside them only contend for the cores and the memory
+            # (a million rows on two cores: 3.5 s -> 3.3 s).
+            cursor.execute("SET max_parallel_workers_per_gather = 0")
+            cursor.execute("SET max_parallel_maintenance_workers = 0")
             # What a side connection commits is a batch nobody reads until the import's own
             # transaction attaches it; a batch lost in a crash is dropped by the next import.
             cursor.execute("SET synchronous_commit = off")
