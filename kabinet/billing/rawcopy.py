@@ -362,30 +362,32 @@ class _Blocks:
         self.comma = pattern(comma=True) if self.delimiter != "," else None
 
     def stop(self) -> None:
-        self.stopped = True
+        with self.lock:
+            self._stop_reading()
 
     def next(self) -> bytes | None:
         with self.lock:
             if self.stopped:
                 return None
+            # The first block, checked already, unless its rows were all empty.
+            pending, self.pending = self.pending, None
             try:
-                if self.pending is not None:
-                    block, checked, self.pending = self.pending, self.pending, None
-                else:
-                    block = self._read()
-                    checked = self._checked(block) if block else b""
-                if not block:
-                    self.stream.close()
-                    self.stopped = True
-                    return None
+                block = pending or self._read()
+                checked = block if block is pending else self._checked(block)
             except BaseException:
-                self.stopped = True
-                self.stream.close()
+                self._stop_reading()
                 raise
+            if not block:
+                self._stop_reading()
+                return None
             self.lines += block.count(b"\n")
             if self.progress is not None:
                 self.progress(self.lines - 1, min(self.stream.tell() / self.size, 1.0))
             return checked
+
+    def _stop_reading(self) -> None:
+        self.stopped = True
+        self.stream.close()
 
     def _read(self) -> bytes:
         data = self.carry + self.stream.read(_CHUNK)

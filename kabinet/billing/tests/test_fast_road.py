@@ -191,6 +191,15 @@ def test_a_service_first_named_in_a_later_block_takes_the_fast_road(accounts, wr
     assert Accrual.objects.get(service__code="OTP").unit == "Гкал"
 
 
+@postgresql_only
+def test_a_first_block_of_empty_rows_is_followed_by_the_rest(accounts, write_file, monkeypatch):
+    monkeypatch.setattr(rawcopy, "_CHUNK", 20)  # the first block: the empty row alone
+    report = services.import_file(kind="accruals", path=write_file([HEADER, "", line()]))
+
+    assert fast_road_taken(report)
+    assert (report.loaded, report.errors) == (1, [])
+
+
 @pytest.mark.parametrize("chunk", [1 << 20, 200], ids=["one block", "a block a line"])
 @pytest.mark.parametrize("other", [{"name": "ХВС"}, {"unit": "куб. м"}], ids=["name", "unit"])
 def test_a_service_by_two_names_takes_the_careful_road(accounts, write_file, monkeypatch, chunk, other):
