@@ -140,11 +140,13 @@ def id_index_sql(table: str) -> str:
 
 def sums_sql(table: str) -> list[str]:
     """Each account's total to pay in each month of the batch, for the balances; and the
-    batch's accounts, a row each, for the checks of references and the balances' scope."""
+    batch's accounts, a row each, for the checks of references and the balances' scope.
+    UNLOGGED: scratch for one import, dropped at its end (or by the next one after a crash),
+    so not worth writing to the WAL."""
     return [
-        f"CREATE TABLE {table}_sums AS SELECT account_id, period, SUM(to_pay) AS accrued "
+        f"CREATE UNLOGGED TABLE {table}_sums AS SELECT account_id, period, SUM(to_pay) AS accrued "
         f"FROM {table} GROUP BY account_id, period",
-        f"CREATE TABLE {table}_accounts AS SELECT DISTINCT account_id AS number FROM {table}_sums",
+        f"CREATE UNLOGGED TABLE {table}_accounts AS SELECT DISTINCT account_id AS number FROM {table}_sums",
     ]
 
 

@@ -163,9 +163,9 @@ class Loaded:
     """A batch COPYed from the file (partitions.py), with the services its lines name (code ->
     name, unit; each by one name and unit). From there side connections go on, each in a
     thread of its own: the batch's sums per account and month (for the balances) beside its
-    unique key, then its index of ids and the CHECK of its months after the sums. The import's
-    transaction waits for each only where it needs it, so that building the keys overlaps
-    rebuilding the balances. `timings` gathers each phase's seconds, waits included, for
+    unique key, then its index of ids and the CHECK of its months after the unique key. The
+    import's transaction waits for each only where it needs it, so that building the keys
+    overlaps rebuilding the balances. `timings` gathers each phase's seconds, waits included, for
     `-v 2`."""
 
     table: str
@@ -236,7 +236,8 @@ def load_file(path: Path, *, progress: Callable[[int, float], None] | None) -> L
         partitions.drop_batch(table)
         raise
     # The import waits first for the sums: they share the two cores with the unique key
-    # only; the index of ids follows the sums.
+    # only. The index of ids and the CHECK of the months follow the unique key, beside the
+    # balances, which then have a core to themselves for longer.
     sums = _Task(lambda cursor: _sum_up(cursor, table))
     unique = _Task(lambda cursor: cursor.execute(partitions.unique_key_sql(table)))
     return Loaded(
@@ -245,7 +246,7 @@ def load_file(path: Path, *, progress: Callable[[int, float], None] | None) -> L
         services=blocks.services,
         references_unchecked=keys_checked_later,
         sums=sums,
-        keys=[unique, _Task(lambda cursor: _id_index(cursor, table, sums), after=sums)],
+        keys=[unique, _Task(lambda cursor: _id_index(cursor, table, sums), after=unique)],
         timings={"чтение файла (COPY)": time.perf_counter() - started},
     )
 
