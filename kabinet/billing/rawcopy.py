@@ -97,6 +97,9 @@ def _fields(encoding: str, delimiter: bytes, comma: bool) -> dict[str, str]:
 
 
 _SERVICE_COLUMNS = ("service_code", "service_name", "unit")
+# A billing system has tens of services; a file naming more takes the careful road rather than
+# make the blocks' pattern ever larger.
+_MAX_SERVICES = 500
 _NOTHING = "[^\\x00-\\xff]"  # matches no byte: a pattern with no services in it
 
 
@@ -434,6 +437,8 @@ class _Blocks:
                     learned = True
         except csv.Error:
             pass  # not a block the csv module reads: it fails its pattern whatever the services
+        if len(self.services) > _MAX_SERVICES:
+            raise Unsuitable
         if learned:
             self._compile()
         return learned

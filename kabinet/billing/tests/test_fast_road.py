@@ -216,6 +216,18 @@ def test_a_service_by_two_names_takes_the_careful_road(accounts, write_file, mon
     assert Service.objects.values_list("name", "unit").get(code="HVS") == service
 
 
+def test_a_file_naming_more_services_than_the_fast_road_takes_goes_the_careful_road(
+    accounts, write_file, monkeypatch
+):
+    monkeypatch.setattr(rawcopy, "_MAX_SERVICES", 1)
+    lines = [HEADER, line(), line(volume="0.5", to_pay="1367.26", **HEATING)]
+
+    report = services.import_file(kind="accruals", path=write_file(lines))
+
+    assert not fast_road_taken(report)
+    assert (report.loaded, report.errors) == (2, [])
+
+
 @postgresql_only
 def test_service_columns_in_another_order_take_the_fast_road(accounts, write_file):
     header = HEADER.split(";")
