@@ -13,20 +13,15 @@ in one pass without sorting) needs. On SQLite nothing changes.
 from django.db import migrations
 
 
-def ids_by_block_range(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE billing_accrual DROP CONSTRAINT billing_accrual_pkey")
-        cursor.execute("CREATE INDEX billing_accrual_id ON billing_accrual USING brin (id)")
+def on_postgresql(*statements: str):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
-
-def primary_key_back(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("DROP INDEX billing_accrual_id")
-        cursor.execute("ALTER TABLE billing_accrual ADD CONSTRAINT billing_accrual_pkey PRIMARY KEY (id, period)")
+    return run
 
 
 class Migration(migrations.Migration):
@@ -35,5 +30,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(ids_by_block_range, primary_key_back, elidable=False),
+        migrations.RunPython(
+            on_postgresql(
+                "ALTER TABLE billing_accrual DROP CONSTRAINT billing_accrual_pkey",
+                "CREATE INDEX billing_accrual_id ON billing_accrual USING brin (id)",
+            ),
+            on_postgresql(
+                "DROP INDEX billing_accrual_id",
+                "ALTER TABLE billing_accrual ADD CONSTRAINT billing_accrual_pkey PRIMARY KEY (id, period)",
+            ),
+            elidable=False,
+        ),
     ]
