@@ -41,6 +41,9 @@ from django.db import DataError, IntegrityError, connection
 from . import imports, parsing, partitions, staging
 
 _CHUNK = 1 << 20
+# How often the progress is reported during COPY. From the caller's thread: the upload worker
+# writes it through a database connection of that thread's own.
+_TICK_SECONDS = 0.25
 _WORKERS = 2  # COPY connections: PostgreSQL parses and checks rows on a core per connection
 _ENCODINGS = {"utf-8": "UTF8", "cp1251": "WIN1251"}
 _TEXT_COLUMNS = ("service_name", "unit", "volume_source", "recalculation_reason")
@@ -305,7 +308,7 @@ def _copy(blocks: "_Blocks", *, table: str, names: list[str], delimiter: str, tr
             blocks.stop()  # the other connections end their COPY
             raise
 
-    _in_parallel(*[work] * _WORKERS)
+    _in_parallel(*[work] * _WORKERS, tick=blocks.report_progress)
     return sum(copied)
 
 
@@ -325,6 +328,7 @@ class _Blocks:
         self.header = self.stream.readline()
         self.size = path.stat().st_size or 1
         self.lines = 1
+        self.share = 0.0
         self.carry = b""
         self.stopped = False
         self.lock = threading.Lock()
@@ -385,9 +389,15 @@ class _Blocks:
                 self._stop_reading()
                 return None
             self.lines += block.count(b"\n")
-            if self.progress is not None:
-                self.progress(self.lines - 1, min(self.stream.tell() / self.size, 1.0))
+            self.share = min(self.stream.tell() / self.size, 1.0)
             return checked
+
+    def report_progress(self) -> None:
+        """The lines handed out so far and their share of the file, to `progress`."""
+        if self.progress is not None:
+            with self.lock:
+                lines, share = self.lines, self.share
+            self.progress(lines - 1, share)
 
     def _stop_reading(self) -> None:
         self.stopped = True
@@ -531,8 +541,9 @@ def _id_index(cursor, table: str, sums: _Task) -> None:
     partitions.add_months_check(cursor, table, months)
 
 
-def _in_parallel(*tasks: Callable[[], None]) -> None:
-    """Run the tasks in threads of their own; re-raise the first failure."""
+def _in_parallel(*tasks: Callable[[], None], tick: Callable[[], None] = lambda: None) -> None:
+    """Run the tasks in threads of their own, calling `tick` on the caller's thread every
+    `_TICK_SECONDS` meanwhile and once at the end; re-raise the first failure."""
     failures: list[BaseException] = []
 
     def run(task: Callable[[], None]) -> None:
@@ -545,7 +556,9 @@ def _in_parallel(*tasks: Callable[[], None]) -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        while thread.is_alive():
+            thread.join(_TICK_SECONDS)
+            tick()
     if failures:
         raise failures[0]
 

@@ -74,6 +74,23 @@ def test_the_job_page_lists_every_bad_row_and_nothing_is_imported(admin_client, 
     assert Accrual.objects.count() == 0
 
 
+def test_a_plainly_written_csv_is_imported_by_the_worker(admin_client, accounts):
+    """On PostgreSQL such a file takes the fast road, whose COPY runs in threads of its own
+    while the job's progress is written."""
+    from kabinet.billing.tests.test_fast_road import line
+
+    content = "\r\n".join([HEADER, line(), line(number="1000000002")]).encode()
+    upload(admin_client, "accruals.csv", content)
+
+    assert run_worker() == "Загружено файлов: 1.\n"
+
+    job = ImportJob.objects.get()
+    assert job.get_status_display() == "загружен"
+    assert job.summary == "Начисления: периоды 10.2026: загружено строк 2, заменено прежних 0, ошибок нет."
+    assert job.rows_done == 2
+    assert Accrual.objects.count() == 2
+
+
 def test_skip_bad_in_the_upload_form_imports_the_good_rows(admin_client, accounts):
     content = "\r\n".join([HEADER, water(), water(number="9999999999")]).encode()
     upload(admin_client, "accruals.csv", content, skip_bad=True)
