@@ -308,7 +308,14 @@ def _copy(blocks: "_Blocks", *, table: str, names: list[str], delimiter: str, tr
             blocks.stop()  # the other connections end their COPY
             raise
 
-    _in_parallel(*[work] * _WORKERS, tick=blocks.report_progress)
+    def tick() -> None:
+        try:
+            blocks.report_progress()
+        except BaseException:
+            blocks.stop()  # the connections end their COPY
+            raise
+
+    _in_parallel(*[work] * _WORKERS, tick=tick)
     return sum(copied)
 
 
@@ -541,9 +548,10 @@ def _id_index(cursor, table: str, sums: _Task) -> None:
     partitions.add_months_check(cursor, table, months)
 
 
-def _in_parallel(*tasks: Callable[[], None], tick: Callable[[], None] = lambda: None) -> None:
+def _in_parallel(*tasks: Callable[[], None], tick: Callable[[], None] | None = None) -> None:
     """Run the tasks in threads of their own, calling `tick` on the caller's thread every
-    `_TICK_SECONDS` meanwhile and once at the end; re-raise the first failure."""
+    `_TICK_SECONDS` meanwhile and once at the end (until it fails: it is to stop the tasks
+    then); wait for them all and re-raise the first failure."""
     failures: list[BaseException] = []
 
     def run(task: Callable[[], None]) -> None:
@@ -558,7 +566,11 @@ def _in_parallel(*tasks: Callable[[], None], tick: Callable[[], None] = lambda: 
     for thread in threads:
         while thread.is_alive():
             thread.join(_TICK_SECONDS)
-            tick()
+            if tick is not None and not failures:
+                try:
+                    tick()
+                except BaseException as exc:  # raised below, once the threads have ended
+                    failures.append(exc)
     if failures:
         raise failures[0]
 

@@ -293,6 +293,18 @@ def test_an_abandoned_batch_is_dropped_by_the_next_import(accounts, write_file):
 
 
 @postgresql_only
+def test_a_failing_progress_report_stops_the_import_and_leaves_no_batch(accounts, write_file):
+    def progress(rows: int, share: float) -> None:
+        raise RuntimeError("no room for the progress")
+
+    with pytest.raises(RuntimeError, match="no room for the progress"):
+        services.import_file(kind="accruals", path=write_file(PLAIN_FILE), progress=progress)
+
+    assert Accrual.objects.count() == 0
+    assert leftover_batches() == []
+
+
+@postgresql_only
 def test_an_account_number_in_another_form_takes_the_careful_road(accounts, write_file):
     report = services.import_file(kind="accruals", path=write_file([HEADER, line(number="1000 000 001")]))
 
