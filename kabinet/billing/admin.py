@@ -70,6 +70,9 @@ class AccrualAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the balances would no longer add up; a file replaces a month whole
+
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
@@ -85,6 +88,9 @@ class PaymentAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the balances would no longer add up; payments come from files and ЮKassa
+
 
 @admin.register(AccountPeriod)
 class AccountPeriodAdmin(admin.ModelAdmin):
@@ -98,6 +104,9 @@ class AccountPeriodAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # computed from the accruals and payments, rebuilt by every import
 
 
 @admin.register(ImportJob)

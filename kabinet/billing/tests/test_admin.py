@@ -93,3 +93,14 @@ def test_an_imported_accrual_is_listed_and_opens_by_its_id(admin_client, write_f
     assert page.status_code == 200
     assert "1000000002" in page.text and "96.00" in page.text
     assert "148.00" not in page.text
+
+
+@pytest.mark.parametrize("model", ["accrual", "payment", "accountperiod"])
+def test_the_books_cannot_be_deleted_in_the_back_office(admin_client, model):
+    """A deleted accrual or payment would leave the balances wrong; balances are computed."""
+    listed = admin_client.get(f"/admin/billing/{model}/")
+    delete = admin_client.get(f"/admin/billing/{model}/1/delete/")
+
+    assert listed.status_code == 200
+    assert 'value="delete_selected"' not in listed.text
+    assert delete.status_code == 403
