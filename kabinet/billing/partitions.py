@@ -68,6 +68,19 @@ def import_lock() -> Iterator[None]:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
 
 
+def locked_here() -> bool:
+    """Whether this connection's transaction holds billing_accrual as dropping or detaching a
+    partition leaves it: nobody else can so much as read the table until the transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'relation' "
+            "AND relation = %s::regclass AND mode = 'AccessExclusiveLock')",
+            [PARENT],
+        )
+        (locked,) = cursor.fetchone()
+    return bool(locked)
+
+
 def new_batch_name() -> str:
     return f"{BATCH_PREFIX}{uuid.uuid4().hex[:12]}"
 

@@ -36,7 +36,7 @@ from typing import Any, BinaryIO
 
 import psycopg
 import re2
-from django.db import DataError, IntegrityError, connection
+from django.db import DataError, IntegrityError, OperationalError, connection
 
 from . import imports, parsing, partitions, staging
 
@@ -228,9 +228,22 @@ def load_file(path: Path, *, progress: Callable[[int, float], None] | None) -> L
     # against writers: not while a transaction of the import's own connection (a caller's
     # atomic block, a test) may hold such a lock, which would make the two wait for each other.
     keys_checked_later = not connection.in_atomic_block and staging.may_skip_row_triggers()
+    if connection.in_atomic_block and partitions.locked_here():
+        # An import earlier in the caller's transaction replaced months: until it ends, a side
+        # connection would wait for it, and the import for the side connection.
+        raise Unsuitable
     try:
         with partitions.side_connection() as cursor:
-            partitions.create_batch(cursor, table, foreign_keys=keys_checked_later)
+            if connection.in_atomic_block:
+                # Should a lock of the caller's still stand in the way: the careful road, not a
+                # wait for ever.
+                cursor.execute("SET lock_timeout = '10s'")
+            try:
+                partitions.create_batch(cursor, table, foreign_keys=keys_checked_later)
+            except OperationalError as exc:
+                if isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
+                    raise Unsuitable from exc
+                raise
         blocks = _Blocks(path, names=names, encodings=encodings, delimiter=delimiter, progress=progress)
         rows = _copy(blocks, table=table, names=names, delimiter=delimiter, triggers=not keys_checked_later)
         if not rows:

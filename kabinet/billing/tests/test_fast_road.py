@@ -304,6 +304,19 @@ def test_a_failing_progress_report_stops_the_import_and_leaves_no_batch(accounts
     assert leftover_batches() == []
 
 
+def test_a_third_import_in_one_transaction_after_a_replacing_one_is_taken_carefully(accounts, write_file):
+    """In a caller's transaction (as in a test), an import that replaced months holds the
+    accruals until it ends; the next import must not wait for it for ever."""
+    for to_pay in ("148.00", "150.00"):
+        services.import_file(kind="accruals", path=write_file([HEADER, line(to_pay=to_pay)]))
+
+    report = services.import_file(kind="accruals", path=write_file([HEADER, line(to_pay="152.00")]))
+
+    assert not fast_road_taken(report)
+    assert (report.loaded, report.replaced, report.errors) == (1, 1, [])
+    assert Accrual.objects.get().to_pay == Decimal("152.00")
+
+
 @postgresql_only
 def test_an_account_number_in_another_form_takes_the_careful_road(accounts, write_file):
     report = services.import_file(kind="accruals", path=write_file([HEADER, line(number="1000 000 001")]))
