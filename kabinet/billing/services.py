@@ -374,7 +374,9 @@ def _import_accruals_copied(*, path: Path, skip_bad: bool, progress: Progress | 
                 started = time.perf_counter()
                 report.replaced = staging.mark_replaced_by_batch(loaded.table, report.periods)
                 replaced = time.perf_counter()
-                staging.rebuild_balances(batch=loaded.table, batch_periods=report.periods)
+                staging.rebuild_balances(
+                    since=min(report.periods), batch=loaded.table, batch_periods=report.periods
+                )
                 report.timings["прежние начисления"] = replaced - started
                 report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
                 _save_services(loaded.services)
@@ -493,7 +495,7 @@ def _replace(report: PeriodReport, *, layout: staging.Layout, replace, checks) -
         staging.drop_bad_rows(layout)
         report.replaced, report.loaded = replace()
     replaced = time.perf_counter()
-    staging.rebuild_balances()
+    staging.rebuild_balances(since=min(report.periods))
     report.timings["замена периодов"] = replaced - started
     report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
 
@@ -557,7 +559,7 @@ def record_payment(
         external_id=external_id,
         note=note,
     )
-    staging.rebuild_balances([account.pk])
+    staging.rebuild_balances([account.pk], since=period)
     return payment
 
 
