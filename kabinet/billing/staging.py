@@ -533,8 +533,9 @@ def rebuild_balances(
 
 
 def _date(value: datetime.date) -> str:
-    """A date as an SQL literal (a date of the code's own, never the user's text)."""
-    assert isinstance(value, datetime.date)
+    """A date as an SQL literal: a date object of the code's own, never text from a user."""
+    if not isinstance(value, datetime.date):
+        raise TypeError(f"a date, not {value!r}")
     return f"'{value.isoformat()}'"
 
 
@@ -550,7 +551,7 @@ def _closing_before(scope: str, since: datetime.date | None) -> str:
     )
 
 
-def _months(scope: str, batch: str | None, from_since: str = "") -> str:
+def _months(scope: str, batch: str | None, from_since: str) -> str:
     """(account_id, period, accrued, paid): every month of the accounts in `scope` that has
     accruals or payments (`from_since`: an `AND` on the period). Both sides are summed per
     account and month first, so that they meet in a join of a row per month each, not in a
