@@ -155,6 +155,17 @@ class ImportJobAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # the page shows the job; nothing in it is edited
 
+    # Django's titles put the model's name after the verb as it is: «Добавить загрузка файла».
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "title": "Загрузки файлов"})
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, {**(extra_context or {}), "title": "Загрузить файл"})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {**(extra_context or {}), "title": "Загрузка файла"}
+        return super().change_view(request, object_id, form_url, context)
+
     def save_model(self, request, obj, form, change) -> None:
         services.queue_import(job=obj, upload=form.cleaned_data["upload"], user=request.user)
 

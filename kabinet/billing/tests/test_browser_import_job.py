@@ -31,7 +31,7 @@ def test_the_job_page_follows_the_import_without_javascript(
     page.get_by_label("Что в файле").select_option(label="Начисления")
     page.locator("#id_upload").set_input_files(str(SAMPLE))
     shoot(page, "admin-import-01-upload")
-    page.get_by_role("button", name="Сохранить", exact=True).click()
+    page.get_by_role("button", name="Загрузить", exact=True).click()
     expect(page.get_by_text("поставлен в очередь на загрузку")).to_be_visible()
     expect(page.get_by_text("в очереди", exact=True)).to_be_visible()
     shoot(page, "admin-import-02-queued")

@@ -74,6 +74,22 @@ def test_the_job_page_lists_every_bad_row_and_nothing_is_imported(admin_client, 
     assert Accrual.objects.count() == 0
 
 
+def test_the_upload_pages_are_titled_in_plain_russian(admin_client, accounts):
+    listed = admin_client.get("/admin/billing/importjob/")
+    form = admin_client.get("/admin/billing/importjob/add/")
+    upload(admin_client, "accruals.csv", "\r\n".join([HEADER, water()]).encode())
+    job = admin_client.get(f"/admin/billing/importjob/{ImportJob.objects.get().pk}/change/")
+
+    assert 'href="/admin/billing/importjob/add/" class="addlink">Загрузить файл</a>' in listed.text
+    assert "<h1>Загрузки файлов</h1>" in listed.text
+    assert "<h1>Загрузить файл</h1>" in form.text
+    assert '<input type="submit" value="Загрузить" class="default" name="_save">' in form.text
+    assert "Сохранить и добавить другой объект" not in form.text
+    assert "<h1>Загрузка файла</h1>" in job.text
+    for page in (listed, form, job):
+        assert "Добавить загрузка" not in page.text and "Просмотреть загрузка" not in page.text
+
+
 def test_a_plainly_written_csv_is_imported_by_the_worker(admin_client, accounts):
     """On PostgreSQL such a file takes the fast road, whose COPY runs in threads of its own
     while the job's progress is written."""
