@@ -8,8 +8,12 @@ find nothing to change, whatever came before.
 import datetime
 import tempfile
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -71,3 +75,20 @@ class RebuildFromTheFirstChangedMonthTests(TestCase):
                 paid_on=month + datetime.timedelta(days=14),
                 period=month,
             )
+
+
+def test_the_command_rebuilds_every_month_of_the_named_accounts(db):
+    for number in NUMBERS[:2]:
+        account = AccountFactory(number=number)
+        for month in MONTHS[:2]:
+            services.record_payment(account=account, amount=Decimal("100.00"), paid_on=month, period=month)
+    right = balances()
+    AccountPeriod.objects.update(closing_balance=0, opening_balance=0, paid=0)  # made wrong by hand
+    out = StringIO()
+
+    call_command("rebuild_balances", *NUMBERS[:2], stdout=out)
+
+    assert balances() == right
+    assert out.getvalue() == "Сальдо пересчитано: лицевых счетов 2, строк сальдо 4.\n"
+    with pytest.raises(CommandError, match=r"^Лицевые счета не найдены: 9999999999\.$"):
+        call_command("rebuild_balances", "9999999999")
