@@ -227,14 +227,15 @@ def load_file(path: Path, *, progress: Callable[[int, float], None] | None) -> L
     # ATTACH checks every row's. A side connection adds those keys, locking billing_account
     # against writers: not while a transaction of the import's own connection (a caller's
     # atomic block, a test) may hold such a lock, which would make the two wait for each other.
-    keys_checked_later = not connection.in_atomic_block and staging.may_skip_row_triggers()
-    if connection.in_atomic_block and partitions.locked_here():
+    in_callers_transaction = connection.in_atomic_block
+    keys_checked_later = not in_callers_transaction and staging.may_skip_row_triggers()
+    if in_callers_transaction and partitions.locked_here():
         # An import earlier in the caller's transaction replaced months: until it ends, a side
         # connection would wait for it, and the import for the side connection.
         raise Unsuitable
     try:
         with partitions.side_connection() as cursor:
-            if connection.in_atomic_block:
+            if in_callers_transaction:
                 # Should a lock of the caller's still stand in the way: the careful road, not a
                 # wait for ever.
                 cursor.execute("SET lock_timeout = '10s'")
@@ -345,7 +346,7 @@ class _Blocks:
         self, path: Path, *, names: list[str], encodings: list[str], delimiter: str, progress
     ) -> None:
         self.stream: BinaryIO = path.open("rb")
-        self.header = self.stream.readline()
+        self.stream.readline()  # the header, read by the caller
         self.size = path.stat().st_size or 1
         self.lines = 1
         self.share = 0.0
@@ -355,6 +356,7 @@ class _Blocks:
         self.progress = progress
         self.delimiter = delimiter
         self.names = names
+        self.service_at = [names.index(name) for name in _SERVICE_COLUMNS]
         self.parser = parsing.AccrualParser()
         self.pending = self._read()
         # The first block decides the encoding the file is in; the rest must be in it too.
@@ -455,13 +457,12 @@ class _Blocks:
             text = block.decode(self.encoding)
         except UnicodeDecodeError:
             return False
-        where = [self.names.index(name) for name in _SERVICE_COLUMNS]
         learned = False
         try:
             for fields in csv.reader(text.splitlines(), delimiter=self.delimiter):
                 if len(fields) != len(self.names):
                     continue  # the block fails its pattern whatever the services
-                code, name, unit = (fields[at] for at in where)
+                code, name, unit = (fields[at] for at in self.service_at)
                 if code not in self.services and self._plain_service(code, name, unit):
                     self.services[code] = (name, unit)
                     learned = True

@@ -175,13 +175,15 @@ def test_the_careful_road_writes_into_a_month_the_fast_road_loaded(accounts, wri
     ]
 
 
-HEATING = {"code": "OTP", "name": "Отопление", "unit": "Гкал", "tariff": "2734.51", "source": "norm"}
+HEATING_LINE = line(
+    code="OTP", name="Отопление", unit="Гкал", tariff="2734.51", source="norm", volume="0.5", to_pay="1367.26"
+)
 
 
 @postgresql_only
 def test_a_service_first_named_in_a_later_block_takes_the_fast_road(accounts, write_file, monkeypatch):
     monkeypatch.setattr(rawcopy, "_CHUNK", 200)  # a block of a line or two
-    lines = [HEADER, line(), line(number="1000000002"), line(volume="0.5", to_pay="1367.26", **HEATING)]
+    lines = [HEADER, line(), line(number="1000000002"), HEATING_LINE]
 
     report = services.import_file(kind="accruals", path=write_file(lines))
 
@@ -220,7 +222,7 @@ def test_a_file_naming_more_services_than_the_fast_road_takes_goes_the_careful_r
     accounts, write_file, monkeypatch
 ):
     monkeypatch.setattr(rawcopy, "_MAX_SERVICES", 1)
-    lines = [HEADER, line(), line(volume="0.5", to_pay="1367.26", **HEATING)]
+    lines = [HEADER, line(), HEATING_LINE]
 
     report = services.import_file(kind="accruals", path=write_file(lines))
 
@@ -232,7 +234,7 @@ def test_a_file_naming_more_services_than_the_fast_road_takes_goes_the_careful_r
 def test_service_columns_in_another_order_take_the_fast_road(accounts, write_file):
     header = HEADER.split(";")
     order = [header.index(name) for name in reversed(header)]  # unit, then name, then code
-    lines = [HEADER, line(), line(volume="0.5", to_pay="1367.26", **HEATING)]
+    lines = [HEADER, line(), HEATING_LINE]
     path = write_file([";".join(text.split(";")[at] for at in order) for text in lines])
 
     report = services.import_file(kind="accruals", path=path)
