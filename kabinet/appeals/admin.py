@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from kabinet.core.backoffice import BackOfficeAdmin
+from kabinet.core.formats import Noun
 from kabinet.core.normalize import phone_display
 
 from . import services
@@ -21,7 +23,10 @@ from .views import attachment_response
 
 
 @admin.register(AppealCategory)
-class AppealCategoryAdmin(admin.ModelAdmin):
+class AppealCategoryAdmin(BackOfficeAdmin):
+    noun = Noun(
+        "категория обращений", "категории обращений", "категорий обращений", accusative="категорию обращений"
+    )
     list_display = ("name", "position", "is_active")
     list_editable = ("position", "is_active")
     list_filter = ("is_active",)
@@ -83,7 +88,8 @@ class AppealReplyForm(forms.ModelForm):
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(BackOfficeAdmin):
+    noun = Noun("обращение", "обращения", "обращений", accusative="обращение")
     form = AppealReplyForm
     # What an operator looks for first comes first: which one, in what state, waiting how long.
     list_display = ("number", "status_shown", "answer", "received", "category", "who")

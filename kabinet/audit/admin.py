@@ -1,11 +1,16 @@
 from django.contrib import admin
 
+from kabinet.core.backoffice import BackOfficeAdmin
+from kabinet.core.formats import Noun
+
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(BackOfficeAdmin):
     """Read-only: the log is evidence, nobody edits or deletes it from the back-office."""
+
+    noun = Noun("запись журнала", "записи журнала", "записей журнала", accusative="запись журнала")
 
     list_display = ["at", "action", "actor_name", "is_staff", "target", "ip_address"]
     list_filter = ["action", "is_staff", ("at", admin.DateFieldListFilter)]

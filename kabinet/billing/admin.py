@@ -3,6 +3,9 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from kabinet.core.backoffice import BackOfficeAdmin
+from kabinet.core.formats import Noun
+
 from . import services
 from .forms import AccountForm, ImportUploadForm
 from .models import Account, AccountPeriod, Accrual, ImportJob, Payment, Service
@@ -23,8 +26,20 @@ class HasPhoneFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ImportKindFilter(admin.SimpleListFilter):
+    title = "что в файле"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(code, kind.title) for code, kind in services.IMPORT_KINDS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(BackOfficeAdmin):
+    noun = Noun("лицевой счёт", "лицевых счёта", "лицевых счетов", accusative="лицевой счёт")
     form = AccountForm
     list_display = ("number", "holder_name", "address", "area", "phone")
     search_fields = ("number", "holder_name", "address", "phone")
@@ -35,15 +50,18 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(BackOfficeAdmin):
+    noun = Noun("услуга", "услуги", "услуг", accusative="услугу")
     list_display = ("name", "code", "unit", "order")
     list_editable = ("order",)
     search_fields = ("name", "code")
 
 
 @admin.register(Accrual)
-class AccrualAdmin(admin.ModelAdmin):
+class AccrualAdmin(BackOfficeAdmin):
     """Read-only: accruals come from the billing system and are replaced by its files."""
+
+    noun = Noun("начисление", "начисления", "начислений", accusative="начисление")
 
     list_display = (
         "account",
@@ -75,7 +93,8 @@ class AccrualAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(BackOfficeAdmin):
+    noun = Noun("оплата", "оплаты", "оплат", accusative="оплату")
     list_display = ("account", "paid_on", "amount", "source", "external_id", "note")
     list_filter = ("source", "period")
     search_fields = ("account__number", "external_id")
@@ -93,7 +112,8 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountPeriod)
-class AccountPeriodAdmin(admin.ModelAdmin):
+class AccountPeriodAdmin(BackOfficeAdmin):
+    noun = Noun("сальдо за период", "сальдо за период", "сальдо за период", accusative="сальдо за период")
     list_display = ("account", "period", "opening_balance", "accrued", "paid", "closing_balance", "due_date")
     list_filter = ("period",)
     search_fields = ("account__number",)
@@ -110,8 +130,10 @@ class AccountPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(BackOfficeAdmin):
     """Upload a billing file; the job page shows its progress and, at the end, the report."""
+
+    noun = Noun("загрузка файла", "загрузки файлов", "загрузок файлов", accusative="загрузку файла")
 
     list_display = (
         "created_at",
@@ -122,7 +144,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "error_count",
         "created_by",
     )
-    list_filter = ("status", "kind")
+    list_filter = ("status", ImportKindFilter)
     search_fields = ("file_name",)
     change_form_template = "admin/billing/importjob/change_form.html"
     fields = (

@@ -12,6 +12,8 @@ from django.utils.html import format_html
 
 from kabinet.audit import services as audit
 from kabinet.audit.models import AuditEntry
+from kabinet.core.backoffice import BackOfficeAdmin
+from kabinet.core.formats import Noun
 
 from . import export, selectors, services
 from .forms import ExportForm
@@ -19,8 +21,15 @@ from .models import Building, Meter, Reading, ReadingReminder, ReadingSchedule
 
 
 @admin.register(ReadingSchedule)
-class ReadingScheduleAdmin(admin.ModelAdmin):
+class ReadingScheduleAdmin(BackOfficeAdmin):
     """One row: the company's window. The list goes straight to it."""
+
+    noun = Noun(
+        "окно приёма показаний",
+        "окна приёма показаний",
+        "окон приёма показаний",
+        accusative="окно приёма показаний",
+    )
 
     list_display = ("__str__",)
 
@@ -36,7 +45,8 @@ class ReadingScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Building)
-class BuildingAdmin(admin.ModelAdmin):
+class BuildingAdmin(BackOfficeAdmin):
+    noun = Noun("дом", "дома", "домов", accusative="дом")
     list_display = ("address", "window", "meter_count")
     search_fields = ("address",)
 
@@ -95,7 +105,8 @@ class ReadingInline(admin.TabularInline):
 
 
 @admin.register(Meter)
-class MeterAdmin(admin.ModelAdmin):
+class MeterAdmin(BackOfficeAdmin):
+    noun = Noun("прибор учёта", "прибора учёта", "приборов учёта", accusative="прибор учёта")
     formfield_overrides = LOCALIZED_DECIMALS
     list_display = (
         "serial_number",
@@ -173,7 +184,8 @@ class PeriodFilter(admin.SimpleListFilter):
 
 
 @admin.register(Reading)
-class ReadingAdmin(admin.ModelAdmin):
+class ReadingAdmin(BackOfficeAdmin):
+    noun = Noun("показание", "показания", "показаний", accusative="показание")
     formfield_overrides = LOCALIZED_DECIMALS
     list_display = (
         "meter",
@@ -254,7 +266,13 @@ class ReadingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReadingReminder)
-class ReadingReminderAdmin(admin.ModelAdmin):
+class ReadingReminderAdmin(BackOfficeAdmin):
+    noun = Noun(
+        "напоминание о показаниях",
+        "напоминания о показаниях",
+        "напоминаний о показаниях",
+        accusative="напоминание о показаниях",
+    )
     list_display = ("resident", "period", "channel", "sent_at")
     list_filter = ("period", "channel")
     search_fields = ("resident__full_name", "resident__account_links__account__number")

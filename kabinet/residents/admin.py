@@ -11,6 +11,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from kabinet.core.backoffice import BackOfficeAdmin
+from kabinet.core.formats import Noun
 from kabinet.core.normalize import phone_display
 from kabinet.messaging import limits as sms_limits
 
@@ -58,7 +60,13 @@ class RejectForm(forms.Form):
 
 
 @admin.register(RegistrationRequest)
-class RegistrationRequestAdmin(admin.ModelAdmin):
+class RegistrationRequestAdmin(BackOfficeAdmin):
+    noun = Noun(
+        "заявка на регистрацию",
+        "заявки на регистрацию",
+        "заявок на регистрацию",
+        accusative="заявку на регистрацию",
+    )
     list_display = ("created_at", "full_name", "account_number", "phone_shown", "checks", "waiting", "status")
     list_display_links = ("created_at", "full_name")
     list_filter = ("status", OverdueFilter, "approved_automatically", "name_matches", "created_at")
@@ -260,7 +268,8 @@ class ResidentAccountInline(admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(BackOfficeAdmin):
+    noun = Noun("житель", "жителя", "жителей", accusative="жителя")
     list_display = ("full_name", "phone_shown", "user", "created_at")
     search_fields = ("full_name", "phone", "user__username", "user__email", "accounts__number")
     inlines = [ResidentAccountInline]
@@ -272,9 +281,19 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyDocument)
-class PolicyDocumentAdmin(admin.ModelAdmin):
-    list_display = ("kind", "version", "title", "published_at")
+class PolicyDocumentAdmin(BackOfficeAdmin):
+    noun = Noun(
+        "документ о персональных данных",
+        "документа о персональных данных",
+        "документов о персональных данных",
+        accusative="документ о персональных данных",
+    )
+    list_display = ("kind", "version_shown", "title", "published_at")
     list_filter = ("kind",)
+
+    @admin.display(description="редакция", ordering="version")
+    def version_shown(self, obj: PolicyDocument) -> str:
+        return obj.version_shown
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # An accepted text is evidence of consent (152-ФЗ): publish a new version instead.
@@ -282,12 +301,18 @@ class PolicyDocumentAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and Consent.objects.filter(document=obj).exists():
-            return ("kind", "version", "title", "text", "published_at")
+            return ("kind", "version_shown", "title", "text", "published_at")
         return ()
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and Consent.objects.filter(document=obj).exists():
+            return ("kind", "version_shown", "title", "text", "published_at")
+        return ("kind", "version", "title", "text", "published_at")
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(BackOfficeAdmin):
+    noun = Noun("согласие", "согласия", "согласий", accusative="согласие")
     list_display = ("full_name", "document", "accepted_at", "ip_address", "withdrawn_at")
     list_filter = ("document__kind", "accepted_at", "withdrawn_at")
     search_fields = ("full_name", "ip_address", "registration_request__account_number")

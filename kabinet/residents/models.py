@@ -1,3 +1,4 @@
+import datetime
 from datetime import timedelta
 
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kabinet.billing.models import Account
+from kabinet.core import formats
 
 
 class ReminderChannel(models.TextChoices):
@@ -19,7 +21,12 @@ class ReminderChannel(models.TextChoices):
 class Resident(models.Model):
     """Житель: a person with a cabinet. Signs in with the number of any of their accounts."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resident")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="учётная запись",
+        on_delete=models.CASCADE,
+        related_name="resident",
+    )
     full_name = models.CharField("ФИО", max_length=200)
     phone = models.CharField("мобильный телефон", max_length=16)
     accounts = models.ManyToManyField(Account, through="ResidentAccount", related_name="residents")
@@ -39,8 +46,12 @@ class Resident(models.Model):
 class ResidentAccount(models.Model):
     """An active registration: the account belongs to this resident's cabinet, and to no other."""
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="account_links")
-    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="registration")
+    resident = models.ForeignKey(
+        Resident, verbose_name="житель", on_delete=models.CASCADE, related_name="account_links"
+    )
+    account = models.OneToOneField(
+        Account, verbose_name="лицевой счёт", on_delete=models.PROTECT, related_name="registration"
+    )
     linked_at = models.DateTimeField("подключён", default=timezone.now)
 
     class Meta:
@@ -60,7 +71,11 @@ class PolicyDocument(models.Model):
         CONSENT = "consent", "Согласие на обработку персональных данных"
 
     kind = models.CharField("документ", max_length=10, choices=Kind.choices)
-    version = models.CharField("редакция", max_length=40, help_text="Например, дата утверждения: 2025-09-01.")
+    version = models.CharField(
+        "редакция",
+        max_length=40,
+        help_text="Например, дата утверждения в виде ГГГГ-ММ-ДД: на сайте она читается «от 1 сентября 2025».",
+    )
     title = models.CharField("заголовок", max_length=200)
     text = models.TextField("текст")
     published_at = models.DateTimeField("действует с", default=timezone.now)
@@ -72,7 +87,15 @@ class PolicyDocument(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "version"], name="policy_version_unique")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}, редакция {self.version}"
+        return f"{self.get_kind_display()}, редакция {self.version_shown}"
+
+    @property
+    def version_shown(self) -> str:
+        """«от 1 сентября 2025» for a version named by its date, else the version as written."""
+        try:
+            return f"от {formats.date(datetime.date.fromisoformat(self.version))}"
+        except ValueError:
+            return self.version
 
     @classmethod
     def current(cls, kind: str) -> "PolicyDocument | None":
@@ -129,7 +152,9 @@ class RegistrationRequest(models.Model):
     approved_automatically = models.BooleanField("одобрена автоматически", default=False)
     rejection_reason = models.TextField("причина отказа", blank=True)
     completed_at = models.DateTimeField("регистрация завершена", null=True, blank=True)
-    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resident = models.ForeignKey(
+        Resident, verbose_name="житель", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "заявка на регистрацию"
@@ -169,10 +194,20 @@ class Consent(models.Model):
 
     document = models.ForeignKey(PolicyDocument, verbose_name="документ", on_delete=models.PROTECT)
     registration_request = models.ForeignKey(
-        RegistrationRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents"
+        RegistrationRequest,
+        verbose_name="заявка на регистрацию",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consents",
     )
     resident = models.ForeignKey(
-        Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents"
+        Resident,
+        verbose_name="житель",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consents",
     )
     full_name = models.CharField("ФИО", max_length=200)
     accepted_at = models.DateTimeField("принято", default=timezone.now)

@@ -1,0 +1,84 @@
+"""The base of every back-office screen: titles, buttons and counters in correct Russian.
+
+Django builds its admin sentences from a model's verbose_name in the nominative: «Выберите
+оплата для просмотра», «Добавить страница», «7 услуги». Each screen here names its model as a
+`Noun` with the forms Russian needs, and this base puts them in:
+
+    list        «Оплаты», with the counter «71 оплата» / «2 оплаты» / «0 оплат»
+    add         «Добавить оплату» (title and the button on the list)
+    change      «Изменить оплату», or «Просмотреть оплату» when the user may only look
+    delete      «Вы уверены, что хотите удалить оплату …?»
+
+Django's remaining sentences that carry a model's name are rephrased in kabinet/core/locale.
+"""
+
+from django.apps import apps
+from django.contrib import admin
+from django.db.models import Model
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+
+from .formats import Noun
+
+
+class BackOfficeAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose titles and counters decline its model's name (`noun`)."""
+
+    noun: Noun
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if not isinstance(getattr(cls, "noun", None), Noun):
+            raise TypeError(f"{cls.__name__} must name its model: noun = Noun(...)")
+
+    def changelist_view(self, request, extra_context=None):
+        context = {
+            "title": capfirst(self.model._meta.verbose_name_plural),
+            "noun": self.noun,
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Django's own title is replaced; a title a screen chose for itself stays.
+        name = self.model._meta.verbose_name
+        defaults = {gettext("Add %s") % name, gettext("Change %s") % name, gettext("View %s") % name}
+        if context.get("title") in defaults:
+            if add:
+                verb = "Добавить"
+            elif self.has_change_permission(request, obj):
+                verb = "Изменить"
+            else:
+                verb = "Просмотреть"
+            context["title"] = f"{verb} {self.noun.accusative}"
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        context = {"object_name": self.noun.accusative, **(extra_context or {})}
+        return super().delete_view(request, object_id, context)
+
+    def get_deleted_objects(self, objs, request):
+        # Rows of Django's hidden link tables («Group_permissions object (9)») go with the object
+        # anyway; listing them tells the operator nothing.
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        links = [m for m in apps.get_models(include_auto_created=True) if m._meta.auto_created]
+        hidden = {m._meta.verbose_name_plural for m in links}
+        prefixes = tuple(f"{capfirst(m._meta.verbose_name)}:" for m in links)
+        model_count = {name: n for name, n in model_count.items() if name not in hidden}
+        return _without(to_delete, prefixes), model_count, perms_needed, protected
+
+
+def _without(items: list, prefixes: tuple[str, ...]) -> list:
+    kept = []
+    for item in items:
+        if isinstance(item, list):
+            kept.append(_without(item, prefixes))
+        elif not str(item).startswith(prefixes):
+            kept.append(item)
+    return [item for item in kept if item != []]
+
+
+def noun_of(model: type[Model]) -> Noun | None:
+    """The noun the back-office uses for a registered model, if it has one."""
+    model_admin = admin.site._registry.get(model)
+    return getattr(model_admin, "noun", None)
