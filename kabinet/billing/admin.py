@@ -3,12 +3,14 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from kabinet.core.backoffice import BackOfficeAdmin
+from kabinet.core import formats
+from kabinet.core.backoffice import BackOfficeAdmin, MonthFilter
 from kabinet.core.formats import Noun
 
 from . import services
 from .forms import AccountForm, ImportUploadForm
 from .models import Account, AccountPeriod, Accrual, ImportJob, Payment, Service
+from .selectors import format_volume
 
 
 class HasPhoneFilter(admin.SimpleListFilter):
@@ -67,20 +69,32 @@ class AccrualAdmin(BackOfficeAdmin):
         "account",
         "period_shown",
         "service",
-        "tariff",
-        "volume",
+        "tariff_shown",
+        "volume_shown",
         "unit",
         "volume_source",
-        "to_pay",
+        "to_pay_shown",
     )
-    list_filter = ("period", "service", "volume_source")
+    list_filter = (MonthFilter, "service", "volume_source")
     search_fields = ("account__number",)
     list_select_related = ("account", "service")
     date_hierarchy = "period"
 
     @admin.display(description="период", ordering="period")
     def period_shown(self, obj: Accrual) -> str:
-        return f"{obj.period:%m.%Y}"
+        return formats.month(obj.period)
+
+    @admin.display(description="тариф", ordering="tariff")
+    def tariff_shown(self, obj: Accrual) -> str:
+        return formats.money(obj.tariff)
+
+    @admin.display(description="объём", ordering="volume")
+    def volume_shown(self, obj: Accrual) -> str:
+        return "" if obj.volume is None else format_volume(obj.volume)
+
+    @admin.display(description="к оплате", ordering="to_pay")
+    def to_pay_shown(self, obj: Accrual) -> str:
+        return formats.money(obj.to_pay)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -95,8 +109,8 @@ class AccrualAdmin(BackOfficeAdmin):
 @admin.register(Payment)
 class PaymentAdmin(BackOfficeAdmin):
     noun = Noun("оплата", "оплаты", "оплат", accusative="оплату")
-    list_display = ("account", "paid_on", "amount", "source", "external_id", "note")
-    list_filter = ("source", "period")
+    list_display = ("account", "paid_on", "amount_shown", "source", "external_id", "note")
+    list_filter = ("source", MonthFilter)
     search_fields = ("account__number", "external_id")
     list_select_related = ("account",)
     date_hierarchy = "paid_on"
@@ -110,12 +124,24 @@ class PaymentAdmin(BackOfficeAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the balances would no longer add up; payments come from files and ЮKassa
 
+    @admin.display(description="сумма", ordering="amount")
+    def amount_shown(self, obj: Payment) -> str:
+        return formats.money(obj.amount)
+
 
 @admin.register(AccountPeriod)
 class AccountPeriodAdmin(BackOfficeAdmin):
     noun = Noun("сальдо за период", "сальдо за период", "сальдо за период", accusative="сальдо за период")
-    list_display = ("account", "period", "opening_balance", "accrued", "paid", "closing_balance", "due_date")
-    list_filter = ("period",)
+    list_display = (
+        "account",
+        "period_shown",
+        "opening",
+        "accrued_shown",
+        "paid_shown",
+        "closing",
+        "due_date",
+    )
+    list_filter = (MonthFilter,)
     search_fields = ("account__number",)
     list_select_related = ("account",)
 
@@ -127,6 +153,26 @@ class AccountPeriodAdmin(BackOfficeAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # computed from the accruals and payments, rebuilt by every import
+
+    @admin.display(description="период", ordering="period")
+    def period_shown(self, obj: AccountPeriod) -> str:
+        return formats.month(obj.period)
+
+    @admin.display(description="долг (+) / аванс (−) на начало", ordering="opening_balance")
+    def opening(self, obj: AccountPeriod) -> str:
+        return formats.money(obj.opening_balance)
+
+    @admin.display(description="начислено", ordering="accrued")
+    def accrued_shown(self, obj: AccountPeriod) -> str:
+        return formats.money(obj.accrued)
+
+    @admin.display(description="оплачено", ordering="paid")
+    def paid_shown(self, obj: AccountPeriod) -> str:
+        return formats.money(obj.paid)
+
+    @admin.display(description="долг (+) / аванс (−) на конец", ordering="closing_balance")
+    def closing(self, obj: AccountPeriod) -> str:
+        return formats.money(obj.closing_balance)
 
 
 @admin.register(ImportJob)

@@ -12,12 +12,16 @@ Django builds its admin sentences from a model's verbose_name in the nominative:
 Django's remaining sentences that carry a model's name are rephrased in kabinet/core/locale.
 """
 
+from datetime import date, timedelta
+
 from django.apps import apps
 from django.contrib import admin
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
+from . import formats
 from .formats import Noun
 
 
@@ -76,6 +80,35 @@ def _without(items: list, prefixes: tuple[str, ...]) -> list:
         elif not str(item).startswith(prefixes):
             kept.append(item)
     return [item for item in kept if item != []]
+
+
+class MonthFilter(admin.SimpleListFilter):
+    """A billing period by its month, «ноябрь 2026», over the last two years.
+
+    The months are counted back from today, not read from the table: listing the periods a
+    table of millions of accruals holds would cost every page of the list a full scan.
+    """
+
+    title = "период"
+    parameter_name = "period"
+    months = 24
+
+    def lookups(self, request, model_admin):
+        month = timezone.localdate().replace(day=1)
+        choices = []
+        for _ in range(self.months):
+            choices.append((month.isoformat(), formats.month(month)))
+            month = (month - timedelta(days=1)).replace(day=1)
+        return choices
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            period = date.fromisoformat(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(period=period)
 
 
 def noun_of(model: type[Model]) -> Noun | None:

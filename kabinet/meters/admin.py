@@ -12,7 +12,8 @@ from django.utils.html import format_html
 
 from kabinet.audit import services as audit
 from kabinet.audit.models import AuditEntry
-from kabinet.core.backoffice import BackOfficeAdmin
+from kabinet.core import formats
+from kabinet.core.backoffice import BackOfficeAdmin, MonthFilter
 from kabinet.core.formats import Noun
 
 from . import export, selectors, services
@@ -171,18 +172,6 @@ class MeterAdmin(BackOfficeAdmin):
         super().save_model(request, obj, form, change)
 
 
-class PeriodFilter(admin.SimpleListFilter):
-    title = "период"
-    parameter_name = "period"
-
-    def lookups(self, request, model_admin):
-        periods = Reading.objects.order_by("-period").values_list("period", flat=True).distinct()[:24]
-        return [(f"{p:%Y-%m-%d}", f"{p:%m.%Y}") for p in periods]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(period=self.value()) if self.value() else queryset
-
-
 @admin.register(Reading)
 class ReadingAdmin(BackOfficeAdmin):
     noun = Noun("показание", "показания", "показаний", accusative="показание")
@@ -198,7 +187,7 @@ class ReadingAdmin(BackOfficeAdmin):
         "source",
         "submitted_at",
     )
-    list_filter = (PeriodFilter, "meter__service", "meter__building", "source", "confirmed_high")
+    list_filter = (MonthFilter, "meter__service", "meter__building", "source", "confirmed_high")
     search_fields = ("meter__account__number", "meter__serial_number")
     list_select_related = ("meter__account",)
     autocomplete_fields = ("meter",)
@@ -210,7 +199,7 @@ class ReadingAdmin(BackOfficeAdmin):
 
     @admin.display(description="период", ordering="period")
     def period_shown(self, obj: Reading) -> str:
-        return f"{obj.period:%m.%Y}"
+        return formats.month(obj.period)
 
     def get_urls(self):
         own = [path("export/", self.admin_site.admin_view(self.export_view), name="meters_reading_export")]

@@ -17,7 +17,7 @@ from kabinet.core.normalize import phone_display
 from kabinet.messaging import limits as sms_limits
 
 from . import services
-from .models import Consent, PolicyDocument, RegistrationRequest, Resident, ResidentAccount
+from .models import Consent, PolicyDocument, RegistrationRequest, RejectionReason, Resident, ResidentAccount
 
 # How each point of the billing check looks: symbol, CSS modifier, the word for a screen reader.
 MARKS = {True: ("✔", "ok", "да"), False: ("✘", "bad", "нет"), None: ("—", "none", "нет данных")}
@@ -49,14 +49,43 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label="Причина отказа",
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        max_length=1000,
-        help_text="Придёт заявителю в SMS (первые 80 символов) и полностью в письме. Пишите понятно: "
-        "что не совпало и что сделать.",
-        error_messages={"required": "Укажите причину отказа."},
+    """A reason from the administrator's list, the operator's own words, or both.
+
+    The applicant gets an SMS that the request was rejected and where to read why; the reason
+    itself, whole, goes by e-mail and stands on the applicant's page of the request.
+    """
+
+    ready = forms.ModelChoiceField(
+        label="Причина из списка",
+        queryset=RejectionReason.objects.none(),
+        required=False,
+        blank=True,
+        empty_label="Своя причина — напишите её ниже",
+        widget=forms.RadioSelect,
     )
+    reason = forms.CharField(
+        label="Своими словами или дополнение к причине из списка",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Заявитель получит SMS, что заявка отклонена, а причину целиком прочтёт в письме "
+        "и на странице своей заявки. Пишите понятно: что не совпало и что сделать.",
+    )
+
+    def __init__(self, *args, form_id: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ready"].queryset = RejectionReason.objects.filter(is_active=True)
+        if form_id:  # the fields stand inside the change form but belong to the rejection's form
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
+
+    def clean(self) -> dict:
+        data = super().clean()
+        ready, own = data.get("ready"), data.get("reason", "").strip()
+        if ready is None and not own:
+            self.add_error("reason", "Выберите причину из списка или напишите свою.")
+        data["full_reason"] = " ".join(part for part in (ready.text if ready else "", own) if part)
+        return data
 
 
 @admin.register(RegistrationRequest)
@@ -67,8 +96,9 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
         "заявок на регистрацию",
         accusative="заявку на регистрацию",
     )
-    list_display = ("created_at", "full_name", "account_number", "phone_shown", "checks", "waiting", "status")
-    list_display_links = ("created_at", "full_name")
+    # What the decision needs comes first: the billing check, how long it waits, its state.
+    list_display = ("checks", "waiting", "status", "applicant", "created_at")
+    list_display_links = ("applicant",)
     list_filter = ("status", OverdueFilter, "approved_automatically", "name_matches", "created_at")
     search_fields = ("full_name", "account_number", "phone", "email")
     date_hierarchy = "created_at"
@@ -121,6 +151,15 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
     @admin.display(description="телефон")
     def phone_shown(self, obj: RegistrationRequest) -> str:
         return phone_display(obj.phone)
+
+    @admin.display(description="заявитель", ordering="full_name")
+    def applicant(self, obj: RegistrationRequest) -> str:
+        return format_html(
+            '{}<br><span class="applicant__more">л/с {} · {}</span>',
+            obj.full_name,
+            obj.account_number,
+            phone_display(obj.phone),
+        )
 
     @admin.display(description="проверка по данным начислений")
     def checks(self, obj: RegistrationRequest) -> str:
@@ -175,7 +214,7 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             "title": "Заявка на регистрацию",
-            "reject_form": RejectForm(),
+            "reject_form": RejectForm(form_id="reject-form"),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -195,9 +234,13 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
             return self._back(pk)
         form = RejectForm(request.POST)
         if form.is_valid():
-            self._reject(request, obj, form.cleaned_data["reason"])
+            self._reject(request, obj, form.cleaned_data["full_reason"])
         else:
-            self.message_user(request, f"Заявка №{pk} не отклонена: укажите причину отказа.", messages.ERROR)
+            self.message_user(
+                request,
+                f"Заявка №{pk} не отклонена: выберите причину из списка или напишите свою.",
+                messages.ERROR,
+            )
         return self._back(pk)
 
     def _approve(self, request: HttpRequest, obj: RegistrationRequest) -> bool:
@@ -241,11 +284,11 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
 
     @admin.action(description="Отклонить выбранные заявки…", permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        if "reason" in request.POST:
+        if "apply" in request.POST:
             form = RejectForm(request.POST)
             if form.is_valid():
                 for obj in queryset:
-                    self._reject(request, obj, form.cleaned_data["reason"])
+                    self._reject(request, obj, form.cleaned_data["full_reason"])
                 return None
         else:
             form = RejectForm()
@@ -258,6 +301,17 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/residents/registrationrequest/reject_selected.html", ctx)
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(BackOfficeAdmin):
+    """The ready-made reasons operators pick when they reject a request."""
+
+    noun = Noun("причина отказа", "причины отказа", "причин отказа", accusative="причину отказа")
+    list_display = ("text", "position", "is_active")
+    list_editable = ("position", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("text",)
 
 
 class ResidentAccountInline(admin.TabularInline):

@@ -151,6 +151,9 @@ class RegistrationRequest(models.Model):
     )
     approved_automatically = models.BooleanField("одобрена автоматически", default=False)
     rejection_reason = models.TextField("причина отказа", blank=True)
+    # The applicant's page of this request (/registration/<token>/), named in the rejection SMS:
+    # random, so that nobody reads another's reason by trying numbers.
+    status_token = models.CharField("ключ страницы заявки", max_length=16, blank=True, db_index=True)
     completed_at = models.DateTimeField("регистрация завершена", null=True, blank=True)
     resident = models.ForeignKey(
         Resident, verbose_name="житель", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -187,6 +190,25 @@ class RegistrationRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.PENDING and timezone.now() > self.review_deadline
+
+
+class RejectionReason(models.Model):
+    """A ready-made reason to reject a registration request; the administrator keeps the list."""
+
+    text = models.TextField(
+        "текст причины",
+        help_text="Так заявитель прочтёт её в письме и на странице заявки: что не совпало и что сделать.",
+    )
+    position = models.PositiveSmallIntegerField("порядок", default=100, help_text="Меньшее число — выше.")
+    is_active = models.BooleanField("предлагать сотрудникам", default=True)
+
+    class Meta:
+        verbose_name = "причина отказа"
+        verbose_name_plural = "причины отказа"
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class Consent(models.Model):

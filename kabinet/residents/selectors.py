@@ -52,3 +52,12 @@ def approved_request(account_number: str) -> RegistrationRequest | None:
 
 def resident_accounts(resident: Resident) -> QuerySet[Account]:
     return Account.objects.filter(registration__resident=resident).order_by("number")
+
+
+def rejected_request(token: str) -> RegistrationRequest | None:
+    """The rejected request whose page has this address; an empty key opens nothing."""
+    if not token:
+        return None
+    return RegistrationRequest.objects.filter(
+        status_token=token, status=RegistrationRequest.Status.REJECTED
+    ).first()

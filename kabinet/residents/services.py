@@ -5,6 +5,7 @@ written to the outbox inside that transaction.
 """
 
 import enum
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -33,7 +34,9 @@ from .models import (
 from .selectors import billing_check
 
 User = get_user_model()
-SMS_REASON_LIMIT = 80  # the rejection SMS stays within two segments; the e-mail has the whole text
+# Letters of the applicant's page address: no 0/O or 1/l to misread when typed from an SMS.
+TOKEN_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+TOKEN_LENGTH = 10  # about 50 bits: nobody finds another's page by trying addresses
 
 
 class RegistrationError(Exception):
@@ -168,14 +171,19 @@ def reject_request(*, registration_request: RegistrationRequest, staff, reason: 
     registration_request.decided_by = staff
     registration_request.rejection_reason = reason
     registration_request.password_hash = ""
+    registration_request.status_token = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
     registration_request.save()
     registration_request.codes.filter(used_at=None, revoked_at=None).update(revoked_at=timezone.now())
-    short = reason if len(reason) <= SMS_REASON_LIMIT else reason[: SMS_REASON_LIMIT - 1] + "…"
-    send_sms(phone=registration_request.phone, text=f"Заявка на регистрацию отклонена: {short}")
+    # A reason does not fit an SMS whole, and a cut one misleads: the SMS says where to read it.
+    page = request_page(registration_request)
+    send_sms(
+        phone=registration_request.phone,
+        text=f"Заявка на регистрацию отклонена. Причина — в письме и на {page.split('://', 1)[-1]}",
+    )
     send_email(
         to=registration_request.email,
         template="registration-rejected",
-        context={"request": registration_request},
+        context={"request": registration_request, "request_page": page},
     )
     record(
         action=AuditEntry.Action.REQUEST_REJECTED,
@@ -184,6 +192,12 @@ def reject_request(*, registration_request: RegistrationRequest, staff, reason: 
         details={"account": registration_request.account_number, "reason": reason},
     )
     return registration_request
+
+
+def request_page(registration_request: RegistrationRequest) -> str:
+    """The address of the applicant's page of their request, where a rejection's reason stands."""
+    path = reverse("residents:request_status", args=[registration_request.status_token])
+    return settings.SITE_URL + path
 
 
 def _issue_code(registration_request: RegistrationRequest) -> ConfirmationCode:

@@ -1,14 +1,13 @@
 """Every page of the back-office, with data on it: for the language test and the browser tests.
 
-`backoffice_data()` fills the database the way `make run` does (the demo data) and adds what the
-demo lacks: requests waiting in the queue, one of them overdue, a rejected one, failed messages,
-a failed upload, an online payment. `backoffice_pages(user)` lists the pages that user opens:
+`backoffice_data()` fills the database the way `make run` does (the demo data, with requests
+waiting in the queue, one of them overdue) and adds what the demo lacks: a rejected request, a
+failed message, a failed upload, an online payment. `backoffice_pages(user)` lists the pages that user opens:
 the start page, each section, and for every registered model its list (with the date
 drill-down down to a day), its add form, one object's page, its history and its delete page.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -26,7 +25,6 @@ from kabinet.messaging.models import OutboxMessage
 from kabinet.messaging.services import send_sms
 from kabinet.payments.models import OnlinePayment
 from kabinet.residents import services as registration
-from kabinet.residents.models import RegistrationRequest
 from kabinet.testing import submit_request
 
 STAFF_PASSWORDS = {"operator": "demo-operator-2026", "admin": "demo-admin-2026"}
@@ -35,12 +33,6 @@ STAFF_PASSWORDS = {"operator": "demo-operator-2026", "admin": "demo-admin-2026"}
 def backoffice_data() -> None:
     load_demo_data()
     admin_user = User.objects.get(username="admin")
-    # Waiting: a name that does not match (overdue), an unknown account, a phone that differs.
-    overdue = submit_request(
-        full_name="Сидорова Анна Петровна", account_number="1000123458", phone="+79990001122"
-    )
-    RegistrationRequest.objects.filter(pk=overdue.pk).update(created_at=timezone.now() - timedelta(days=4))
-    submit_request(full_name="Лебедев Олег Игоревич", account_number="1000999999", phone="+79990002233")
     rejected = submit_request(full_name="Кузнецова Мария", account_number="1000123459", phone="+79990003344")
     registration.reject_request(
         registration_request=rejected, staff=admin_user, reason="ФИО не совпадает с данными начислений."
