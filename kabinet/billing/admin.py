@@ -86,7 +86,7 @@ class AccrualAdmin(BackOfficeAdmin):
 
     @admin.display(description="тариф", ordering="tariff")
     def tariff_shown(self, obj: Accrual) -> str:
-        return formats.money(obj.tariff)
+        return "" if obj.tariff is None else formats.money(obj.tariff)
 
     @admin.display(description="объём", ordering="volume")
     def volume_shown(self, obj: Accrual) -> str:

@@ -8,15 +8,26 @@ page's own table when the caller says so), so a screen reader gets the data, not
 import math
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from .formats import MONTHS, MONTHS_SHORT, number_text
-
-# Month names and numbers come from the one formatting module; the old names stay for callers.
-MONTHS_FULL = MONTHS
+MONTHS_SHORT = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
+MONTHS_FULL = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
 
 # Geometry in CSS pixels: the SVG is drawn 1:1 so its text stays readable; a narrow screen
 # scrolls the chart sideways instead of shrinking the labels to nothing.
@@ -27,7 +38,9 @@ MIN_SLOT, TARGET_WIDTH = 28, 720
 
 def format_number(value: Decimal, places: int = 2) -> str:
     """1234.5 -> «1 234,50»: the Russian way, with a no-break space between thousands."""
-    return number_text(value, places)
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
+    return text.replace(",", "\u00a0").replace(".", ",")
 
 
 def month_label(month: date, *, full: bool = False) -> str:

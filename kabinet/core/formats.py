@@ -1,62 +1,33 @@
-"""Numbers, money, dates and counted nouns the Russian way, for every page, message and document.
+"""How numbers, money, dates and counted words are written for people: one helper for each.
 
-One place for what residents and operators read: «1 500,50 ₽», «4 декабря 2026», «7 услуг».
-Dates and times are shown in the company's zone (settings.TIME_ZONE), never in UTC.
-
-    plural(21, "минута", "минуты", "минут")          -> "минута"
-    counted(7, "услуга", "услуги", "услуг")          -> "7 услуг"
-    money(Decimal("1500.5"))                         -> "1 500,50 ₽"
-    date(date(2026, 12, 4))                          -> "4 декабря 2026"
-    date_time(aware_datetime)                        -> "4 декабря 2026, 23:25"
-    month(date(2026, 12, 1))                         -> "декабрь 2026"
-
-Spaces inside a number and before «₽» are no-break spaces (U+00A0): a line never breaks
-between the digits or leaves the sign alone on the next line.
+Every resident page, SMS and e-mail should write them through these functions (or the template
+filters of the same names in `core/templatetags/formats.py`), so that the site says «21 минуту»,
+«1 234,50 ₽» and «4 декабря 2026» the same way everywhere.
 """
 
-import datetime as dt
 from dataclasses import dataclass
+from datetime import date as Date
+from datetime import datetime as DateTime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-NBSP = "\u00a0"
-MONTHS = [
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-]
-# «4 декабря», «с 1 марта»: the genitive a day of the month takes.
-MONTHS_GENITIVE = [
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-]
-MONTHS_SHORT = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
+NBSP = "\u00a0"  # keeps «₽» and the parts of a number on one line with what they belong to
+
+MONTHS = (
+    "январь", "февраль", "март", "апрель", "май", "июнь",
+    "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
+)  # fmt: skip
+MONTHS_GENITIVE = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
 
 
-def plural(number: int, one: str, few: str, many: str) -> str:
-    """The form of a noun that goes with `number`: 1, 21, 101 → one; 2–4, 22–24 → few;
-    0, 5–20, 25–30, 111–114 → many."""
-    n = abs(int(number))
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The form of a word that goes with the number n: plural(21, "минуту", "минуты", "минут")
+    is «минуту», plural(3, …) «минуты», plural(11, …) and plural(5, …) «минут»."""
+    n = abs(int(n))
     if n % 10 == 1 and n % 100 != 11:
         return one
     if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
@@ -64,9 +35,53 @@ def plural(number: int, one: str, few: str, many: str) -> str:
     return many
 
 
-def counted(number: int, one: str, few: str, many: str) -> str:
-    """«1 услуга», «2 услуги», «5 услуг»; thousands grouped: «1 024 строки»."""
-    return f"{number_text(number, 0)}{NBSP}{plural(number, one, few, many)}"
+def counted(n: int, one: str, few: str, many: str) -> str:
+    """The number and its word: «21 минуту», «3 минуты», «5 минут»."""
+    return f"{n}{NBSP}{plural(n, one, few, many)}"
+
+
+def number(value: Decimal | int | float, places: int = 2) -> str:
+    """1234.5 -> «1 234,50»: thousands apart by a no-break space, a decimal comma."""
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def money(value: Decimal | int | float) -> str:
+    """1234.5 -> «1 234,50 ₽», with a no-break space before the sign so that it never wraps alone."""
+    return f"{number(value)}{NBSP}₽"
+
+
+def _local_day(value: Date | DateTime) -> Date:
+    if isinstance(value, DateTime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def date(value: Date | DateTime) -> str:
+    """«4 декабря 2026»: the one way a day is written on the site (a moment in the local zone)."""
+    day = _local_day(value)
+    return f"{day.day} {MONTHS_GENITIVE[day.month - 1]} {day.year}"
+
+
+def date_time(value: DateTime) -> str:
+    """«4 декабря 2026, 14:05» in the site's time zone."""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{date(local)}, {local:%H:%M}"
+
+
+def day_month(value: Date | DateTime) -> str:
+    """«25 декабря»: a day of the current year, when the year goes without saying."""
+    day = _local_day(value)
+    return f"{day.day} {MONTHS_GENITIVE[day.month - 1]}"
+
+
+def month(value: Date) -> str:
+    """«ноябрь 2026»: a billing or readings period."""
+    return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+# --- The back-office: nouns in the forms its titles and counters need ---------------------------
 
 
 @dataclass(frozen=True)
@@ -82,65 +97,13 @@ class Noun:
     many: str
     accusative: str
 
-    def counted(self, number: int) -> str:
-        return counted(number, self.one, self.few, self.many)
+    def counted(self, n: int) -> str:
+        return counted(n, self.one, self.few, self.many)
 
-    def form(self, number: int) -> str:
-        return plural(number, self.one, self.few, self.many)
-
-
-def number_text(value: Decimal | int | float, places: int = 2) -> str:
-    """1234.5 → «1 234,50»: a decimal comma and no-break spaces between thousands."""
-    quantum = Decimal(1).scaleb(-places)
-    text = f"{Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
-    return text.replace(",", NBSP).replace(".", ",")
+    def form(self, n: int) -> str:
+        return plural(n, self.one, self.few, self.many)
 
 
-def money(amount: Decimal | int | None, *, sign: bool = True) -> str:
-    """«1 500,50 ₽» (kopecks always shown); empty for None."""
-    if amount is None:
-        return ""
-    text = number_text(amount, 2)
-    if text.startswith("-"):
-        text = "−" + text[1:]  # a real minus sign, as in print
-    return f"{text}{NBSP}₽" if sign else text
-
-
-def _local(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value)
-    return value
-
-
-def date(value: dt.date | dt.datetime | None) -> str:
-    """«4 декабря 2026»; a moment in time is first moved to the company's zone."""
-    if value is None:
-        return ""
-    value = _local(value)
-    return f"{value.day}{NBSP}{MONTHS_GENITIVE[value.month - 1]} {value.year}"
-
-
-def day_month(value: dt.date | dt.datetime) -> str:
-    """«4 декабря», without the year."""
-    value = _local(value)
-    return f"{value.day}{NBSP}{MONTHS_GENITIVE[value.month - 1]}"
-
-
-def date_time(value: dt.datetime | None) -> str:
-    """«4 декабря 2026, 23:25» in the company's zone."""
-    if value is None:
-        return ""
-    value = _local(value)
-    return f"{date(value)}, {value:%H:%M}"
-
-
-def month(value: dt.date) -> str:
-    """«декабрь 2026»: a billing period (the first day of the month stands for the month)."""
-    return f"{MONTHS[value.month - 1]} {value.year}"
-
-
-def short_date(value: dt.date | dt.datetime | None) -> str:
+def short_date(value: Date | DateTime) -> str:
     """«04.12.2026», for tables where a column of dates must line up."""
-    if value is None:
-        return ""
-    return f"{_local(value):%d.%m.%Y}"
+    return f"{_local_day(value):%d.%m.%Y}"
