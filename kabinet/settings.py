@@ -287,14 +287,24 @@ CACHES = {
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# Rate-limit counters (kabinet.core.counters) never live in the general cache, which drops
+# entries when it fills: in Redis (RATE_LIMIT_REDIS_URL, REDIS_URL by default; the Redis must
+# not evict keys: `maxmemory-policy noeviction`), else in their own database table.
+RATE_LIMIT_REDIS_URL = os.getenv("RATE_LIMIT_REDIS_URL", REDIS_URL)
+RATE_LIMIT_KEY_PREFIX = os.getenv("CACHE_KEY_PREFIX", "kabinet") + ":rl"
+
+# The reverse proxies whose X-Forwarded-For is believed (kabinet.core.clientip): networks such
+# as "127.0.0.1/32,10.0.0.0/8". Empty: the header is ignored and REMOTE_ADDR is the visitor.
+TRUSTED_PROXIES = [p.strip() for p in os.getenv("KABINET_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 # Each limit: at most COUNT events per WINDOW seconds; the refusal says when to try again.
+_LOCKOUT = envint("KABINET_LOGIN_LOCKOUT_SECONDS", 900)
 RATE_LIMITS = {
-    # Failed log-ins: the account (the login typed) and the IP are locked for the window.
-    "login_account": (
-        envint("KABINET_LOGIN_FAILURES_PER_ACCOUNT", 5),
-        envint("KABINET_LOGIN_LOCKOUT_SECONDS", 900),
-    ),
-    "login_ip": (envint("KABINET_LOGIN_FAILURES_PER_IP", 20), envint("KABINET_LOGIN_LOCKOUT_SECONDS", 900)),
+    # Log-in attempts that failed: per login as typed, per cabinet or member of staff (all their
+    # account numbers and the phone together), per IP. Counted before the password is checked.
+    "login_account": (envint("KABINET_LOGIN_FAILURES_PER_ACCOUNT", 5), _LOCKOUT),
+    "login_holder": (envint("KABINET_LOGIN_FAILURES_PER_ACCOUNT", 5), _LOCKOUT),
+    "login_ip": (envint("KABINET_LOGIN_FAILURES_PER_IP", 20), _LOCKOUT),
     # Every action that sends an SMS: registration, a new code, password reset, phone change.
     "sms_phone": (envint("KABINET_SMS_PER_PHONE", 5), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
     "sms_account": (envint("KABINET_SMS_PER_ACCOUNT", 5), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
@@ -313,8 +323,6 @@ SMS_CAP_ALERT_EMAILS = [
 ]
 PASSWORD_RESET_CODE_TTL_MINUTES = envint("KABINET_RESET_CODE_TTL_MINUTES", 10)
 PHONE_CODE_TTL_MINUTES = envint("KABINET_PHONE_CODE_TTL_MINUTES", 10)
-# A reset for a login without a cabinet answers like a real code: as many tries, then «too many».
-RATE_LIMITS["reset_unknown"] = (REGISTRATION_CODE_MAX_ATTEMPTS - 1, PASSWORD_RESET_CODE_TTL_MINUTES * 60)
 
 # No form-action: paying redirects the browser from our form to the payment provider's page.
 CONTENT_SECURITY_POLICY = os.getenv(

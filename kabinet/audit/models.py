@@ -26,6 +26,7 @@ class AuditEntry(models.Model):
         REQUEST_REJECTED = "request_rejected", "заявка отклонена"
         EXPORT = "export", "выгрузка данных"
         RATE_LIMITED = "rate_limited", "отказ: превышен лимит"
+        MESSAGES_RESENT = "messages_resent", "сообщения отправлены повторно"
 
     at = models.DateTimeField("когда", default=timezone.now, db_index=True)
     action = models.CharField("действие", max_length=20, choices=Action.choices, db_index=True)

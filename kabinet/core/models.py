@@ -90,3 +90,23 @@ class Company(models.Model):
     def load(cls) -> "Company":
         company, _ = cls.objects.get_or_create(pk=1)
         return company
+
+
+class LimitCounter(models.Model):
+    """A live rate-limit counter, when no Redis is configured (kabinet.core.counters).
+
+    A table of its own, never the general cache: a cache culls entries when it fills, and a
+    culled counter is a lock-out that silently ends. Rows past `expires_at` count as absent and
+    are deleted from time to time.
+    """
+
+    key = models.CharField(max_length=80, primary_key=True)
+    count = models.IntegerField(default=0)
+    expires_at = models.FloatField(db_index=True)  # Unix time: compared in SQL on both databases
+
+    class Meta:
+        verbose_name = "счётчик ограничения"
+        verbose_name_plural = "счётчики ограничений"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

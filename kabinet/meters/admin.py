@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from kabinet.audit import services as audit
 from kabinet.audit.models import AuditEntry
+from kabinet.core.clientip import client_ip
 
 from . import export, selectors, services
 from .forms import ExportForm
@@ -242,7 +243,7 @@ class ReadingAdmin(admin.ModelAdmin):
         audit.record(
             action=AuditEntry.Action.EXPORT,
             actor=request.user,
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
             target=f"показания за {period:%m.%Y}",
             details={"readings": count, "format": file_format},
         )

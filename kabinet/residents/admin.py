@@ -90,6 +90,7 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
                     "decided_at",
                     "decided_by",
                     "approved_automatically",
+                    "contested_by",
                     "rejection_reason",
                     "completed_at",
                 ]

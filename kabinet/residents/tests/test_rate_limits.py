@@ -235,6 +235,8 @@ def redis_cache(settings):
             "KEY_PREFIX": "kabinet-test-wt3a",
         }
     }
+    settings.RATE_LIMIT_REDIS_URL = "redis://127.0.0.1:6379/0"
+    settings.RATE_LIMIT_KEY_PREFIX = "kabinet-test-wt3a:rl"
     # Never FLUSHDB a shared Redis: our keys are found by their prefix and deleted one by one.
     yield caches["default"]
     r = redis.Redis.from_url("redis://127.0.0.1:6379/0")
@@ -250,8 +252,8 @@ def test_limits_hold_in_redis_across_processes(redis_cache, company, settings):
     script = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kabinet.settings'; django.setup();"
         "from kabinet.core import ratelimit;"
-        "ratelimit.hit('login_account', 'redis-probe', 'x');"
-        "ratelimit.hit('login_account', 'redis-probe', 'x')"
+        "ratelimit.hit(('login_account', 'redis-probe'));"
+        "ratelimit.hit(('login_account', 'redis-probe'))"
     )
     env = {
         "REDIS_URL": "redis://127.0.0.1:6379/0",
@@ -262,9 +264,9 @@ def test_limits_hold_in_redis_across_processes(redis_cache, company, settings):
 
     assert ratelimit.used("login_account", "redis-probe") == 2
     for _ in range(3):
-        ratelimit.hit("login_account", "redis-probe", "x")
-    with pytest.raises(ratelimit.RateLimited):
-        ratelimit.hit("login_account", "redis-probe", "Попробуйте снова {wait}")
+        ratelimit.hit(("login_account", "redis-probe"))
+    with pytest.raises(ratelimit.RateLimited, match="попробуйте снова через 15 мин."):
+        ratelimit.hit(("login_account", "redis-probe"))
 
 
 def test_operator_cannot_approve_when_the_code_could_not_be_sent(
