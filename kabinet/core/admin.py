@@ -1,16 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
 
-from .models import Company, User
-
-admin.site.site_header = "Личный кабинет жителя — администрирование"
-admin.site.site_title = "Кабинет: администрирование"
-admin.site.index_title = "Рабочее место сотрудника"
-
-
-@admin.register(User)
-class KabinetUserAdmin(UserAdmin):
-    list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active", "last_login")
+from .models import Company
 
 
 @admin.register(Company)

@@ -255,6 +255,15 @@ def set_reminder_channel(*, resident: Resident, channel: str, ip: str | None) ->
     )
 
 
+@transaction.atomic
+def end_all_sessions(*, resident: Resident, ip: str | None) -> None:
+    """«Выйти на всех устройствах»: every session of the cabinet ends, this one included."""
+    user = resident.user
+    user.session_generation += 1
+    user.save(update_fields=["session_generation"])
+    record(action=AuditEntry.Action.SESSIONS_ENDED, actor=user, ip=ip, target=resident.full_name)
+
+
 CLOSED_NAME = "Кабинет закрыт"
 
 

@@ -168,6 +168,17 @@ def profile_notifications(request: HttpRequest, cabinet: Cabinet) -> HttpRespons
     return redirect(reverse("residents:profile") + "#notifications")
 
 
+@require_POST
+@cabinet_page
+def profile_sessions(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    access.end_all_sessions(resident=cabinet.resident, ip=client_ip(request))
+    logout(request)
+    messages.success(
+        request, "Вы вышли из личного кабинета на всех устройствах. Войдите снова, чтобы продолжить."
+    )
+    return redirect("residents:login")
+
+
 @cabinet_page
 def close_cabinet(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     form = CloseCabinetForm(request.POST or None, user=cabinet.resident.user)

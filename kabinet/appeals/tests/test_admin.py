@@ -11,8 +11,9 @@ from kabinet.appeals.models import Appeal, AppealCategory
 from kabinet.appeals.services import reply_to_appeal, submit_appeal
 from kabinet.core.models import User
 from kabinet.messaging.models import OutboxMessage
+from kabinet.testing import sign_in_staff
 
-from .conftest import photo
+from .conftest import pdf, photo
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:appeals_appeal_changelist")
@@ -46,7 +47,7 @@ def inbox(company, ivanov, neighbour, plumbing, operator):
 
 
 def test_inbox_filters_by_status_category_and_answer(client, operator, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     assert listed(client, status="in_progress") == [inbox["answered"]]
     assert listed(client, category__id__exact=inbox["lift"]) == [inbox["old"]]
@@ -56,7 +57,7 @@ def test_inbox_filters_by_status_category_and_answer(client, operator, inbox):
 
 
 def test_inbox_filters_by_date(client, operator, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     # What the «Последние 7 дней» link of the date filter asks for.
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     since = str(midnight - timedelta(days=7))
@@ -65,7 +66,7 @@ def test_inbox_filters_by_date(client, operator, inbox):
 
 
 def test_inbox_searches_account_number_name_and_text(client, operator, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     assert listed(client, q="1000123456") == [inbox["fresh"]]
     assert listed(client, q="Петрова") == sorted([inbox["old"], inbox["answered"]])
@@ -73,7 +74,7 @@ def test_inbox_searches_account_number_name_and_text(client, operator, inbox):
 
 
 def test_overdue_appeal_stands_out_in_the_inbox(client, operator, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     html = client.get(CHANGELIST).text
 
@@ -81,7 +82,7 @@ def test_overdue_appeal_stands_out_in_the_inbox(client, operator, inbox):
 
 
 def test_operator_replies_and_changes_status_in_one_step(client, operator, ivanov, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     url = reverse("admin:appeals_appeal_change", args=[inbox["fresh"]])
 
     page = client.get(url)
@@ -101,7 +102,7 @@ def test_operator_replies_and_changes_status_in_one_step(client, operator, ivano
 
 
 def test_empty_reply_without_status_change_is_refused_on_the_page(client, operator, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     url = reverse("admin:appeals_appeal_change", args=[inbox["fresh"]])
 
     response = client.post(url, {"status": "new", "reply": ""})
@@ -112,7 +113,7 @@ def test_empty_reply_without_status_change_is_refused_on_the_page(client, operat
 
 
 def test_appeals_cannot_be_added_or_deleted_in_the_back_office(client, operator, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     assert client.get(reverse("admin:appeals_appeal_add")).status_code == 403
     assert client.get(reverse("admin:appeals_appeal_delete", args=[inbox["fresh"]])).status_code == 403
@@ -121,7 +122,7 @@ def test_appeals_cannot_be_added_or_deleted_in_the_back_office(client, operator,
 def test_staff_download_the_attachment_from_the_appeal_page(client, operator, ivanov, plumbing, company):
     appeal = appeal_of(ivanov, plumbing, files=[photo("подвал.png")])
     attachment = appeal.attachments.get()
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     url = reverse("admin:appeals_appeal_attachment", args=[appeal.pk, attachment.pk])
 
     page = client.get(reverse("admin:appeals_appeal_change", args=[appeal.pk])).text
@@ -133,10 +134,29 @@ def test_staff_download_the_attachment_from_the_appeal_page(client, operator, iv
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize(
+    ("sent_as", "saved_as"),
+    [("акт.html", "акт.pdf"), ("скан", "скан.pdf"), ("И.И. Иванов, акт", "И.И. Иванов, акт.pdf")],
+)
+def test_a_download_is_named_by_its_checked_type_not_by_the_sender(
+    client, operator, ivanov, plumbing, company, sent_as, saved_as
+):
+    from urllib.parse import quote
+
+    appeal = appeal_of(ivanov, plumbing, files=[pdf(sent_as)])
+    attachment = appeal.attachments.get()
+    sign_in_staff(client, operator)
+
+    response = client.get(reverse("admin:appeals_appeal_attachment", args=[appeal.pk, attachment.pk]))
+
+    assert response["Content-Type"] == "application/pdf"
+    assert f"filename*=utf-8''{quote(saved_as)}" in response["Content-Disposition"]
+
+
 def test_attachment_is_refused_to_staff_without_appeal_permissions(client, ivanov, plumbing, company):
     appeal = appeal_of(ivanov, plumbing, files=[photo()])
     clerk = User.objects.create_user("clerk", password="clerk-pass-2026", is_staff=True)
-    client.force_login(clerk)
+    sign_in_staff(client, clerk)
 
     response = client.get(
         reverse("admin:appeals_appeal_attachment", args=[appeal.pk, appeal.attachments.get().pk])
@@ -161,7 +181,7 @@ def test_demo_operator_group_can_answer_appeals(client, db):
     call_command("load_demo_data")
     operator = User.objects.get(username="operator")
     appeal = Appeal.objects.get(status="new")
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     response = client.post(
         reverse("admin:appeals_appeal_change", args=[appeal.pk]),
@@ -174,7 +194,7 @@ def test_demo_operator_group_can_answer_appeals(client, db):
 
 
 def test_categories_are_edited_in_the_back_office(client, operator, plumbing):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     response = client.post(
         reverse("admin:appeals_appealcategory_add"), {"name": "Домофон", "position": 5, "is_active": "on"}
@@ -190,7 +210,7 @@ def test_staff_who_may_only_view_appeals_see_them_but_cannot_answer(client, ivan
     appeal = appeal_of(ivanov, plumbing, text="Просьба покрасить скамейку.", files=[photo("скамейка.png")])
     viewer = User.objects.create_user("viewer", password="viewer-pass-2026", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_appeal"))
-    client.force_login(viewer)
+    sign_in_staff(client, viewer)
     url = reverse("admin:appeals_appeal_change", args=[appeal.pk])
 
     page = client.get(url)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from kabinet.audit.models import AuditEntry
 from kabinet.core import ratelimit
 from kabinet.messaging.models import OutboxMessage
-from kabinet.testing import registration_post
+from kabinet.testing import registration_post, sign_in_staff
 
 from .conftest import PASSWORD
 
@@ -265,7 +265,7 @@ def test_limits_hold_in_redis_across_processes(redis_cache, company, settings):
     assert ratelimit.used("login_account", "redis-probe") == 2
     for _ in range(3):
         ratelimit.hit(("login_account", "redis-probe"))
-    with pytest.raises(ratelimit.RateLimited, match="попробуйте снова через 15 мин."):
+    with pytest.raises(ratelimit.RateLimited, match=r"попробуйте снова через 15 мин\."):
         ratelimit.hit(("login_account", "redis-probe"))
 
 
@@ -279,7 +279,7 @@ def test_operator_cannot_approve_when_the_code_could_not_be_sent(
     request = submit_request(phone="+79990001122")  # another phone than the billing's: waits for staff
     settings.SMS_DAILY_CAP = 1
     send_sms(phone="+79990000000", text="последнее SMS на сегодня")
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     response = client.post(reverse("admin:residents_request_approve", args=[request.pk]), follow=True)
 
