@@ -24,7 +24,7 @@ run: install fonts
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo_data --if-empty
-	PORT=$(PORT) PY=$(PY) bash scripts/run.sh
+	KABINET_DEMO_STAFF_WITHOUT_2FA=$${KABINET_DEMO_STAFF_WITHOUT_2FA-1} PORT=$(PORT) PY=$(PY) bash scripts/run.sh
 
 # Install the Debian packages $(2) ($(3)) unless the shell test $(1) passes. apt may be busy
 # with another installation: wait for its lock rather than fail.

@@ -49,6 +49,18 @@ def operator(db) -> User:
     )
 
 
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's superuser client, signed in with the second factor as staff must be."""
+    from django.test import Client
+
+    from kabinet.testing import sign_in_staff
+
+    client = Client()
+    sign_in_staff(client, admin_user)
+    return client
+
+
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright

@@ -57,7 +57,7 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.getenv("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kabinet.staff.apps.KabinetAdminConfig",  # Django's admin on the site with the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "captcha",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kabinet.core",
     "kabinet.messaging",
     "kabinet.billing",
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "kabinet.appeals",
     "kabinet.public",
     "kabinet.audit",
+    "kabinet.staff",
 ]
 
 MIDDLEWARE = [
@@ -83,7 +87,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kabinet.core.middleware.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kabinet.core.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -150,9 +156,27 @@ AUTH_PASSWORD_VALIDATORS = [
     # Not the account number, the phone, or the name (registration, reset and profile alike).
     {"NAME": "kabinet.residents.validators.AccountDataSimilarityValidator"},
 ]
+# A session unused this long ends (0: never); residents often sign in on shared devices.
+RESIDENT_IDLE_MINUTES = envint("KABINET_RESIDENT_IDLE_MINUTES", 30)
+STAFF_IDLE_MINUTES = envint("KABINET_STAFF_IDLE_MINUTES", 60)
 LOGIN_URL = "residents:login"
 LOGIN_REDIRECT_URL = "residents:cabinet"
 LOGOUT_REDIRECT_URL = "public:home"
+
+# Staff who can see personal data confirm the back-office sign-in with a TOTP app
+# (kabinet.staff). KABINET_DEMO_STAFF_WITHOUT_2FA=1 lets `make run`'s demo users (operator,
+# admin) in without it; only with DEBUG on.
+OTP_TOTP_ISSUER = os.getenv("KABINET_OTP_ISSUER", "Кабинет жителя")
+# Wrong codes are limited by the guard (RATE_LIMITS["otp_user"]), which says so and when to
+# retry. django-otp's own growing delay would refuse the right code typed a second after a wrong
+# one with the same «код не подошёл»: it is turned off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+STAFF_2FA_DEMO_USERNAMES = ["operator", "admin"] if envbool("KABINET_DEMO_STAFF_WITHOUT_2FA", "0") else []
+if STAFF_2FA_DEMO_USERNAMES and not DEBUG:
+    raise ImproperlyConfigured(
+        "KABINET_DEMO_STAFF_WITHOUT_2FA is for the demo of `make run` only: turn it off when DEBUG is off."
+    )
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "ru"
@@ -292,20 +316,32 @@ CACHES = {
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# Rate-limit counters (kabinet.core.counters) never live in the general cache, which drops
+# entries when it fills: in Redis (RATE_LIMIT_REDIS_URL, REDIS_URL by default; the Redis must
+# not evict keys: `maxmemory-policy noeviction`), else in their own database table.
+RATE_LIMIT_REDIS_URL = os.getenv("RATE_LIMIT_REDIS_URL", REDIS_URL)
+RATE_LIMIT_KEY_PREFIX = os.getenv("CACHE_KEY_PREFIX", "kabinet") + ":rl"
+
+# The reverse proxies whose X-Forwarded-For is believed (kabinet.core.clientip): networks such
+# as "127.0.0.1/32,10.0.0.0/8". Empty: the header is ignored and REMOTE_ADDR is the visitor.
+TRUSTED_PROXIES = [p.strip() for p in os.getenv("KABINET_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 # Each limit: at most COUNT events per WINDOW seconds; the refusal says when to try again.
+_LOCKOUT = envint("KABINET_LOGIN_LOCKOUT_SECONDS", 900)
 RATE_LIMITS = {
-    # Failed log-ins: the account (the login typed) and the IP are locked for the window.
-    "login_account": (
-        envint("KABINET_LOGIN_FAILURES_PER_ACCOUNT", 5),
-        envint("KABINET_LOGIN_LOCKOUT_SECONDS", 900),
-    ),
-    "login_ip": (envint("KABINET_LOGIN_FAILURES_PER_IP", 20), envint("KABINET_LOGIN_LOCKOUT_SECONDS", 900)),
+    # Log-in attempts that failed: per login as typed, per cabinet or member of staff (all their
+    # account numbers and the phone together), per IP. Counted before the password is checked.
+    "login_account": (envint("KABINET_LOGIN_FAILURES_PER_ACCOUNT", 5), _LOCKOUT),
+    "login_holder": (envint("KABINET_LOGIN_FAILURES_PER_ACCOUNT", 5), _LOCKOUT),
+    "login_ip": (envint("KABINET_LOGIN_FAILURES_PER_IP", 20), _LOCKOUT),
     # Every action that sends an SMS: registration, a new code, password reset, phone change.
     "sms_phone": (envint("KABINET_SMS_PER_PHONE", 5), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
     "sms_account": (envint("KABINET_SMS_PER_ACCOUNT", 5), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
     "sms_ip": (envint("KABINET_SMS_PER_IP", 20), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
     # Registration forms sent with a solved CAPTCHA (the form tells whether an account is taken).
     "register_ip": (envint("KABINET_REGISTRATIONS_PER_IP", 20), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
+    # Second-factor codes of one member of staff (django-otp also slows down wrong ones).
+    "otp_user": (envint("KABINET_OTP_FAILURES", 5), _LOCKOUT),
     # Code guesses from one IP across all codes (each code also allows only 5 attempts).
     "code_ip": (envint("KABINET_CODE_GUESSES_PER_IP", 30), envint("KABINET_CODE_GUESS_WINDOW_SECONDS", 3600)),
 }
@@ -318,8 +354,6 @@ SMS_CAP_ALERT_EMAILS = [
 ]
 PASSWORD_RESET_CODE_TTL_MINUTES = envint("KABINET_RESET_CODE_TTL_MINUTES", 10)
 PHONE_CODE_TTL_MINUTES = envint("KABINET_PHONE_CODE_TTL_MINUTES", 10)
-# A reset for a login without a cabinet answers like a real code: as many tries, then «too many».
-RATE_LIMITS["reset_unknown"] = (REGISTRATION_CODE_MAX_ATTEMPTS - 1, PASSWORD_RESET_CODE_TTL_MINUTES * 60)
 
 # No form-action: paying redirects the browser from our form to the payment provider's page.
 CONTENT_SECURITY_POLICY = os.getenv(

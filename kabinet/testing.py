@@ -51,3 +51,32 @@ def submit_request(**overrides):
         "user_agent": "Mozilla/5.0 (Linux; Android 12) Chrome/120",
     }
     return services.submit_registration(**{**data, **overrides})
+
+
+def totp_device(user):
+    """The staff member's authenticator app, set up (created on first use)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Приложение-аутентификатор", confirmed=True)
+
+
+def totp_now(device, *, offset: int = 0) -> str:
+    """The 6 digits the app shows now (offset: steps of 30 s later or earlier)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    generator = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    generator.time = time.time() + offset * device.step
+    return f"{generator.token():0{device.digits}d}"
+
+
+def sign_in_staff(client, user) -> None:
+    """A member of staff signed in with the password and the second factor, as after both steps."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+    session.save()

@@ -39,3 +39,15 @@ def accessibility_violations(page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in result["violations"]
     ]
+
+
+def sign_in_to_back_office(page, user, password: str) -> None:
+    """On the back-office log-in page: the password, then the code from the authenticator app."""
+    from kabinet.testing import totp_device, totp_now
+
+    device = totp_device(user)
+    page.get_by_label("Имя пользователя").fill(user.get_username())
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Войти").click()
+    page.get_by_label("Код").fill(totp_now(device))
+    page.get_by_role("button", name="Подтвердить").click()

@@ -4,7 +4,9 @@ The file name and the browser's Content-Type are the sender's word; the first by
 check are the file's own. A program renamed to «photo.jpg» is refused here.
 """
 
+import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image
@@ -20,6 +22,17 @@ PDF = ("application/pdf", ".pdf")
 # First bytes of programs and archives, to say plainly what was sent.
 EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"#!")
 ALLOWED_WORDING = "фотографию (JPG, PNG, GIF, WEBP) или документ PDF"
+
+
+EXTENSIONS = {content_type: extension for content_type, extension in (*IMAGE_TYPES.values(), PDF)}
+
+
+def download_name(original_name: str, content_type: str) -> str:
+    """The sender's name with the extension of the type the check found: a PDF sent as «акт.html»
+    is saved by the operator's browser as «акт.pdf», never as a page that would open as HTML."""
+    name = PurePosixPath(original_name.replace("\\", "/")).name
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", name) or "файл"  # «акт.html» → «акт»; «И.И. Иванов» stays
+    return stem + EXTENSIONS.get(content_type, ".bin")
 
 
 class FileRefused(ValueError):

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from kabinet.residents.cabinet import Cabinet, cabinet_page
 
 from . import selectors, services
+from .files import download_name
 from .forms import AppealForm
 
 
@@ -61,7 +62,10 @@ def attachment_response(attachment) -> FileResponse:
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        handle,
+        as_attachment=True,
+        filename=download_name(attachment.original_name, attachment.content_type),
+        content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

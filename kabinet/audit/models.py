@@ -28,6 +28,14 @@ class AuditEntry(models.Model):
         REQUEST_REJECTED = "request_rejected", "заявка отклонена"
         EXPORT = "export", "выгрузка данных"
         RATE_LIMITED = "rate_limited", "отказ: превышен лимит"
+        MESSAGES_RESENT = "messages_resent", "сообщения отправлены повторно"
+        OTP_SETUP = "otp_setup", "подключён второй фактор"
+        OTP_VERIFIED = "otp_verified", "вход подтверждён вторым фактором"
+        OTP_FAILED = "otp_failed", "неверный код второго фактора"
+        OTP_RECOVERY_USED = "otp_recovery_used", "вход по резервному коду"
+        OTP_RECOVERY_RENEWED = "otp_recovery_renew", "выпущены новые резервные коды"
+        OTP_RESET = "otp_reset", "второй фактор сброшен"
+        SESSIONS_ENDED = "sessions_ended", "выход на всех устройствах"
 
     at = models.DateTimeField("когда", default=timezone.now, db_index=True)
     action = models.CharField("действие", max_length=20, choices=Action.choices, db_index=True)

@@ -3,12 +3,15 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from kabinet.core.clientip import client_ip
+from kabinet.core.signals import login_locked
+
 from .models import AuditEntry
 from .services import record
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_ip(request) if request is not None else None
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
@@ -27,3 +30,8 @@ def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     # Django already masks the password in `credentials`; only the login typed is kept.
     login = "".join(str(credentials.get("username", "")).split())[:40]
     record(action=AuditEntry.Action.LOGIN_FAILED, ip=_ip(request), target=login)
+
+
+@receiver(login_locked, dispatch_uid="audit_login_locked")
+def _login_locked(sender, login: str, ip: str | None, limit: str, **kwargs) -> None:
+    record(action=AuditEntry.Action.LOGIN_LOCKED, ip=ip, target=login, details={"limit": limit})

@@ -5,3 +5,10 @@ class CoreConfig(AppConfig):
     name = "kabinet.core"
     label = "core"
     verbose_name = "Общие настройки"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import start_idle_clock
+
+        user_logged_in.connect(start_idle_clock, dispatch_uid="kabinet_idle_clock")

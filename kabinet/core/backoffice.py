@@ -16,6 +16,8 @@ from datetime import date, timedelta
 
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -109,6 +111,36 @@ class MonthFilter(admin.SimpleListFilter):
         except ValueError:
             return queryset.none()
         return queryset.filter(period=period)
+
+
+# Django names permissions in English when it creates them («Can view обращение»).
+PERMISSION_ACTIONS = {"add": "добавление", "change": "изменение", "delete": "удаление", "view": "просмотр"}
+
+
+def permission_label(permission: Permission) -> str:
+    """«Обращения — обращения: просмотр»: the section, the list, what the permission allows."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return permission.name
+    action = permission.codename.split("_", 1)[0]
+    standard = permission.codename == f"{action}_{model._meta.model_name}"
+    what = PERMISSION_ACTIONS.get(action) if standard else None
+    section = apps.get_app_config(model._meta.app_label).verbose_name
+    return f"{section} — {model._meta.verbose_name_plural}: {what or permission.name}"
+
+
+class RussianPermissions:
+    """Permission lists of a group or a user (Group and User admins), each named in Russian."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            # Only what the back-office shows: a permission on a model without a screen grants
+            # nothing, and Django names those in English.
+            screens = [ContentType.objects.get_for_model(model) for model in admin.site._registry]
+            field.queryset = field.queryset.filter(content_type__in=screens).select_related("content_type")
+            field.label_from_instance = permission_label
+        return field
 
 
 def noun_of(model: type[Model]) -> Noun | None:

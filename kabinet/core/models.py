@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from . import validators
 
@@ -9,9 +10,26 @@ class User(AbstractUser):
     """Anyone who signs in: a resident (username = the account number they registered with)
     or a member of staff. What is specific to residents lives in `residents.Resident`."""
 
+    # «Выйти на всех устройствах»: raised by one, it changes the hash every session carries, so
+    # that every session opened before ends at its next request, wherever it is stored.
+    session_generation = models.PositiveIntegerField("поколение сеансов", default=0, editable=False)
+
     class Meta(AbstractUser.Meta):
         verbose_name = "пользователь"
         verbose_name_plural = "пользователи"
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Django's hash of the password (also behind SECRET_KEY_FALLBACKS), with the generation
+        # mixed in once it is raised: sessions of users who never ended all keep their hash.
+        digest = super()._get_session_auth_hash(secret=secret)
+        if not self.session_generation:
+            return digest
+        return salted_hmac(
+            "kabinet.core.User.session_generation",
+            f"{digest}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Company(models.Model):
@@ -90,3 +108,23 @@ class Company(models.Model):
     def load(cls) -> "Company":
         company, _ = cls.objects.get_or_create(pk=1)
         return company
+
+
+class LimitCounter(models.Model):
+    """A live rate-limit counter, when no Redis is configured (kabinet.core.counters).
+
+    A table of its own, never the general cache: a cache culls entries when it fills, and a
+    culled counter is a lock-out that silently ends. Rows past `expires_at` count as absent and
+    are deleted from time to time.
+    """
+
+    key = models.CharField(max_length=80, primary_key=True)
+    count = models.IntegerField(default=0)
+    expires_at = models.FloatField(db_index=True)  # Unix time: compared in SQL on both databases
+
+    class Meta:
+        verbose_name = "счётчик ограничения"
+        verbose_name_plural = "счётчики ограничений"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -43,6 +43,15 @@ def account_number(value: str) -> str:
     return re.sub(r"\s+", "", value).upper()
 
 
+def login_key(login: str) -> str:
+    """One spelling per login, for limits and the log: the phone in E.164 or the account number
+    (a staff username upper-cased, like an account number)."""
+    try:
+        return phone_e164(login)
+    except InvalidPhone:
+        return account_number(login)[:40]
+
+
 def is_valid_account_number(value: str) -> bool:
     return bool(ACCOUNT_NUMBER_RE.fullmatch(value))
 

@@ -1,32 +1,81 @@
-"""Fixed-window rate limits kept in the shared cache, so that they hold across web processes.
+"""One guard for every limit: log-in, codes, SMS, registration, password reset.
 
-A limit is named in settings.RATE_LIMITS as (count, window seconds). `hit` counts one event and
-refuses the one over the limit; `check` only asks. The identity (a phone, an account number,
-an IP) is hashed into the key: the cache never holds personal data in the clear.
+A limit is named in settings.RATE_LIMITS as (count, window seconds); its refusal text is in
+REFUSALS below, the one place where residents' «попробуйте снова через …» is worded.
+
+The guard counts first and decides after: `hit` adds one to every counter the event concerns,
+each by an atomic increment that returns the new value, and refuses when any is over its limit
+— before a password or a code is checked. Simultaneous requests therefore never pass together:
+the sixth of six simultaneous attempts sees 6, not the 5 that the others saw. A refused event
+gives its counts back, so a refusal costs the person nothing; so does an event that turns out
+fine (`Ticket.succeeded`), when the limit is about failures.
+
+The counters live in kabinet.core.counters (Redis or a table of their own, never the general
+cache). If Redis cannot be reached, log-in and code counters go on in the database table,
+while actions that send an SMS are refused: an SMS sent unlimited costs money and can flood a
+phone, a log-in refused would lock every resident out.
+
+The identity (a phone, an account number, an IP) is hashed into the key: the store never holds
+personal data in the clear.
 """
 
 import hashlib
-import time
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
+
+from . import counters
+
+log = logging.getLogger(__name__)
+
+# --- What a person is told, for each limit ({wait}: «через 15 мин.») --------------------------
+_FORGOT = "Если вы забыли пароль, воспользуйтесь ссылкой «Забыли пароль?»."
+LOCKED_LOGIN = (
+    "Слишком много неудачных попыток входа с этим логином. Вход временно закрыт, попробуйте снова "
+    "{wait} " + _FORGOT
+)
+LOCKED_IP = "Слишком много неудачных попыток входа с этого устройства. Попробуйте снова {wait} " + _FORGOT
+SMS_IP = "С этого устройства слишком часто запрашивали SMS. Попробуйте снова {wait}"
+SMS_PHONE = "На этот номер слишком часто отправляли SMS. Попробуйте снова {wait}"
+SMS_ACCOUNT = "По этому лицевому счёту слишком часто запрашивали SMS. Попробуйте снова {wait}"
+REGISTER_IP = "С этого устройства отправлено слишком много заявок. Попробуйте снова {wait}"
+CODE_GUESSES = "Слишком много попыток ввести код с этого устройства. Попробуйте снова {wait}"
+OTP_GUESSES = (
+    "Слишком много попыток ввести код второго фактора. Вход временно закрыт, попробуйте снова {wait}"
+)
+SMS_DAY = (
+    "Отправка SMS временно приостановлена: сайт исчерпал дневной лимит сообщений. "
+    "Попробуйте снова {wait} или обратитесь в управляющую компанию."
+)
+STORE_DOWN = (
+    "Отправка SMS временно недоступна из-за технических работ. Попробуйте снова через несколько минут."
+)
+
+REFUSALS = {
+    "login_account": LOCKED_LOGIN,  # the login as typed: an account number, a phone, a username
+    "login_holder": LOCKED_LOGIN,  # the cabinet or staff member behind it: all their logins together
+    "login_ip": LOCKED_IP,
+    "sms_ip": SMS_IP,
+    "sms_phone": SMS_PHONE,
+    "sms_account": SMS_ACCOUNT,
+    "register_ip": REGISTER_IP,
+    "code_ip": CODE_GUESSES,
+    "otp_user": OTP_GUESSES,
+    "sms_day": SMS_DAY,  # counted by kabinet.messaging.limits, in the transaction of the SMS
+}
+# Limits whose counting may move to the database while Redis is down; the rest refuse.
+DATABASE_FALLBACK = {"login_account", "login_holder", "login_ip", "code_ip", "otp_user"}
 
 
 class RateLimited(Exception):
     """A refusal to show as it is: `message` says in Russian what and when to try again."""
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
+    def __init__(self, message: str, *, retry_after: int, limit: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class Window:
-    key: str
-    count: int
-    seconds: int
+        self.limit = limit
 
 
 def wait_text(seconds: int) -> str:
@@ -37,89 +86,99 @@ def wait_text(seconds: int) -> str:
     return f"через {-(-minutes // 60)} ч."
 
 
-def _window(name: str, ident: str) -> Window:
-    count, seconds = settings.RATE_LIMITS[name]
-    digest = hashlib.sha256(f"{name}:{ident}".encode()).hexdigest()[:24]
-    return Window(key=f"rl:{name}:{digest}", count=count, seconds=seconds)
+def refusal(name: str, seconds: int) -> RateLimited:
+    return RateLimited(REFUSALS[name].format(wait=wait_text(seconds)), retry_after=seconds, limit=name)
 
 
-def _retry_after(window: Window) -> int:
-    started = cache.get(window.key + ":t") or time.time()
-    return max(1, int(started + window.seconds - time.time()) + 1)
+@dataclass(frozen=True)
+class _Counter:
+    name: str
+    key: str
+
+
+def _counter(name: str, ident: str) -> _Counter:
+    digest = hashlib.sha256(f"{name}:{ident}".encode()).hexdigest()[:32]
+    return _Counter(name, f"{name}:{digest}")
+
+
+def _limit(name: str) -> tuple[int, int]:
+    return settings.RATE_LIMITS[name]
+
+
+def _run(name: str, operation: str, *args, **kwargs):
+    """Call the store; while Redis is away, log-in and code counters use the database."""
+    try:
+        return getattr(counters.store(), operation)(*args, **kwargs)
+    except counters.StoreUnavailable as error:
+        if name not in DATABASE_FALLBACK:
+            log.error("Rate-limit store unavailable, refusing %s: %s", name, error)
+            raise RateLimited(STORE_DOWN, retry_after=60, limit=name) from None
+        log.warning("Rate-limit store unavailable, counting %s in the database: %s", name, error)
+        return getattr(counters.database_store(), operation)(*args, **kwargs)
+
+
+@dataclass
+class Ticket:
+    """The counts one event took, so that they can be given back."""
+
+    counted: list[_Counter] = field(default_factory=list)
+
+    def refund(self, *names: str) -> None:
+        """Give back this event's count on the named limits (all when none are named)."""
+        for counter in self.counted:
+            if not names or counter.name in names:
+                _run(counter.name, "decr", counter.key)
+        self.counted = [c for c in self.counted if names and c.name not in names]
+
+    def succeeded(self, *, forget: tuple[str, ...] = ()) -> None:
+        """The event went well: its counts are given back and the `forget` limits start afresh
+        (a right password ends the failures counted for its login)."""
+        for counter in self.counted:
+            _run(counter.name, "delete" if counter.name in forget else "decr", counter.key)
+        self.counted = []
+
+
+def hit(*events: tuple[str, str]) -> Ticket:
+    """Count one event on each (limit, identity) pair; refuse if any limit is now over.
+
+    Pairs with an empty identity, and limits set to 0, are skipped. On a refusal every count of
+    this event is given back and the limit that refused says when to try again.
+    """
+    ticket = Ticket()
+    over: tuple[str, int] | None = None
+    try:
+        for name, ident in events:
+            count, window = _limit(name)
+            if not ident or not count:
+                continue
+            counter = _counter(name, ident)
+            result = _run(name, "incr", counter.key, window=window, limit=count)
+            ticket.counted.append(counter)
+            if result.value > count and over is None:
+                over = (name, result.seconds_left)
+    except RateLimited:
+        ticket.refund()
+        raise
+    if over is not None:
+        ticket.refund()
+        raise refusal(*over)
+    return ticket
 
 
 def used(name: str, ident: str) -> int:
-    return cache.get(_window(name, ident).key, 0)
+    """How many events the limit has counted for `ident` in its current window."""
+    return _run(name, "peek", _counter(name, ident).key).value
 
 
-def check(name: str, ident: str, message: str) -> None:
-    """Refuse if the limit is already used up; `message` may hold {wait}."""
-    window = _window(name, ident)
-    if window.count and cache.get(window.key, 0) >= window.count:
-        wait = _retry_after(window)
-        raise RateLimited(message.format(wait=wait_text(wait)), retry_after=wait)
-
-
-def hit(name: str, ident: str, message: str) -> None:
-    """Count one event; refuse (without counting further) when the limit is used up."""
-    check(name, ident, message)
-    _count(_window(name, ident))
-
-
-def count(name: str, ident: str) -> None:
-    """Count one event without refusing it (it has already happened: a wrong password)."""
-    _count(_window(name, ident))
-
-
-def _count(window: Window) -> None:
-    # The window opens with the first event and is kept as its start time beside the counter.
-    now = time.time()
-    if cache.add(window.key + ":t", now, timeout=window.seconds):
-        cache.set(window.key, 0, timeout=window.seconds)
-    try:
-        count = cache.incr(window.key)
-    except ValueError:  # the counter expired a moment before its start time
-        count = 1
-        cache.set(window.key, count, timeout=window.seconds)
-    if window.count and count >= window.count:
-        # Used up: the lock lasts a whole window from now, not only what is left of this one.
-        cache.set(window.key + ":t", now, timeout=window.seconds)
-        cache.set(window.key, count, timeout=window.seconds)
+def is_over(name: str, ident: str) -> bool:
+    count, _ = _limit(name)
+    return bool(count) and used(name, ident) >= count
 
 
 def clear(name: str, ident: str) -> None:
-    key = _window(name, ident).key
-    cache.delete_many([key, key + ":t"])
+    _run(name, "delete", _counter(name, ident).key)
 
 
-SMS_IP = "С этого устройства слишком часто запрашивали SMS. Попробуйте снова {wait}"
-SMS_PHONE = "На этот номер слишком часто отправляли SMS. Попробуйте снова {wait}"
-SMS_ACCOUNT = "По этому лицевому счёту слишком часто запрашивали SMS. Попробуйте снова {wait}"
-
-
-def _sms_pairs(ip: str | None, phone: str, account: str) -> list[tuple[str, str, str]]:
-    pairs = [("sms_ip", ip or "-", SMS_IP)]
-    if phone:
-        pairs.append(("sms_phone", phone, SMS_PHONE))
-    if account:
-        pairs.append(("sms_account", account, SMS_ACCOUNT))
-    return pairs
-
-
-def check_sms(*, ip: str | None, phone: str = "", account: str = "") -> None:
-    for name, ident, message in _sms_pairs(ip, phone, account):
-        check(name, ident, message)
-
-
-def count_sms(*, ip: str | None, phone: str = "", account: str = "") -> None:
-    for name, ident, _ in _sms_pairs(ip, phone, account):
-        _count(_window(name, ident))
-
-
-def hit_sms(*, ip: str | None, phone: str = "", account: str = "") -> None:
-    """One action that sends an SMS: counted per IP, per phone and per account number.
-
-    All three are checked before any is counted, so a refusal costs the person nothing.
-    """
-    check_sms(ip=ip, phone=phone, account=account)
-    count_sms(ip=ip, phone=phone, account=account)
+def hit_sms(*, ip: str | None, phone: str = "", account: str = "") -> Ticket:
+    """One action that sends an SMS: counted per IP, per phone and per account number."""
+    return hit(("sms_ip", ip or "-"), ("sms_phone", phone), ("sms_account", account))

@@ -1,11 +1,12 @@
 import re
 
 from django.contrib import admin, messages
-from django.utils import timezone
 
 from kabinet.core.backoffice import BackOfficeAdmin
+from kabinet.core.clientip import client_ip
 from kabinet.core.formats import Noun
 
+from . import services
 from .gateways import gateway_title
 from .models import DeliveryAttempt, OutboxMessage
 
@@ -88,18 +89,23 @@ class OutboxMessageAdmin(BackOfficeAdmin):
     def gateway_shown(self, obj: OutboxMessage) -> str:
         return gateway_title(obj.gateway) if obj.gateway else "—"
 
-    @admin.action(description="Отправить ещё раз не отправленные")
+    @admin.action(description="Отправить ещё раз не отправленные", permissions=["resend"])
     def retry(self, request, queryset) -> None:
-        # Only failed ones: sending a delivered code or rejection twice would confuse the resident
-        # and cost the company an SMS.
-        count = queryset.filter(status=OutboxMessage.Status.FAILED).update(
-            status=OutboxMessage.Status.QUEUED, next_attempt_at=timezone.now(), last_error=""
-        )
-        skipped = queryset.count() - count
-        text = f"Поставлено в очередь на отправку: {count}."
-        if skipped:
-            text += f" Пропущено уже отправленных или ещё не отправленных: {skipped}."
-        self.message_user(request, text, messages.SUCCESS)
+        result = services.resend_failed(messages=queryset, staff=request.user, ip=client_ip(request))
+        text = f"Поставлено в очередь на отправку: {result.queued}."
+        if result.skipped:
+            text += f" Пропущено уже отправленных или ещё не отправленных: {result.skipped}."
+        level = messages.SUCCESS
+        if result.held_by_cap:
+            level = messages.WARNING
+            text += (
+                f" Не отправлено из-за дневного лимита SMS (KABINET_SMS_DAILY_CAP): {result.held_by_cap}. "
+                "Их можно отправить завтра."
+            )
+        self.message_user(request, text, level)
+
+    def has_resend_permission(self, request) -> bool:
+        return request.user.has_perm("messaging.resend_outboxmessage")
 
     def has_add_permission(self, request) -> bool:
         return False

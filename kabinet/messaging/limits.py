@@ -1,28 +1,27 @@
 """The site-wide daily SMS cap, against SMS pumping.
 
 Only SMS that visitors can cause count (codes, notices); the company's own mailings (meter-reading
-reminders, `send_sms(mailing=True)`) are bounded by the number of residents and pass. Counted
-from the outbox itself, so every web and worker process sees the same figure. When the
-cap is reached `send_sms` keeps the message as not sent (the log shows why), the pages that
-send codes refuse with a clear message, and the administrator gets one e-mail a day.
+reminders, `send_sms(mailing=True)`) are bounded by the number of residents and pass. Each SMS
+takes its place from today's `SmsDay` row by one conditional UPDATE inside the transaction that
+writes it: simultaneous requests cannot pass the cap together, and every web and worker process
+sees the same figure. When the cap is reached `send_sms` keeps the message as not sent (the log
+shows why), the pages that send codes refuse with a clear message, and the administrator gets
+one e-mail a day.
 """
 
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from kabinet.core.ratelimit import RateLimited, wait_text
+from kabinet.core import ratelimit
 
-from .models import OutboxMessage
+from .models import OutboxMessage, SmsDay
 
 SUPPRESSED = "cap"  # OutboxMessage.gateway of an SMS the cap stopped
 ALERT_SUBJECT = "Kabinet: достигнут дневной лимит SMS"
-CAP_MESSAGE = (
-    "Отправка SMS временно приостановлена: сайт исчерпал дневной лимит сообщений. "
-    "Попробуйте снова {wait} или обратитесь в управляющую компанию."
-)
 
 
 def _day_start() -> datetime:
@@ -30,18 +29,25 @@ def _day_start() -> datetime:
 
 
 def sms_sent_today() -> int:
-    return (
-        OutboxMessage.objects.filter(
-            channel=OutboxMessage.Channel.SMS, is_mailing=False, created_at__gte=_day_start()
-        )
-        .exclude(gateway=SUPPRESSED)
-        .count()
-    )
+    return SmsDay.objects.filter(day=timezone.localdate()).values_list("sent", flat=True).first() or 0
 
 
 def cap_reached() -> bool:
     cap = settings.SMS_DAILY_CAP
     return bool(cap) and sms_sent_today() >= cap
+
+
+def take_place() -> bool:
+    """Count one visitor SMS against today's cap; False when the cap is already reached.
+
+    Call inside the transaction that writes the SMS: a rollback gives the place back.
+    """
+    today = timezone.localdate()
+    SmsDay.objects.bulk_create([SmsDay(day=today)], ignore_conflicts=True)
+    taken = SmsDay.objects.filter(day=today)
+    if settings.SMS_DAILY_CAP:
+        taken = taken.filter(sent__lt=settings.SMS_DAILY_CAP)
+    return taken.update(sent=F("sent") + 1) == 1
 
 
 def suppress(message: OutboxMessage) -> None:
@@ -73,11 +79,14 @@ def alert_administrator() -> None:
     )
 
 
+def seconds_to_midnight() -> int:
+    tomorrow = _day_start() + timedelta(days=1)
+    return max(1, int((tomorrow - timezone.now()).total_seconds()))
+
+
 def refuse_if_cap_reached() -> None:
     """For pages about to send a code: a clear refusal instead of a code that never comes."""
     if cap_reached():
         with transaction.atomic():
             alert_administrator()
-        tomorrow = _day_start() + timedelta(days=1)
-        seconds = int((tomorrow - timezone.now()).total_seconds())
-        raise RateLimited(CAP_MESSAGE.format(wait=wait_text(seconds)), retry_after=seconds)
+        raise ratelimit.refusal("sms_day", seconds_to_midnight())

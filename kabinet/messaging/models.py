@@ -50,9 +50,31 @@ class OutboxMessage(models.Model):
         verbose_name_plural = "исходящие SMS и письма"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        # Sending again costs the company money and can reach a phone the daily cap protected:
+        # a right of its own, given to whom the administrator chooses.
+        permissions = [("resend_outboxmessage", "Может отправлять сообщения ещё раз")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient} ({self.get_status_display()})"
+
+
+class SmsDay(models.Model):
+    """SMS that visitors caused on one calendar day (TIME_ZONE), against the daily cap.
+
+    Taken one at a time by a conditional UPDATE in the transaction that writes the SMS, so
+    simultaneous requests cannot pass the cap together, and an SMS rolled back gives its place
+    back. The company's own mailings are not counted here.
+    """
+
+    day = models.DateField("день", primary_key=True)
+    sent = models.PositiveIntegerField("SMS по действиям посетителей", default=0)
+
+    class Meta:
+        verbose_name = "SMS за день"
+        verbose_name_plural = "SMS по дням"
+
+    def __str__(self) -> str:
+        return f"{self.day:%d.%m.%Y}: {self.sent}"
 
 
 class DeliveryAttempt(models.Model):

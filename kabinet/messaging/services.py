@@ -16,9 +16,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from kabinet.audit.models import AuditEntry
+from kabinet.audit.services import record
 
 from . import limits
 from .gateways import DeliveryError, gateway_for
@@ -43,7 +46,7 @@ def send_sms(*, phone: str, text: str, sensitive: bool = False, mailing: bool = 
         is_sensitive=sensitive,
         is_mailing=mailing,
     )
-    if not mailing and limits.cap_reached():  # the site-wide daily cap (issue 3): kept, not sent
+    if not mailing and not limits.take_place():  # the site-wide daily cap: kept, not sent
         limits.suppress(message)
     message.save()
     return message
@@ -61,6 +64,44 @@ def send_email(*, to: str, template: str, context: dict) -> OutboxMessage:
         body=render_to_string(f"{base}-body.txt", context),
         html_body=render_to_string(f"{base}-body.html", context),
     )
+
+
+@dataclass(frozen=True)
+class Resent:
+    queued: int
+    held_by_cap: int  # visitor SMS the daily cap keeps back: still not sent
+    skipped: int  # not failed: already sent, or still on its way
+
+
+@transaction.atomic
+def resend_failed(*, messages: QuerySet[OutboxMessage], staff, ip: str | None) -> Resent:
+    """Staff send failed messages again. Only failed ones: a delivered code or rejection sent
+    twice would confuse the resident and cost an SMS. A visitor SMS sent again takes a place
+    under today's cap like a new one: resending never goes past the cap."""
+    failed = list(messages.select_for_update().filter(status=OutboxMessage.Status.FAILED))
+    queued, held = [], 0
+    for message in failed:
+        if (
+            message.channel == OutboxMessage.Channel.SMS
+            and not message.is_mailing
+            and not limits.take_place()
+        ):
+            held += 1
+            continue
+        queued.append(message.pk)
+    OutboxMessage.objects.filter(pk__in=queued).update(
+        status=OutboxMessage.Status.QUEUED, next_attempt_at=timezone.now(), last_error="", gateway=""
+    )
+    if held:
+        limits.alert_administrator()
+    record(
+        action=AuditEntry.Action.MESSAGES_RESENT,
+        actor=staff,
+        ip=ip,
+        target=f"сообщений: {len(queued)}",
+        details={"queued": queued, "held_by_cap": held},
+    )
+    return Resent(queued=len(queued), held_by_cap=held, skipped=messages.count() - len(failed))
 
 
 @dataclass

@@ -15,6 +15,7 @@ from kabinet.audit import services as audit
 from kabinet.audit.models import AuditEntry
 from kabinet.core import formats
 from kabinet.core.backoffice import BackOfficeAdmin, MonthFilter
+from kabinet.core.clientip import client_ip
 from kabinet.core.formats import Noun
 
 from . import export, selectors, services
@@ -353,7 +354,7 @@ class ReadingAdmin(BackOfficeAdmin):
         audit.record(
             action=AuditEntry.Action.EXPORT,
             actor=request.user,
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
             target=f"показания за {period:%m.%Y}",
             details={"readings": count, "format": file_format},
         )

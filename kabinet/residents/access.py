@@ -1,8 +1,10 @@
 """Access to a cabinet after registration: password reset by SMS, the profile, closing the cabinet.
 
 One function per use case and one transaction each, like services.py; SMS and e-mail go through
-the outbox inside it and every action leaves an audit entry. Rate limits are the views' part
-(kabinet.core.ratelimit), except the per-phone limit on reset: that one must not show.
+the outbox inside it and every action leaves an audit entry. Each use case first passes the
+limits (kabinet.core.ratelimit), outside its transaction so that a refusal's count stays
+counted, and raises RateLimited with the refusal to show; the per-phone limit on reset must not
+show, and is kept inside.
 """
 
 from datetime import timedelta
@@ -13,14 +15,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from kabinet.audit.models import AuditEntry
 from kabinet.audit.services import record
 from kabinet.core import normalize, ratelimit
+from kabinet.messaging import limits
 from kabinet.messaging.services import send_email, send_sms
 
 from . import codes
 from .models import ConfirmationCode, Consent, RegistrationRequest, Resident
+from .selectors import find_resident
 from .services import CodeOutcome, try_code
 
 Purpose = ConfirmationCode.Purpose
@@ -37,33 +42,22 @@ class AccessError(Exception):
         self.field = field
 
 
-def find_resident(login: str) -> Resident | None:
-    """The open cabinet a login names: an account number of it, or failing that its phone."""
-    number = normalize.account_number(login)
-    resident = (
-        Resident.objects.filter(account_links__account__number=number, user__is_active=True)
-        .select_related("user")
-        .first()
-    )
-    if resident is not None:
-        return resident
-    try:
-        phone = normalize.phone_e164(login)
-    except normalize.InvalidPhone:
-        return None
-    # A phone shared by two cabinets names neither: the person is asked for the account number.
-    found = list(Resident.objects.filter(phone=phone, user__is_active=True).select_related("user")[:2])
-    return found[0] if len(found) == 1 else None
-
-
-def _issue(*, resident: Resident, purpose: str, phone: str, minutes: int) -> str:
+def _issue(
+    *, resident: Resident | None, purpose: str, phone: str, minutes: int, login_digest: str = ""
+) -> str:
     now = timezone.now()
-    resident.codes.filter(purpose=purpose, used_at=None, revoked_at=None).update(revoked_at=now)
+    previous = ConfirmationCode.objects.filter(purpose=purpose, used_at=None, revoked_at=None)
+    if resident is not None:
+        previous = previous.filter(resident=resident)
+    else:
+        previous = previous.filter(resident=None, login_digest=login_digest)
+    previous.update(revoked_at=now)
     code = codes.new_code()
     ConfirmationCode.objects.create(
         purpose=purpose,
         resident=resident,
         phone=phone,
+        login_digest=login_digest,
         code_hash=codes.code_hash(purpose=purpose, phone=phone, code=code),
         created_at=now,
         expires_at=now + timedelta(minutes=minutes),
@@ -71,32 +65,57 @@ def _issue(*, resident: Resident, purpose: str, phone: str, minutes: int) -> str
     return code
 
 
-def login_key(login: str) -> str:
-    """One spelling per login, for limits and the log: the phone in E.164 or the account number."""
-    try:
-        return normalize.phone_e164(login)
-    except normalize.InvalidPhone:
-        return normalize.account_number(login)[:40]
+def _login_digest(login: str) -> str:
+    return salted_hmac(
+        "kabinet.residents.reset-login", normalize.login_key(login), algorithm="sha256"
+    ).hexdigest()
+
+
+def _reset_codes(login: str, resident: Resident | None):
+    codes_ = ConfirmationCode.objects.filter(purpose=Purpose.PASSWORD_RESET)
+    if resident is not None:
+        return codes_.filter(resident=resident)
+    return codes_.filter(resident=None, login_digest=_login_digest(login))
+
+
+def request_password_reset(*, login: str, ip: str | None) -> None:
+    """«Забыли пароль?»: a code to the phone on file. Says nothing of whether the login exists.
+
+    The limits that may refuse aloud (the daily cap, SMS per IP and per login typed) are the same
+    for every login. A login without a cabinet then gets a decoy code, revoked and replaced by the
+    same statements as a real one, so that what follows (wrong codes, exhausted attempts, expiry)
+    answers alike.
+    """
+    limits.refuse_if_cap_reached()
+    ratelimit.hit_sms(ip=ip, account=normalize.login_key(login))
+    _issue_reset_code(login=login, ip=ip)
 
 
 @transaction.atomic
-def request_password_reset(*, login: str, ip: str | None) -> None:
-    """«Забыли пароль?»: a code to the phone on file. Says nothing of whether the login exists."""
+def _issue_reset_code(*, login: str, ip: str | None) -> None:
     resident = find_resident(login)
     record(
         action=AuditEntry.Action.RESET_REQUESTED,
         ip=ip,
-        target=login_key(login),
+        target=normalize.login_key(login),
         details={"cabinet_found": resident is not None},
     )
-    if resident is None:
-        return
-    try:
-        ratelimit.hit("sms_phone", resident.phone, ratelimit.SMS_PHONE)
-    except ratelimit.RateLimited:
-        return  # refusing aloud would tell that this login has a cabinet
     minutes = settings.PASSWORD_RESET_CODE_TTL_MINUTES
+    # Decoys and codes of a day ago are of no use to anyone: the same statement on both roads.
+    ConfirmationCode.objects.filter(
+        purpose=Purpose.PASSWORD_RESET, resident=None, expires_at__lt=timezone.now() - timedelta(days=1)
+    ).delete()
+    if resident is None:
+        digest = _login_digest(login)
+        _issue(resident=None, purpose=Purpose.PASSWORD_RESET, phone="", minutes=minutes, login_digest=digest)
+        return
     code = _issue(resident=resident, purpose=Purpose.PASSWORD_RESET, phone=resident.phone, minutes=minutes)
+    try:
+        ratelimit.hit(("sms_phone", resident.phone))
+    except ratelimit.RateLimited:
+        # Refusing aloud would tell that this login has a cabinet. The new code still replaces the
+        # old one, as the decoy does, but the phone's owner is spared another SMS.
+        return
     page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:password_reset_code")
     send_sms(
         phone=resident.phone,
@@ -106,18 +125,17 @@ def request_password_reset(*, login: str, ip: str | None) -> None:
 
 
 def reset_password(*, login: str, code: str, password: str, ip: str | None) -> Resident:
-    """The right code and a good new password: the password is replaced, other sessions end."""
+    """The right code and a good new password: the password is replaced, other sessions end.
+
+    A login without a cabinet has only its decoy code, which nothing matches: the answers, and
+    the attempts they use, are those of a real cabinet's code. Every entry also counts against
+    the code guesses from its IP, all codes together.
+    """
+    ratelimit.hit(("code_ip", ip or "-"))
     resident = find_resident(login)
-    if resident is None:
-        # The same answers as for a real cabinet, attempts counted alike.
-        try:
-            ratelimit.hit("reset_unknown", login_key(login), RESET_EXHAUSTED)
-        except ratelimit.RateLimited:
-            raise AccessError(RESET_EXHAUSTED, field="code") from None
-        raise AccessError(RESET_WRONG, field="code")
     with transaction.atomic():
-        outcome, _ = try_code(resident.codes.filter(purpose=Purpose.PASSWORD_RESET), codes.clean_code(code))
-        if outcome is CodeOutcome.OK:
+        outcome, _ = try_code(_reset_codes(login, resident), codes.clean_code(code))
+        if outcome is CodeOutcome.OK and resident is not None:
             _validate_password(password, resident)  # a refusal here rolls back the code's use
             _set_password(resident, password, ip=ip, action=AuditEntry.Action.PASSWORD_RESET)
             return resident
@@ -160,11 +178,18 @@ def change_email(*, resident: Resident, email: str, ip: str | None) -> None:
     record(action=AuditEntry.Action.EMAIL_CHANGED, actor=user, ip=ip, target=resident.full_name)
 
 
-@transaction.atomic
 def request_phone_change(*, resident: Resident, phone: str, ip: str | None) -> None:
     """A code to the new phone; the phone on file changes only when it comes back."""
     if phone == resident.phone:
         raise AccessError("Этот номер уже указан в вашем кабинете.", field="phone")
+    limits.refuse_if_cap_reached()
+    numbers = ",".join(link.account.number for link in resident.account_links.select_related("account"))
+    ratelimit.hit_sms(ip=ip, phone=phone, account=numbers)
+    _send_phone_code(resident=resident, phone=phone, ip=ip)
+
+
+@transaction.atomic
+def _send_phone_code(*, resident: Resident, phone: str, ip: str | None) -> None:
     minutes = settings.PHONE_CODE_TTL_MINUTES
     code = _issue(resident=resident, purpose=Purpose.PHONE_CHANGE, phone=phone, minutes=minutes)
     send_sms(
@@ -192,6 +217,7 @@ def pending_phone(resident: Resident) -> str | None:
 
 
 def confirm_phone_change(*, resident: Resident, code: str, ip: str | None) -> str:
+    ratelimit.hit(("code_ip", ip or "-"))
     with transaction.atomic():
         phone = pending_phone(resident)
         outcome, left = try_code(resident.codes.filter(purpose=Purpose.PHONE_CHANGE), codes.clean_code(code))
@@ -227,6 +253,15 @@ def set_reminder_channel(*, resident: Resident, channel: str, ip: str | None) ->
         target=resident.full_name,
         details={"reminder_channel": channel},
     )
+
+
+@transaction.atomic
+def end_all_sessions(*, resident: Resident, ip: str | None) -> None:
+    """«Выйти на всех устройствах»: every session of the cabinet ends, this one included."""
+    user = resident.user
+    user.session_generation += 1
+    user.save(update_fields=["session_generation"])
+    record(action=AuditEntry.Action.SESSIONS_ENDED, actor=user, ip=ip, target=resident.full_name)
 
 
 CLOSED_NAME = "Кабинет закрыт"

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kabinet.core import ratelimit
+from kabinet.core.clientip import client_ip
 from kabinet.core.normalize import phone_masked
-from kabinet.messaging import limits
 
 from . import access
 from .access_forms import (
@@ -26,11 +26,6 @@ from .access_forms import (
 from .cabinet import Cabinet, cabinet_page
 
 SESSION_RESET_LOGIN = "password_reset_login"
-CODE_GUESSES = "Слишком много попыток ввести код с этого устройства. Попробуйте снова {wait}"
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:
@@ -39,12 +34,10 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         login = form.cleaned_data["login"]
         try:
-            limits.refuse_if_cap_reached()
-            ratelimit.hit_sms(ip=client_ip(request), account=access.login_key(login))
+            access.request_password_reset(login=login, ip=client_ip(request))
         except ratelimit.RateLimited as refusal:
             form.add_error(None, refusal.message)
         else:
-            access.request_password_reset(login=login, ip=client_ip(request))
             request.session[SESSION_RESET_LOGIN] = login
             return redirect("residents:password_reset_code")
     return render(request, "residents/password_reset.html", {"form": form})
@@ -59,7 +52,6 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            ratelimit.hit("code_ip", client_ip(request) or "-", CODE_GUESSES)
             access.reset_password(
                 login=login, code=data["code"], password=data["password1"], ip=client_ip(request)
             )
@@ -117,9 +109,6 @@ def profile_phone(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     if form.is_valid():
         phone = form.cleaned_data["phone"]
         try:
-            limits.refuse_if_cap_reached()
-            numbers = ",".join(a.number for a in cabinet.accounts)
-            ratelimit.hit_sms(ip=client_ip(request), phone=phone, account=numbers)
             access.request_phone_change(resident=cabinet.resident, phone=phone, ip=client_ip(request))
         except ratelimit.RateLimited as refusal:
             form.add_error("phone", refusal.message)
@@ -139,7 +128,6 @@ def profile_phone_code(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     form = PhoneCodeForm(request.POST)
     if form.is_valid():
         try:
-            ratelimit.hit("code_ip", client_ip(request) or "-", CODE_GUESSES)
             phone = access.confirm_phone_change(
                 resident=cabinet.resident, code=form.cleaned_data["code"], ip=client_ip(request)
             )
@@ -178,6 +166,17 @@ def profile_notifications(request: HttpRequest, cabinet: Cabinet) -> HttpRespons
     access.set_reminder_channel(resident=cabinet.resident, channel=channel, ip=client_ip(request))
     messages.success(request, "Настройки напоминаний сохранены.")
     return redirect(reverse("residents:profile") + "#notifications")
+
+
+@require_POST
+@cabinet_page
+def profile_sessions(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    access.end_all_sessions(resident=cabinet.resident, ip=client_ip(request))
+    logout(request)
+    messages.success(
+        request, "Вы вышли из личного кабинета на всех устройствах. Войдите снова, чтобы продолжить."
+    )
+    return redirect("residents:login")
 
 
 @cabinet_page

@@ -128,6 +128,7 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
                     "decided_at",
                     "decided_by",
                     "approved_automatically",
+                    "contested_by",
                     "rejection_reason",
                     "completed_at",
                 ]

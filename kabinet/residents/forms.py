@@ -1,28 +1,22 @@
 import re
 
 from captcha.fields import CaptchaField, CaptchaTextInput
+from captcha.models import CaptchaStore
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 from django.utils.html import format_html
 
-from kabinet.audit.models import AuditEntry
-from kabinet.audit.services import record
 from kabinet.core import normalize, ratelimit
 from kabinet.core.models import User
+from kabinet.core.signin import GuardedLoginMixin, holder_of_username
 
 from .codes import CODE_DIGITS, clean_code
-from .selectors import registration_state
+from .selectors import find_resident, registration_state
 
 LOGIN_HINT = "Логин обычно совпадает с номером лицевого счета"
-LOCKED_ACCOUNT = (
-    "Слишком много неудачных попыток входа с этим логином. Вход временно закрыт, попробуйте снова {wait} "
-    "Если вы забыли пароль, воспользуйтесь ссылкой «Забыли пароль?»."
-)
-LOCKED_IP = (
-    "Слишком много неудачных попыток входа с этого устройства. Попробуйте снова {wait} "
-    "Если вы забыли пароль, воспользуйтесь ссылкой «Забыли пароль?»."
-)
 NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-‐–]*$")
 
 
@@ -33,7 +27,7 @@ def hint(text: str, purpose: str = "") -> str:
     return format_html('<span class="hint">{}</span> <span class="purpose">{}</span>', text, purpose)
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(GuardedLoginMixin, AuthenticationForm):
     """«Вход в личный кабинет»: the account number and the password."""
 
     error_messages = {
@@ -50,33 +44,37 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "Пароль"
         self.fields["password"].error_messages["required"] = "Введите пароль."
 
-    def clean(self) -> dict:
-        """Django's check of the password, behind the lock-out by account and by IP."""
-        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
-        if not (username and password):
-            return super().clean()
-        ip = (self.request.META.get("REMOTE_ADDR") if self.request else None) or "-"
-        account = normalize.account_number(username)[:40]
-        try:
-            ratelimit.check("login_ip", ip, LOCKED_IP)
-            ratelimit.check("login_account", account, LOCKED_ACCOUNT)
-        except ratelimit.RateLimited as refusal:
-            record(action=AuditEntry.Action.LOGIN_LOCKED, ip=None if ip == "-" else ip, target=account)
-            raise forms.ValidationError(refusal.message, code="locked") from None
-        try:
-            data = super().clean()
-        except forms.ValidationError as error:
-            if error.code == "invalid_login":
-                ratelimit.count("login_ip", ip)
-                ratelimit.count("login_account", account)
-            raise
-        ratelimit.clear("login_account", account)
-        return data
+    def holder(self, username: str) -> str:
+        """The cabinet behind the login: its account numbers and phone share one count."""
+        resident = find_resident(username)
+        return f"user:{resident.user_id}" if resident else holder_of_username(username)
 
 
 class KabinetCaptchaInput(CaptchaTextInput):
     template_name = "residents/captcha_widget.html"
     use_fieldset = False  # one label for the one input a person types into
+
+
+class OnceCaptchaField(CaptchaField):
+    """A solved picture is good for one submission, even for simultaneous ones.
+
+    django-simple-captcha reads the answer and deletes it after: two submissions sent at once
+    with one solved picture both pass. Here the delete itself decides: only the one request that
+    deleted the right answer passes. A wrong answer uses the picture up as well.
+    """
+
+    def clean(self, value):
+        if settings.CAPTCHA_TEST_MODE:
+            return super().clean(value)
+        forms.MultiValueField.clean(self, value)  # required, and the two parts present
+        key, response = value[0], (value[1] or "").strip().lower()
+        value[1] = ""
+        live = CaptchaStore.objects.filter(hashkey=key, expiration__gt=timezone.now())
+        solved, _ = live.filter(response=response).delete()
+        CaptchaStore.objects.filter(hashkey=key).delete()
+        if not solved:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
 
 
 class RegistrationForm(forms.Form):
@@ -141,7 +139,7 @@ class RegistrationForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": "Введите пароль ещё раз."},
     )
-    captcha = CaptchaField(
+    captcha = OnceCaptchaField(
         label="Введите цифры с картинки",
         widget=KabinetCaptchaInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={
@@ -176,12 +174,24 @@ class RegistrationForm(forms.Form):
             )
         return value
 
+    def __init__(self, *args, ip: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.ip = ip
+
     def _refuse_taken_account(self) -> None:
-        """Says when the account is already registered or has a request (issue 2 chose to tell
-        the applicant). Only behind a solved CAPTCHA, so that numbers cannot be probed for free;
-        the view also limits solved attempts per IP."""
+        """Says when the account is already registered or its code is on the way (issue 2 chose
+        to tell the applicant). Only behind a solved CAPTCHA, so that numbers cannot be probed for
+        free, and each solved CAPTCHA counts against the registrations from its IP, counted
+        before the account is looked at. A request still waiting for an operator does not stop
+        the form: submit_registration decides (a request that matches the billing data in full
+        goes ahead of one that does not)."""
         value = self.cleaned_data.get("account_number")
-        if not value or "captcha" in self.errors:
+        if not value or "captcha" in self.errors or "captcha" not in self.cleaned_data:
+            return
+        try:
+            ratelimit.hit(("register_ip", self.ip or "-"))
+        except ratelimit.RateLimited as refusal:
+            self.add_error(None, refusal.message)
             return
         state = registration_state(value)
         if state == "registered":
@@ -189,12 +199,6 @@ class RegistrationForm(forms.Form):
                 "account_number",
                 "Этот лицевой счёт уже зарегистрирован в личном кабинете. Войдите с его номером и паролем "
                 "или восстановите пароль по ссылке «Забыли пароль?».",
-            )
-        if state == "pending":
-            self.add_error(
-                "account_number",
-                "По этому лицевому счёту заявка уже подана и проверяется. Проверка занимает от нескольких "
-                "минут до трех суток; код придёт в SMS.",
             )
         if state == "approved":
             self.add_error(

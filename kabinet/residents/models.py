@@ -112,6 +112,9 @@ class RegistrationRequest(models.Model):
         APPROVED = "approved", "одобрена, ждёт кода"
         COMPLETED = "completed", "регистрация завершена"
         REJECTED = "rejected", "отклонена"
+        # Did not match the billing data, and a request that matches in full came for the same
+        # account: it went ahead, this one waits for an operator to reject it.
+        CONTESTED = "contested", "оспорена верной заявкой"
 
     OPEN = (Status.PENDING, Status.APPROVED)
 
@@ -158,6 +161,14 @@ class RegistrationRequest(models.Model):
     resident = models.ForeignKey(
         Resident, verbose_name="житель", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    contested_by = models.ForeignKey(
+        "self",
+        verbose_name="оспорена заявкой",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contested",
+    )
 
     class Meta:
         verbose_name = "заявка на регистрацию"
@@ -175,13 +186,13 @@ class RegistrationRequest(models.Model):
         return f"Заявка №{self.pk}: {self.account_number}, {self.full_name}"
 
     @property
+    def matches_billing(self) -> bool:
+        """The account exists, the name is its holder's, the phone is not another one on file."""
+        return self.account_id is not None and self.name_matches and self.phone_matches is not False
+
+    @property
     def fully_matches(self) -> bool:
-        return (
-            self.account_id is not None
-            and self.name_matches
-            and self.account_free
-            and self.phone_matches is not False
-        )
+        return self.matches_billing and self.account_free
 
     @property
     def review_deadline(self):
@@ -263,6 +274,10 @@ class ConfirmationCode(models.Model):
         Resident, null=True, blank=True, on_delete=models.CASCADE, related_name="codes"
     )
     phone = models.CharField(max_length=16)
+    # A password reset asked for a login without a cabinet gets a decoy: a code nobody can
+    # guess, found again by this keyed digest of the login. Entering codes then answers exactly
+    # as for a real cabinet, attempts and all, so the answers never tell which logins exist.
+    login_digest = models.CharField(max_length=64, blank=True, db_index=True)
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

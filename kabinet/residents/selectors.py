@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from kabinet.billing.models import Account
+from kabinet.core import normalize
 
 from .models import RegistrationRequest, Resident, ResidentAccount
 
@@ -52,6 +53,25 @@ def approved_request(account_number: str) -> RegistrationRequest | None:
 
 def resident_accounts(resident: Resident) -> QuerySet[Account]:
     return Account.objects.filter(registration__resident=resident).order_by("number")
+
+
+def find_resident(login: str) -> Resident | None:
+    """The open cabinet a login names: an account number of it, or failing that its phone."""
+    number = normalize.account_number(login)
+    resident = (
+        Resident.objects.filter(account_links__account__number=number, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if resident is not None:
+        return resident
+    try:
+        phone = normalize.phone_e164(login)
+    except normalize.InvalidPhone:
+        return None
+    # A phone shared by two cabinets names neither: the person is asked for the account number.
+    found = list(Resident.objects.filter(phone=phone, user__is_active=True).select_related("user")[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def rejected_request(token: str) -> RegistrationRequest | None:

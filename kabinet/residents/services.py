@@ -12,14 +12,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from kabinet.audit.models import AuditEntry
 from kabinet.audit.services import record
+from kabinet.core import ratelimit
 from kabinet.core.models import Company
 from kabinet.core.normalize import phone_masked
+from kabinet.messaging import limits
 from kabinet.messaging.services import send_email, send_sms
 
 from . import codes
@@ -61,7 +63,6 @@ def _check(registration_request: RegistrationRequest) -> None:
     registration_request.account_free = result.account_free
 
 
-@transaction.atomic
 def submit_registration(
     *,
     full_name: str,
@@ -72,7 +73,39 @@ def submit_registration(
     ip_address: str | None,
     user_agent: str,
 ) -> RegistrationRequest:
-    """Accept «Заявка на регистрацию»; approve it at once when the billing data agrees."""
+    """Accept «Заявка на регистрацию»; approve it at once when the billing data agrees.
+
+    Counted first against the SMS limits (an approval sends a code); a refused request gives its
+    counts back.
+    """
+    limits.refuse_if_cap_reached()
+    ticket = ratelimit.hit_sms(ip=ip_address, phone=phone, account=account_number)
+    try:
+        return _file_request(
+            full_name=full_name,
+            account_number=account_number,
+            phone=phone,
+            email=email,
+            password=password,
+            ip_address=ip_address,
+            user_agent=user_agent,
+        )
+    except RegistrationError:
+        ticket.refund()
+        raise
+
+
+@transaction.atomic
+def _file_request(
+    *,
+    full_name: str,
+    account_number: str,
+    phone: str,
+    email: str,
+    password: str,
+    ip_address: str | None,
+    user_agent: str,
+) -> RegistrationRequest:
     documents = [PolicyDocument.current(kind) for kind in PolicyDocument.Kind.values]
     if None in documents:
         raise RegistrationError(
@@ -88,13 +121,13 @@ def submit_registration(
         user_agent=user_agent[:500],
     )
     _check(registration_request)
+    contested = _contest_squatters(registration_request)
     try:
         with transaction.atomic():
             registration_request.save()
     except IntegrityError:  # another request for this account arrived a moment earlier
-        raise RegistrationError(
-            "По этому лицевому счёту уже подана заявка на регистрацию.", field="account_number"
-        ) from None
+        raise RegistrationError(ALREADY_PENDING, field="account_number") from None
+    RegistrationRequest.objects.filter(pk__in=contested).update(contested_by=registration_request)
     Consent.objects.bulk_create(
         Consent(
             document=document,
@@ -116,6 +149,40 @@ def submit_registration(
     else:
         send_email(to=email, template="registration-received", context={"request": registration_request})
     return registration_request
+
+
+ALREADY_PENDING = (
+    "По этому лицевому счёту заявка уже подана и проверяется. Проверка занимает от нескольких минут до "
+    "трех суток; код придёт в SMS."
+)
+
+
+def _contest_squatters(registration_request: RegistrationRequest) -> list[int]:
+    """Requests that wait for this account but do not match the billing data, when this one does.
+
+    Anyone who solves a CAPTCHA can file a request with a made-up name for any account number;
+    such a request must not keep the real holder out until an operator gets to it. A request that
+    matches the billing data in full goes ahead; the earlier ones are marked contested for the
+    operators, who see them in the queue. An earlier request that matches too, or one already
+    approved, still stands: then the account is taken.
+    """
+    if registration_request.account_free or not registration_request.matches_billing:
+        return []
+    others = list(
+        RegistrationRequest.objects.select_for_update().filter(
+            account_number=registration_request.account_number, status__in=RegistrationRequest.OPEN
+        )
+    )
+    registered = ResidentAccount.objects.filter(account=registration_request.account).exists()
+    if registered or not others or any(o.status != RegistrationRequest.Status.PENDING for o in others):
+        return []
+    if any(o.matches_billing for o in others):
+        return []
+    contested = [o.pk for o in others]
+    # Before the new request is saved: one open request per account is a database constraint.
+    RegistrationRequest.objects.filter(pk__in=contested).update(status=RegistrationRequest.Status.CONTESTED)
+    registration_request.account_free = True
+    return contested
 
 
 @transaction.atomic
@@ -164,7 +231,7 @@ def reject_request(*, registration_request: RegistrationRequest, staff, reason: 
             "Укажите причину отказа: она придёт заявителю в SMS и письме.", field="reason"
         )
     registration_request = RegistrationRequest.objects.select_for_update().get(pk=registration_request.pk)
-    if registration_request.status not in RegistrationRequest.OPEN:
+    if registration_request.status not in (*RegistrationRequest.OPEN, RegistrationRequest.Status.CONTESTED):
         raise RegistrationError(f"Заявка уже обработана: {registration_request.get_status_display()}.")
     registration_request.status = RegistrationRequest.Status.REJECTED
     registration_request.decided_at = timezone.now()
@@ -228,9 +295,24 @@ class CodeCooldown(RegistrationError):
         self.seconds = seconds
 
 
+def request_new_code(*, registration_request: RegistrationRequest, ip: str | None) -> ConfirmationCode:
+    """Send a fresh code for an approved request, at most once a cooldown period.
+
+    Counted first against the SMS limits; a refusal (the cooldown, say) gives the counts back.
+    """
+    limits.refuse_if_cap_reached()
+    ticket = ratelimit.hit_sms(
+        ip=ip, phone=registration_request.phone, account=registration_request.account_number
+    )
+    try:
+        return _new_code(registration_request)
+    except RegistrationError:
+        ticket.refund()
+        raise
+
+
 @transaction.atomic
-def request_new_code(*, registration_request: RegistrationRequest) -> ConfirmationCode:
-    """Send a fresh code for an approved request, at most once a cooldown period."""
+def _new_code(registration_request: RegistrationRequest) -> ConfirmationCode:
     registration_request = RegistrationRequest.objects.select_for_update().get(pk=registration_request.pk)
     if registration_request.status != RegistrationRequest.Status.APPROVED:
         raise RegistrationError(
@@ -252,8 +334,14 @@ class CodeOutcome(enum.Enum):
     WRONG = "Неверный код. Проверьте цифры в SMS."
 
 
-def confirm_registration(*, registration_request: RegistrationRequest, code: str) -> RegistrationRequest:
-    """The right code completes the registration; a wrong one uses up an attempt."""
+def confirm_registration(
+    *, registration_request: RegistrationRequest, code: str, ip: str | None
+) -> RegistrationRequest:
+    """The right code completes the registration; a wrong one uses up an attempt.
+
+    Every entry also counts against the code guesses from its IP, all codes together.
+    """
+    ratelimit.hit(("code_ip", ip or "-"))
     with transaction.atomic():
         registration_request = RegistrationRequest.objects.select_for_update().get(pk=registration_request.pk)
         if registration_request.status != RegistrationRequest.Status.APPROVED:
@@ -272,25 +360,31 @@ def confirm_registration(*, registration_request: RegistrationRequest, code: str
 
 
 def try_code(candidates: QuerySet[ConfirmationCode], code: str) -> tuple[CodeOutcome, int]:
-    """Check `code` against the newest live code among `candidates`; a wrong one uses an attempt."""
+    """Check `code` against the newest live code among `candidates`.
+
+    The attempt is counted first, by one conditional UPDATE that only a code with attempts left
+    passes: simultaneous guesses each take their own attempt, and no more than the limit are
+    ever compared. Call inside a transaction that commits a wrong attempt.
+    """
     confirmation = candidates.filter(used_at=None, revoked_at=None).order_by("-created_at").first()
     if confirmation is None or confirmation.is_expired:
         return CodeOutcome.NO_CODE, 0
     limit = settings.REGISTRATION_CODE_MAX_ATTEMPTS
-    if confirmation.attempts >= limit:
+    live = ConfirmationCode.objects.filter(pk=confirmation.pk, used_at=None, revoked_at=None)
+    if not live.filter(attempts__lt=limit).update(attempts=F("attempts") + 1):
         return CodeOutcome.EXHAUSTED, 0
+    attempts = live.values_list("attempts", flat=True).first() or limit
     if codes.code_matches(
         purpose=confirmation.purpose,
         phone=confirmation.phone,
         code=code,
         expected_hash=confirmation.code_hash,
     ):
-        confirmation.used_at = timezone.now()
-        confirmation.save(update_fields=["used_at"])
-        return CodeOutcome.OK, 0
-    confirmation.attempts += 1
-    confirmation.save(update_fields=["attempts"])
-    left = limit - confirmation.attempts
+        # Single use: of two simultaneous right answers only one marks the code used.
+        if live.update(used_at=timezone.now()):
+            return CodeOutcome.OK, 0
+        return CodeOutcome.NO_CODE, 0
+    left = limit - attempts
     return (CodeOutcome.WRONG if left else CodeOutcome.EXHAUSTED), left
 
 

@@ -24,5 +24,6 @@ urlpatterns = [
     path("cabinet/profile/phone/code/", access_views.profile_phone_code, name="profile_phone_code"),
     path("cabinet/profile/password/", access_views.profile_password, name="profile_password"),
     path("cabinet/profile/notifications/", access_views.profile_notifications, name="profile_notifications"),
+    path("cabinet/profile/sessions/", access_views.profile_sessions, name="profile_sessions"),
     path("cabinet/profile/close/", access_views.close_cabinet, name="close_cabinet"),
 ]

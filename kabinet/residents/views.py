@@ -8,26 +8,18 @@ from django.views.decorators.http import require_POST
 
 from kabinet.billing.selectors import account_summary
 from kabinet.core import ratelimit
+from kabinet.core.clientip import client_ip
 from kabinet.core.normalize import phone_masked
-from kabinet.messaging import limits
 from kabinet.meters import selectors as meter_selectors
 from kabinet.public.selectors import latest_news
 
 from . import selectors, services
-from .access_views import CODE_GUESSES
 from .cabinet import Cabinet, cabinet_page
 from .forms import CodeForm, LoginForm, RegistrationForm
 from .models import PolicyDocument, RegistrationRequest
 
 SESSION_REQUEST = "registration_request_id"
 SESSION_DONE = "registration_done_account"
-REGISTER_LIMITED = "С этого устройства отправлено слишком много заявок. Попробуйте снова {wait}"
-
-
-def _client(request: HttpRequest) -> tuple[str | None, str]:
-    # Behind a reverse proxy REMOTE_ADDR is the proxy; the proxy is trusted to set it right
-    # (SECURE_PROXY_SSL_HEADER in production assumes the same).
-    return request.META.get("REMOTE_ADDR") or None, request.META.get("HTTP_USER_AGENT", "")
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -38,21 +30,18 @@ def register(request: HttpRequest) -> HttpResponse:
             data.pop(key, None)
         form = RegistrationForm(initial=data)
     elif request.method == "POST":
-        form = RegistrationForm(request.POST)
-        if not _registration_limited(request, form) and form.is_valid():
-            ip_address, user_agent = _client(request)
+        form = RegistrationForm(request.POST, ip=client_ip(request))
+        if form.is_valid():
             data = form.cleaned_data
             try:
-                limits.refuse_if_cap_reached()
-                ratelimit.hit_sms(ip=ip_address, phone=data["phone"], account=data["account_number"])
                 registration_request = services.submit_registration(
                     full_name=data["full_name"],
                     account_number=data["account_number"],
                     phone=data["phone"],
                     email=data["email"],
                     password=data["password1"],
-                    ip_address=ip_address,
-                    user_agent=user_agent,
+                    ip_address=client_ip(request),
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 )
             except ratelimit.RateLimited as refusal:
                 form.add_error(None, refusal.message)
@@ -69,21 +58,6 @@ def register(request: HttpRequest) -> HttpResponse:
         "consent": PolicyDocument.current(PolicyDocument.Kind.CONSENT),
     }
     return render(request, "residents/register.html", ctx)
-
-
-def _registration_limited(request: HttpRequest, form: RegistrationForm) -> bool:
-    """Every submission with a solved CAPTCHA counts per IP: the form tells whether an account is
-    taken, and this keeps anyone from probing many numbers."""
-    ip = _client(request)[0] or "-"
-    try:
-        ratelimit.check("register_ip", ip, REGISTER_LIMITED)
-    except ratelimit.RateLimited as refusal:
-        form.add_error(None, refusal.message)
-        return True
-    form.is_valid()
-    if "captcha" not in form.errors:
-        ratelimit.count("register_ip", ip)
-    return False
 
 
 def _session_request(request: HttpRequest) -> RegistrationRequest | None:
@@ -116,8 +90,9 @@ def confirm_code(request: HttpRequest) -> HttpResponse:
         registration_request = _approved_request_or_error(form)
         if code and registration_request:
             try:
-                ratelimit.hit("code_ip", _client(request)[0] or "-", CODE_GUESSES)
-                services.confirm_registration(registration_request=registration_request, code=code)
+                services.confirm_registration(
+                    registration_request=registration_request, code=code, ip=client_ip(request)
+                )
             except ratelimit.RateLimited as refusal:
                 form.add_error("code", refusal.message)
             except services.RegistrationError as error:
@@ -145,11 +120,7 @@ def resend_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if form.is_valid() and (registration_request := _approved_request_or_error(form)):
         try:
-            limits.refuse_if_cap_reached()
-            who = {"phone": registration_request.phone, "account": registration_request.account_number}
-            ratelimit.check_sms(ip=_client(request)[0], **who)
-            services.request_new_code(registration_request=registration_request)
-            ratelimit.count_sms(ip=_client(request)[0], **who)  # a refusal for the cooldown is free
+            services.request_new_code(registration_request=registration_request, ip=client_ip(request))
         except ratelimit.RateLimited as refusal:
             form.add_error("code", refusal.message)
         except services.RegistrationError as error:

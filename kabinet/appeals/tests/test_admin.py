@@ -13,8 +13,9 @@ from kabinet.appeals.models import Appeal, AppealCategory
 from kabinet.appeals.services import reply_to_appeal, submit_appeal
 from kabinet.core.models import User
 from kabinet.messaging.models import OutboxMessage
+from kabinet.testing import sign_in_staff
 
-from .conftest import photo
+from .conftest import pdf, photo
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:appeals_appeal_changelist")
@@ -55,7 +56,7 @@ def inbox(company, ivanov, neighbour, plumbing, operator):
 
 
 def test_inbox_filters_by_status_category_and_answer(client, operator, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     assert listed(client, status="in_progress") == [inbox["answered"]]
     assert listed(client, category__id__exact=inbox["lift"]) == [inbox["old"]]
@@ -65,7 +66,7 @@ def test_inbox_filters_by_status_category_and_answer(client, operator, inbox):
 
 
 def test_inbox_filters_by_date(client, operator, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     # What the «Последние 7 дней» link of the date filter asks for.
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     since = str(midnight - timedelta(days=7))
@@ -74,7 +75,7 @@ def test_inbox_filters_by_date(client, operator, inbox):
 
 
 def test_inbox_searches_account_number_name_and_text(client, operator, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     assert listed(client, q="1000123456") == [inbox["fresh"]]
     assert listed(client, q="Петрова") == sorted([inbox["old"], inbox["answered"]])
@@ -82,7 +83,7 @@ def test_inbox_searches_account_number_name_and_text(client, operator, inbox):
 
 
 def test_overdue_appeal_stands_out_in_the_inbox(client, operator, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     html = client.get(CHANGELIST).text
 
@@ -104,7 +105,7 @@ def test_how_long_an_appeal_waits_is_counted_in_local_calendar_days(
     appeal = appeal_of(ivanov, plumbing)
     now = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)  # 13:00 in Moscow
     Appeal.objects.filter(pk=appeal.pk).update(created_at=datetime(*received_utc, tzinfo=UTC))
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     with freeze_now(now):
         html = client.get(CHANGELIST).text
@@ -113,7 +114,7 @@ def test_how_long_an_appeal_waits_is_counted_in_local_calendar_days(
 
 
 def test_operator_replies_and_changes_status_in_one_step(client, operator, ivanov, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     url = reverse("admin:appeals_appeal_change", args=[inbox["fresh"]])
 
     page = client.get(url)
@@ -133,7 +134,7 @@ def test_operator_replies_and_changes_status_in_one_step(client, operator, ivano
 
 
 def test_empty_reply_without_status_change_is_refused_on_the_page(client, operator, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     url = reverse("admin:appeals_appeal_change", args=[inbox["fresh"]])
 
     response = client.post(url, {"status": "new", "reply": ""})
@@ -144,7 +145,7 @@ def test_empty_reply_without_status_change_is_refused_on_the_page(client, operat
 
 
 def test_appeals_cannot_be_added_or_deleted_in_the_back_office(client, operator, inbox):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     assert client.get(reverse("admin:appeals_appeal_add")).status_code == 403
     assert client.get(reverse("admin:appeals_appeal_delete", args=[inbox["fresh"]])).status_code == 403
@@ -153,7 +154,7 @@ def test_appeals_cannot_be_added_or_deleted_in_the_back_office(client, operator,
 def test_staff_download_the_attachment_from_the_appeal_page(client, operator, ivanov, plumbing, company):
     appeal = appeal_of(ivanov, plumbing, files=[photo("подвал.png")])
     attachment = appeal.attachments.get()
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     url = reverse("admin:appeals_appeal_attachment", args=[appeal.pk, attachment.pk])
 
     page = client.get(reverse("admin:appeals_appeal_change", args=[appeal.pk])).text
@@ -165,10 +166,29 @@ def test_staff_download_the_attachment_from_the_appeal_page(client, operator, iv
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize(
+    ("sent_as", "saved_as"),
+    [("акт.html", "акт.pdf"), ("скан", "скан.pdf"), ("И.И. Иванов, акт", "И.И. Иванов, акт.pdf")],
+)
+def test_a_download_is_named_by_its_checked_type_not_by_the_sender(
+    client, operator, ivanov, plumbing, company, sent_as, saved_as
+):
+    from urllib.parse import quote
+
+    appeal = appeal_of(ivanov, plumbing, files=[pdf(sent_as)])
+    attachment = appeal.attachments.get()
+    sign_in_staff(client, operator)
+
+    response = client.get(reverse("admin:appeals_appeal_attachment", args=[appeal.pk, attachment.pk]))
+
+    assert response["Content-Type"] == "application/pdf"
+    assert f"filename*=utf-8''{quote(saved_as)}" in response["Content-Disposition"]
+
+
 def test_attachment_is_refused_to_staff_without_appeal_permissions(client, ivanov, plumbing, company):
     appeal = appeal_of(ivanov, plumbing, files=[photo()])
     clerk = User.objects.create_user("clerk", password="clerk-pass-2026", is_staff=True)
-    client.force_login(clerk)
+    sign_in_staff(client, clerk)
 
     response = client.get(
         reverse("admin:appeals_appeal_attachment", args=[appeal.pk, appeal.attachments.get().pk])
@@ -193,7 +213,7 @@ def test_demo_operator_group_can_answer_appeals(client, db):
     call_command("load_demo_data")
     operator = User.objects.get(username="operator")
     appeal = Appeal.objects.get(status="new")
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     response = client.post(
         reverse("admin:appeals_appeal_change", args=[appeal.pk]),
@@ -206,7 +226,7 @@ def test_demo_operator_group_can_answer_appeals(client, db):
 
 
 def test_categories_are_edited_in_the_back_office(client, operator, plumbing):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     response = client.post(
         reverse("admin:appeals_appealcategory_add"), {"name": "Домофон", "position": 5, "is_active": "on"}
@@ -222,7 +242,7 @@ def test_staff_who_may_only_view_appeals_see_them_but_cannot_answer(client, ivan
     appeal = appeal_of(ivanov, plumbing, text="Просьба покрасить скамейку.", files=[photo("скамейка.png")])
     viewer = User.objects.create_user("viewer", password="viewer-pass-2026", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_appeal"))
-    client.force_login(viewer)
+    sign_in_staff(client, viewer)
     url = reverse("admin:appeals_appeal_change", args=[appeal.pk])
 
     page = client.get(url)

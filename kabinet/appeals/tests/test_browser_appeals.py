@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from kabinet.appeals.models import Appeal
 from kabinet.public.tests.factories import NewsItemFactory
-from kabinet.testing_browser import accessibility_violations, shoot
+from kabinet.testing_browser import accessibility_violations, shoot, sign_in_to_back_office
 
 from .conftest import EXE_BYTES, PASSWORD
 
@@ -40,13 +40,11 @@ def resident_logs_in(chromium, base: str, width: int):
     return context, page
 
 
-def operator_answers(chromium, base: str, number: int, width: int) -> None:
+def operator_answers(chromium, base: str, number: int, width: int, operator) -> None:
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
     page = context.new_page()
     page.goto(f"{base}/admin/appeals/appeal/")
-    page.get_by_label("Имя пользователя").fill("operator")
-    page.get_by_label("Пароль").fill("operator-pass-2026")
-    page.get_by_role("button", name="Войти").click()
+    sign_in_to_back_office(page, operator, "operator-pass-2026")
     expect(page.get_by_role("link", name=f"№{number}")).to_be_visible()
     shoot(page, f"admin-appeals-01-inbox-{width}")
     page.get_by_role("link", name=f"№{number}").click()
@@ -100,7 +98,7 @@ def test_resident_writes_an_appeal_and_reads_the_operators_reply(
     expect(item).to_contain_text("Новое")
     looked_at(page, "appeals-05-list")
 
-    operator_answers(chromium, live_server.url, appeal.pk, width)
+    operator_answers(chromium, live_server.url, appeal.pk, width, operator)
 
     item.get_by_role("link").click()
     expect(page.get_by_text("Сантехник придёт завтра с 9 до 12.")).to_be_visible()

@@ -6,6 +6,7 @@ from kabinet.appeals.models import Appeal
 from kabinet.appeals.services import submit_appeal
 from kabinet.billing.tests.factories import AccountFactory
 from kabinet.residents.models import ResidentAccount
+from kabinet.testing import sign_in_staff
 
 from .conftest import exe_as_jpg, pdf, photo
 
@@ -208,6 +209,6 @@ def test_attachments_are_not_reachable_as_media(client, company, ivanov, plumbin
 
 
 def test_staff_without_a_cabinet_cannot_use_resident_pages(client, company, operator, plumbing):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     assert client.get(reverse("appeals:list")).status_code == 403

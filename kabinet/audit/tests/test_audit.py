@@ -7,7 +7,7 @@ from kabinet.audit.models import AuditEntry
 from kabinet.audit.services import record
 from kabinet.core.models import User
 from kabinet.residents.models import Resident, ResidentAccount
-from kabinet.testing import submit_request
+from kabinet.testing import sign_in_staff, submit_request
 
 pytestmark = pytest.mark.django_db
 LOG = "/admin/audit/auditentry/"
@@ -24,7 +24,7 @@ def ivanov(ivanov_account) -> Resident:
 
 @pytest.fixture
 def staff_client(client, operator):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     return client
 
 

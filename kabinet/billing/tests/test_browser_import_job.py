@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from kabinet.billing.models import Accrual
 from kabinet.billing.services import run_queued_imports
 from kabinet.billing.tests.factories import AccountFactory
-from kabinet.testing_browser import shoot
+from kabinet.testing_browser import shoot, sign_in_to_back_office
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,9 +24,7 @@ def test_the_job_page_follows_the_import_without_javascript(
     )
     page = context.new_page()
     page.goto(f"{live_server.url}/admin/billing/importjob/add/")
-    page.get_by_label("Имя пользователя").fill("operator")
-    page.get_by_label("Пароль").fill("operator-pass-2026")
-    page.get_by_role("button", name="Войти").click()
+    sign_in_to_back_office(page, operator, "operator-pass-2026")
 
     page.get_by_label("Что в файле").select_option(label="Начисления")
     page.locator("#id_upload").set_input_files(str(SAMPLE))

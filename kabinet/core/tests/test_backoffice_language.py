@@ -13,6 +13,7 @@ from kabinet.core.backoffice import BackOfficeAdmin
 from kabinet.core.models import User
 from kabinet.core.tests import russian
 from kabinet.core.tests.backoffice_pages import backoffice_data, backoffice_pages
+from kabinet.testing import sign_in_staff
 
 LOCALE = Path(settings.BASE_DIR) / "kabinet" / "core" / "locale" / "ru" / "LC_MESSAGES"
 
@@ -71,7 +72,7 @@ def pages_with_data(db):
 @pytest.mark.parametrize("username", ["operator", "admin"])
 def test_every_back_office_page_reads_as_correct_russian(client, pages_with_data, username):
     user = User.objects.get(username=username)
-    client.force_login(user)
+    sign_in_staff(client, user)
     usernames = list(User.objects.values_list("username", flat=True))
     nouns = registered_nouns()
     found, opened = [], 0
@@ -98,7 +99,7 @@ def test_times_in_titles_and_lists_are_in_the_company_zone(client, pages_with_da
         is_staff=True,
         target="показания за ноябрь 2026",
     )
-    client.force_login(admin_user)
+    sign_in_staff(client, admin_user)
 
     page = client.get(f"/admin/audit/auditentry/{entry.pk}/change/").content.decode()
     listing = client.get("/admin/audit/auditentry/").content.decode()

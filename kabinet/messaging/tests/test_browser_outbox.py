@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from kabinet.messaging import gateways, services
 from kabinet.messaging.models import OutboxMessage
-from kabinet.testing_browser import shoot
+from kabinet.testing_browser import shoot, sign_in_to_back_office
 
 from .test_outbox import BrokenGateway
 
@@ -34,9 +34,7 @@ def test_operator_sees_the_delivery_report_and_every_attempt(
     context = chromium.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
     page = context.new_page()
     page.goto(f"{live_server.url}/admin/messaging/outboxmessage/")
-    page.get_by_label("Имя пользователя").fill("operator")
-    page.get_by_label("Пароль").fill("operator-pass-2026")
-    page.get_by_role("button", name="Войти").click()
+    sign_in_to_back_office(page, operator, "operator-pass-2026")
 
     expect(page.locator("#result_list").get_by_text("доставлено")).to_be_visible()
     shoot(page, "outbox-01-list")

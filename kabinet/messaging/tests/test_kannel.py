@@ -37,7 +37,7 @@ def test_code_sms_reaches_the_operator_in_cyrillic_and_the_delivery_report_comes
     assert "доставлено на телефон" in sms.delivery_report
     # The code the phone received completes the registration.
     code = re.search(r"\d{6}", received.text)[0]
-    confirm_registration(registration_request=request, code=code)
+    confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
     assert RegistrationRequest.objects.get(pk=request.pk).status == RegistrationRequest.Status.COMPLETED
 
 

@@ -80,7 +80,7 @@ def test_password_reset_sms_stays_within_two_segments_with_a_long_site_url(
     settings.SITE_URL = LONG_SITE_URL
     request = submit_request()
     code = re.search(r"\d{6}", OutboxMessage.objects.get(channel="sms").body)[0]
-    confirm_registration(registration_request=request, code=code)
+    confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
 
     access.request_password_reset(login="1000123456", ip="203.0.113.7")
 

@@ -87,7 +87,7 @@ def test_password_changed_letter_arrives_by_smtp(smtp, company, published_polici
     )
     request = submit_request()
     code = re.search(r"\d{6}", OutboxMessage.objects.get(channel="sms").body)[0]
-    confirm_registration(registration_request=request, code=code)
+    confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
     resident = access.find_resident("1000123456")
 
     access.change_password(resident=resident, password="Lighthouse-Volga-2026", ip="203.0.113.7")

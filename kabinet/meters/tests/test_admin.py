@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from kabinet.billing.tests.factories import AccountFactory
 from kabinet.meters.models import Meter, ReadingSchedule, Service
+from kabinet.testing import sign_in_staff
 
 from .factories import MeterFactory, ReadingFactory
 
@@ -16,7 +17,7 @@ METERS = reverse("admin:meters_meter_changelist")
 
 @pytest.fixture
 def staff(client, operator):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     return client
 
 

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from kabinet.audit.models import AuditEntry
 from kabinet.billing.tests.factories import AccountFactory
 from kabinet.meters.models import Service
+from kabinet.testing import sign_in_staff
 
 from .factories import MeterFactory, ReadingFactory
 
@@ -76,7 +77,7 @@ def test_a_bad_period_is_explained(tmp_path):
 
 
 def test_back_office_export_streams_the_csv_and_says_how_many(client, operator, november):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     url = reverse("admin:meters_reading_export")
 
     page = client.get(url).content.decode()
@@ -92,7 +93,7 @@ def test_back_office_export_streams_the_csv_and_says_how_many(client, operator, 
 
 
 def test_back_office_export_refuses_a_missing_period(client, operator):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     response = client.post(reverse("admin:meters_reading_export"), {"period": "", "file_format": "csv"})
 
@@ -100,7 +101,7 @@ def test_back_office_export_refuses_a_missing_period(client, operator):
 
 
 def test_every_export_is_in_the_audit_log_with_who_and_how_many(client, operator, november, tmp_path):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     client.post(reverse("admin:meters_reading_export"), {"period": "2026-11", "file_format": "xlsx"})
     call_command("export_readings", "2026-11", str(tmp_path / "r.csv"), stdout=StringIO())
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from kabinet.meters.models import Reading
 from kabinet.meters.window import add_months
+from kabinet.testing import sign_in_staff
 
 from .factories import MeterFactory, history
 
@@ -120,7 +121,7 @@ def test_a_submission_needs_a_signed_in_resident(client, company, operator, cold
     url = reverse("meters:submit", args=[cold_water.pk])
 
     assert client.post(url, {field(cold_water): "101"})["Location"].startswith(reverse("residents:login"))
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     assert client.post(url, {field(cold_water): "101"}).status_code == 403  # staff have no meters
     assert client.get(url).status_code == 405
     assert not Reading.objects.exists()

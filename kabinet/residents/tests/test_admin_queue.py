@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kabinet.messaging.models import OutboxMessage
 from kabinet.residents.models import RegistrationRequest, RejectionReason
-from kabinet.testing import submit_request
+from kabinet.testing import sign_in_staff, submit_request
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/admin/residents/registrationrequest/"
@@ -23,7 +23,7 @@ def pending_request(**overrides) -> RegistrationRequest:
 
 @pytest.fixture
 def staff_client(client, operator):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     return client
 
 

@@ -8,7 +8,7 @@ from captcha.models import CaptchaStore
 from playwright.sync_api import expect
 
 from kabinet.testing import IVANOV, last_sms_code
-from kabinet.testing_browser import accessibility_violations, shoot
+from kabinet.testing_browser import accessibility_violations, shoot, sign_in_to_back_office
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,13 +56,11 @@ def submit_is_inactive_until_both_boxes_are_ticked(page) -> None:
     expect(submit).to_be_enabled()
 
 
-def operator_approves(chromium, base: str) -> None:
+def operator_approves(chromium, base: str, operator) -> None:
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
     page = context.new_page()
     page.goto(f"{base}/admin/residents/registrationrequest/")
-    page.get_by_label("Имя пользователя").fill("operator")
-    page.get_by_label("Пароль").fill("operator-pass-2026")
-    page.get_by_role("button", name="Войти").click()
+    sign_in_to_back_office(page, operator, "operator-pass-2026")
     expect(page.get_by_text("Иванов Иван Иванович")).to_be_visible()
     shoot(page, "admin-01-queue")
     page.get_by_role("link", name="Иванов Иван Иванович").click()
@@ -101,7 +99,7 @@ def test_resident_walks_the_seed_procedure(chromium, live_server, company, ivano
     expect(window).to_be_hidden()
     looked_at(page, "05-request-sent")
 
-    operator_approves(chromium, live_server.url)
+    operator_approves(chromium, live_server.url, operator)
 
     page.get_by_role("link", name="У меня есть код подтверждения").click()
     expect(page.get_by_label("Номер лицевого счета")).to_have_value("1000123456")

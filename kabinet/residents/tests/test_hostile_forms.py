@@ -12,7 +12,7 @@ from kabinet.conftest import clear_cache
 from kabinet.core.models import Company, User
 from kabinet.messaging.models import OutboxMessage
 from kabinet.residents.models import ConfirmationCode, RegistrationRequest, Resident, ResidentAccount
-from kabinet.testing import IVANOV, captcha_fields
+from kabinet.testing import IVANOV, captcha_fields, sign_in_staff
 
 # Near-valid values as well as junk: NUL and control characters, very long text, markup.
 junk = st.one_of(
@@ -204,7 +204,7 @@ def test_markup_in_a_request_is_escaped_in_the_back_office_queue_and_page(
     request = RegistrationRequest.objects.create(
         full_name=XSS[3], account_number="1000123456", phone="+79991112233", email="a@b.ru", user_agent=XSS[0]
     )
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     assert_escaped(client.get("/admin/residents/registrationrequest/").content.decode())
     assert_escaped(client.get(f"/admin/residents/registrationrequest/{request.pk}/change/").content.decode())
@@ -215,7 +215,7 @@ def test_rejection_reason_with_markup_is_escaped_in_the_letter(client, operator,
     from kabinet.testing import submit_request
 
     request = submit_request(account_number="5555555555")
-    client.force_login(operator)
+    sign_in_staff(client, operator)
     client.post(f"/admin/residents/registrationrequest/{request.pk}/reject/", {"reason": XSS[0]})
 
     letter = OutboxMessage.objects.get(channel="email", subject__contains="отклонена")

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from kabinet.core.models import User
 from kabinet.residents.models import Resident, ResidentAccount
+from kabinet.testing import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Sunflower-Tver-1961"
@@ -97,7 +98,7 @@ def test_login_page_prefills_the_account_number_after_registration(client, compa
 
 
 def test_staff_member_in_the_cabinet_is_pointed_to_the_back_office(client, company, operator):
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     response = client.get(reverse("residents:cabinet"))
 

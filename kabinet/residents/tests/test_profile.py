@@ -158,7 +158,9 @@ def test_closing_the_cabinet_withdraws_consent_and_removes_personal_data(client,
 
     request = submit_request()
     services.confirm_registration(
-        registration_request=request, code=code_from("+79123456789", "Код подтверждения регистрации:")
+        registration_request=request,
+        code=code_from("+79123456789", "Код подтверждения регистрации:"),
+        ip="203.0.113.7",
     )
     resident = Resident.objects.get()
     client.force_login(resident.user)

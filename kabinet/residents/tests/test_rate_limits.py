@@ -8,7 +8,7 @@ from django.urls import reverse
 from kabinet.audit.models import AuditEntry
 from kabinet.core import ratelimit
 from kabinet.messaging.models import OutboxMessage
-from kabinet.testing import registration_post
+from kabinet.testing import registration_post, sign_in_staff
 
 from .conftest import PASSWORD
 
@@ -235,6 +235,8 @@ def redis_cache(settings):
             "KEY_PREFIX": "kabinet-test-wt3a",
         }
     }
+    settings.RATE_LIMIT_REDIS_URL = "redis://127.0.0.1:6379/0"
+    settings.RATE_LIMIT_KEY_PREFIX = "kabinet-test-wt3a:rl"
     # Never FLUSHDB a shared Redis: our keys are found by their prefix and deleted one by one.
     yield caches["default"]
     r = redis.Redis.from_url("redis://127.0.0.1:6379/0")
@@ -250,8 +252,8 @@ def test_limits_hold_in_redis_across_processes(redis_cache, company, settings):
     script = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kabinet.settings'; django.setup();"
         "from kabinet.core import ratelimit;"
-        "ratelimit.hit('login_account', 'redis-probe', 'x');"
-        "ratelimit.hit('login_account', 'redis-probe', 'x')"
+        "ratelimit.hit(('login_account', 'redis-probe'));"
+        "ratelimit.hit(('login_account', 'redis-probe'))"
     )
     env = {
         "REDIS_URL": "redis://127.0.0.1:6379/0",
@@ -262,9 +264,9 @@ def test_limits_hold_in_redis_across_processes(redis_cache, company, settings):
 
     assert ratelimit.used("login_account", "redis-probe") == 2
     for _ in range(3):
-        ratelimit.hit("login_account", "redis-probe", "x")
-    with pytest.raises(ratelimit.RateLimited):
-        ratelimit.hit("login_account", "redis-probe", "Попробуйте снова {wait}")
+        ratelimit.hit(("login_account", "redis-probe"))
+    with pytest.raises(ratelimit.RateLimited, match=r"попробуйте снова через 15 мин\."):
+        ratelimit.hit(("login_account", "redis-probe"))
 
 
 def test_operator_cannot_approve_when_the_code_could_not_be_sent(
@@ -277,7 +279,7 @@ def test_operator_cannot_approve_when_the_code_could_not_be_sent(
     request = submit_request(phone="+79990001122")  # another phone than the billing's: waits for staff
     settings.SMS_DAILY_CAP = 1
     send_sms(phone="+79990000000", text="последнее SMS на сегодня")
-    client.force_login(operator)
+    sign_in_staff(client, operator)
 
     response = client.post(reverse("admin:residents_request_approve", args=[request.pk]), follow=True)
 

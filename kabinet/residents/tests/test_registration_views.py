@@ -142,7 +142,7 @@ class TestValidation:
     def test_second_request_for_a_pending_account_gets_a_clear_answer(self, client, company, ivanov_account):
         client.post(REGISTER, registration_post(full_name="Иванова Мария Петровна"))
 
-        response = client.post(REGISTER, registration_post())
+        response = client.post(REGISTER, registration_post(full_name="Петров Пётр Петрович"))
 
         assert "заявка уже подана и проверяется" in field_error(response, "account_number")
         assert RegistrationRequest.objects.count() == 1

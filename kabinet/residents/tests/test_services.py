@@ -83,14 +83,40 @@ class TestSubmission:
         assert request.fully_matches
         assert sms_to() == []
 
-    def test_second_open_request_for_an_account_is_refused(self, company, ivanov_account):
+    def test_second_open_request_for_an_account_is_refused_when_neither_matches(
+        self, company, ivanov_account
+    ):
         submit(full_name="Иванова Мария Петровна")
 
         with pytest.raises(services.RegistrationError) as refused:
-            submit()
+            submit(full_name="Петров Пётр Петрович")
 
         assert refused.value.field == "account_number"
         assert RegistrationRequest.objects.count() == 1
+
+    def test_a_request_matching_in_full_goes_ahead_of_a_squatters_and_contests_it(
+        self, company, ivanov_account
+    ):
+        squatter = submit(full_name="Иванова Мария Петровна", phone="+79990001122")
+
+        holder = submit()
+
+        squatter.refresh_from_db()
+        assert holder.status == RegistrationRequest.Status.APPROVED
+        assert squatter.status == RegistrationRequest.Status.CONTESTED
+        assert squatter.contested_by == holder
+        assert len(sms_to()) == 1 and sms_to("+79990001122") == []
+
+    def test_a_matching_request_does_not_contest_another_matching_one(self, company, ivanov_account):
+        company.auto_approve_registrations = False
+        company.save()
+        first = submit()
+
+        with pytest.raises(services.RegistrationError, match="уже подана"):
+            submit(email="other@mail.ru")
+
+        first.refresh_from_db()
+        assert first.status == RegistrationRequest.Status.PENDING
 
     def test_consent_to_both_documents_is_recorded_with_ip_browser_and_version(self, company, ivanov_account):
         request = submit()
@@ -174,7 +200,7 @@ class TestConfirmationCode:
     ):
         request = submit()
 
-        services.confirm_registration(registration_request=request, code=last_sms_code())
+        services.confirm_registration(registration_request=request, code=last_sms_code(), ip="203.0.113.7")
 
         request.refresh_from_db()
         assert request.status == RegistrationRequest.Status.COMPLETED
@@ -187,7 +213,9 @@ class TestConfirmationCode:
         request = submit()
         code = last_sms_code()
 
-        services.confirm_registration(registration_request=request, code=f"{code[:3]} {code[3:]}")
+        services.confirm_registration(
+            registration_request=request, code=f"{code[:3]} {code[3:]}", ip="203.0.113.7"
+        )
 
         request.refresh_from_db()
         assert request.status == RegistrationRequest.Status.COMPLETED
@@ -204,7 +232,9 @@ class TestConfirmationCode:
         request = submit()
 
         with pytest.raises(services.RegistrationError, match="Осталось попыток: 4"):
-            services.confirm_registration(registration_request=request, code=wrong(last_sms_code()))
+            services.confirm_registration(
+                registration_request=request, code=wrong(last_sms_code()), ip="203.0.113.7"
+            )
 
         assert ConfirmationCode.objects.get().attempts == 1
 
@@ -213,10 +243,12 @@ class TestConfirmationCode:
         code = last_sms_code()
         for _ in range(5):
             with pytest.raises(services.RegistrationError):
-                services.confirm_registration(registration_request=request, code=wrong(code))
+                services.confirm_registration(
+                    registration_request=request, code=wrong(code), ip="203.0.113.7"
+                )
 
         with pytest.raises(services.RegistrationError, match="слишком много раз"):
-            services.confirm_registration(registration_request=request, code=code)
+            services.confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
 
         request.refresh_from_db()
         assert request.status == RegistrationRequest.Status.APPROVED
@@ -226,7 +258,9 @@ class TestConfirmationCode:
         ConfirmationCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 
         with pytest.raises(services.RegistrationError, match="истёк"):
-            services.confirm_registration(registration_request=request, code=last_sms_code())
+            services.confirm_registration(
+                registration_request=request, code=last_sms_code(), ip="203.0.113.7"
+            )
 
     def test_code_lives_72_hours(self, company, ivanov_account):
         submit()
@@ -237,20 +271,20 @@ class TestConfirmationCode:
     def test_code_works_only_once(self, company, ivanov_account):
         request = submit()
         code = last_sms_code()
-        services.confirm_registration(registration_request=request, code=code)
+        services.confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
 
         with pytest.raises(services.RegistrationError, match="не ждёт кода"):
-            services.confirm_registration(registration_request=request, code=code)
+            services.confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
 
     def test_new_code_only_after_the_cooldown(self, company, ivanov_account):
         request = submit()
 
         with pytest.raises(services.CodeCooldown) as early:
-            services.request_new_code(registration_request=request)
+            services.request_new_code(registration_request=request, ip="203.0.113.7")
         assert 0 < early.value.seconds <= 60
 
         ConfirmationCode.objects.update(created_at=timezone.now() - timedelta(seconds=61))
-        services.request_new_code(registration_request=request)
+        services.request_new_code(registration_request=request, ip="203.0.113.7")
 
         assert len(sms_to()) == 2
         assert ConfirmationCode.objects.filter(revoked_at=None).count() == 1
@@ -259,13 +293,13 @@ class TestConfirmationCode:
         request = submit()
         old = last_sms_code()
         ConfirmationCode.objects.update(created_at=timezone.now() - timedelta(seconds=61))
-        services.request_new_code(registration_request=request)
+        services.request_new_code(registration_request=request, ip="203.0.113.7")
         new = last_sms_code()
 
         if old != new:  # one chance in a million that both are equal
             with pytest.raises(services.RegistrationError):
-                services.confirm_registration(registration_request=request, code=old)
-        services.confirm_registration(registration_request=request, code=new)
+                services.confirm_registration(registration_request=request, code=old, ip="203.0.113.7")
+        services.confirm_registration(registration_request=request, code=new, ip="203.0.113.7")
 
         request.refresh_from_db()
         assert request.status == RegistrationRequest.Status.COMPLETED

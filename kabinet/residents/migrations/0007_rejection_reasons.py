@@ -12,7 +12,7 @@ def create_reasons(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('residents', '0005_field_names_in_russian'),
+        ('residents', '0006_field_names_in_russian'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('billing', '0006_accrual_ids_by_block_range'),
-        ('residents', '0004_codes_for_reset_and_phone'),
+        ('residents', '0005_reset_decoys_and_contested_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
