@@ -96,22 +96,24 @@ def backoffice_pages(user: User) -> list[Page]:
             pages.append(Page(reverse("admin:app_list", args=[app_label]), f"раздел {app_label}"))
     for model, model_admin in sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label):
         if not model_admin.has_view_or_change_permission(request):
-            continue
+            continue  # its pages answer 403; the admin's run covers them
         opts = model._meta
         name = f"admin:{opts.app_label}_{opts.model_name}"
         changelist = reverse(f"{name}_changelist")
         pages.append(Page(changelist, f"{opts.verbose_name_plural}: список"))
         if model_admin.has_add_permission(request):
             pages.append(Page(reverse(f"{name}_add"), f"{opts.verbose_name}: добавление"))
-        obj = model_admin.get_queryset(request).order_by("-pk").first()
-        if obj is None:
+        objects = model_admin.get_queryset(request).order_by("pk")
+        newest, oldest = objects.last(), objects.first()
+        if newest is None:
             continue
         if model_admin.date_hierarchy:
-            pages += _drill_down(model_admin, changelist, obj)
-        pages.append(Page(reverse(f"{name}_change", args=[obj.pk]), f"{opts.verbose_name}: страница"))
-        pages.append(Page(reverse(f"{name}_history", args=[obj.pk]), f"{opts.verbose_name}: история"))
-        if model_admin.has_delete_permission(request, obj):
-            pages.append(Page(reverse(f"{name}_delete", args=[obj.pk]), f"{opts.verbose_name}: удаление"))
+            pages += _drill_down(model_admin, changelist, newest)
+        for obj in {newest.pk: newest, oldest.pk: oldest}.values():
+            pages.append(Page(reverse(f"{name}_change", args=[obj.pk]), f"{opts.verbose_name}: страница"))
+        pages.append(Page(reverse(f"{name}_history", args=[newest.pk]), f"{opts.verbose_name}: история"))
+        if model_admin.has_delete_permission(request, newest):
+            pages.append(Page(reverse(f"{name}_delete", args=[newest.pk]), f"{opts.verbose_name}: удаление"))
     return pages + _own_pages()
 
 
