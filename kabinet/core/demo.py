@@ -81,11 +81,15 @@ def load_demo_data() -> None:
             "name": "ООО «Управляющая компания „Уютный дом“»",
             "short_name": "УК «Уютный дом»",
             "address": "г. Тверь, ул. Советская, д. 10, офис 1",
+            "legal_address": "170100, г. Тверь, ул. Советская, д. 10, офис 1",
             "phone": "+7 (4822) 55-00-00",
+            "emergency_phone": "+7 (4822) 55-00-01",
+            "emergency_hours": "круглосуточно",
             "email": "info@uyut-dom.example",
             "working_hours": "Пн–Пт 9:00–18:00, обед 13:00–14:00",
             # Valid by their check digits and the БИК key; the bank is Сбербанк's Tver branch.
             "inn": "6950123450",
+            "ogrn": "1026900123458",  # valid by its check digit
             "kpp": "695001001",
             "bank_name": "Тверское отделение № 8607 ПАО Сбербанк",
             "bik": "042809679",

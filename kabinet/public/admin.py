@@ -11,7 +11,8 @@ from .models import DisclosureDocument, NewsItem, Page
 @admin.register(Page)
 class PageAdmin(BackOfficeAdmin):
     noun = Noun("страница", "страницы", "страниц", accusative="страницу")
-    list_display = ("title", "address_shown", "updated_at")
+    list_display = ("title", "address_shown", "updated_at", "is_sample")
+    list_filter = ("is_sample",)
     search_fields = ("title", "body", "slug")
     fields = ("title", "slug", "body", "updated_at")
     readonly_fields = ("updated_at", "address_shown")
@@ -21,6 +22,10 @@ class PageAdmin(BackOfficeAdmin):
         if obj is not None and obj.is_fixed:
             return ("title", "address_shown", "body", "updated_at")
         return self.fields
+
+    def save_model(self, request, obj: Page, form, change) -> None:
+        obj.is_sample = False  # saved by staff: the company's own text now
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="адрес на сайте", ordering="slug")
     def address_shown(self, obj: Page) -> str:

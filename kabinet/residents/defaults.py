@@ -16,13 +16,22 @@ TITLES = {
 }
 
 
+# The consent's edition that names the operator of personal data — name, address, ИНН, ОГРН —
+# as 152-ФЗ ст. 9 ч. 4 п. 2 requires: «{оператор}» in its text stands for the company's details.
+OPERATOR_EDITION = "2026-12-04"
+EDITIONS = [
+    ("privacy", FIRST_EDITION, datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)),
+    ("consent", FIRST_EDITION, datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)),
+    ("consent", OPERATOR_EDITION, datetime.datetime(2026, 12, 4, tzinfo=datetime.UTC)),
+]
+
+
 def ensure_policy_documents(policy_document_model) -> None:
-    """Publish the first editions unless they exist; takes the model (historical in migrations)."""
-    start = datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)
-    for kind, title in TITLES.items():
-        text = (TEXTS / f"{kind}-{FIRST_EDITION}.txt").read_text(encoding="utf-8").strip()
+    """Publish the starting editions unless they exist; takes the model (historical in migrations)."""
+    for kind, version, start in EDITIONS:
+        text = (TEXTS / f"{kind}-{version}.txt").read_text(encoding="utf-8").strip()
         policy_document_model.objects.get_or_create(
-            kind=kind, version=FIRST_EDITION, defaults={"title": title, "text": text, "published_at": start}
+            kind=kind, version=version, defaults={"title": TITLES[kind], "text": text, "published_at": start}
         )
 
 

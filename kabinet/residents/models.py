@@ -1,5 +1,4 @@
-import datetime
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +7,10 @@ from django.utils import timezone
 
 from kabinet.billing.models import Account
 from kabinet.core import formats
+from kabinet.core.models import Company
+
+# Where a policy text names the operator of personal data; replaced by the company's details.
+OPERATOR_MARK = "{оператор}"
 
 
 class ReminderChannel(models.TextChoices):
@@ -77,7 +80,11 @@ class PolicyDocument(models.Model):
         help_text="Например, дата утверждения в виде ГГГГ-ММ-ДД: на сайте она читается «от 1 сентября 2025».",
     )
     title = models.CharField("заголовок", max_length=200)
-    text = models.TextField("текст")
+    text = models.TextField(
+        "текст",
+        help_text="«{оператор}» в тексте заменяется названием, адресом, ИНН и ОГРН управляющей компании "
+        "(«Общие настройки» → «Управляющая компания»).",
+    )
     published_at = models.DateTimeField("действует с", default=timezone.now)
 
     class Meta:
@@ -91,11 +98,20 @@ class PolicyDocument(models.Model):
 
     @property
     def version_shown(self) -> str:
-        """«от 1 сентября 2025» for a version named by its date, else the version as written."""
+        """«от 1 сентября 2025» for a version named by its date (as the back-office suggests),
+        otherwise the version as staff wrote it."""
         try:
-            return f"от {formats.date(datetime.date.fromisoformat(self.version))}"
+            return "от " + formats.date(date.fromisoformat(self.version.strip()))
         except ValueError:
             return self.version
+
+    @property
+    def shown_text(self) -> str:
+        """The text as residents read it: «{оператор}» becomes the company's name, address, ИНН and
+        ОГРН (the consent names the operator of personal data, 152-ФЗ ст. 9 ч. 4 п. 2)."""
+        if OPERATOR_MARK not in self.text:
+            return self.text
+        return self.text.replace(OPERATOR_MARK, Company.load().operator_details)
 
     @classmethod
     def current(cls, kind: str) -> "PolicyDocument | None":
@@ -247,6 +263,8 @@ class Consent(models.Model):
     ip_address = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
     user_agent = models.CharField("браузер", max_length=500, blank=True)
     withdrawn_at = models.DateTimeField("отозвано", null=True, blank=True)
+    # The operator the accepted text named at that moment (the text itself names it by «{оператор}»).
+    operator_details = models.CharField("оператор персональных данных в тексте", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "согласие"

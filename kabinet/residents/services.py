@@ -26,6 +26,7 @@ from kabinet.messaging.services import send_email, send_sms
 
 from . import codes
 from .models import (
+    OPERATOR_MARK,
     ConfirmationCode,
     Consent,
     PolicyDocument,
@@ -128,6 +129,7 @@ def _file_request(
     except IntegrityError:  # another request for this account arrived a moment earlier
         raise RegistrationError(ALREADY_PENDING, field="account_number") from None
     RegistrationRequest.objects.filter(pk__in=contested).update(contested_by=registration_request)
+    operator = Company.load().operator_details
     Consent.objects.bulk_create(
         Consent(
             document=document,
@@ -135,6 +137,7 @@ def _file_request(
             full_name=full_name,
             ip_address=ip_address,
             user_agent=user_agent[:500],
+            operator_details=operator if OPERATOR_MARK in document.text else "",
         )
         for document in documents
     )

@@ -23,6 +23,7 @@ from kabinet.appeals.models import Appeal
 from kabinet.audit.models import AuditEntry
 from kabinet.billing.models import ImportJob
 from kabinet.core.formats import counted
+from kabinet.core.models import Company
 from kabinet.messaging.models import OutboxMessage
 from kabinet.payments.models import OnlinePayment
 from kabinet.residents.models import RegistrationRequest
@@ -155,6 +156,29 @@ def _messages() -> Card:
     )
 
 
+def _company(request: HttpRequest) -> Card | None:
+    """Until the company's details are filled in, the consent cannot name the operator in full."""
+    company_admin = admin.site._registry.get(Company)
+    company = Company.load()
+    if company.names_the_operator or company_admin is None:
+        return None
+    if not company_admin.has_change_permission(request, company):
+        return None
+    missing = [
+        label
+        for label, value in (
+            ("название", company.name),
+            ("адрес", company.legal_address or company.address),
+            ("ИНН", company.inn),
+            ("ОГРН", company.ogrn),
+        )
+        if not value
+    ]
+    url = reverse("admin:core_company_change", args=[company.pk])
+    text = f"Согласие на обработку персональных данных не называет оператора: заполните {', '.join(missing)}"
+    return Card("Управляющая компания", [Line(text, url, len(missing), urgent=True)])
+
+
 def waiting(request: HttpRequest) -> list[Card]:
     """The cards this member of staff may see, in the order work usually comes."""
     cards = []
@@ -167,6 +191,9 @@ def waiting(request: HttpRequest) -> list[Card]:
         cards.append(payments)
     if _may_see(request, OutboxMessage):
         cards.append(_messages())
+    company = _company(request)
+    if company is not None:
+        cards.append(company)
     return cards
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kabinet.appeals.models import Appeal
 from kabinet.audit.models import AuditEntry
-from kabinet.core.models import User
+from kabinet.core.models import Company, User
 from kabinet.core.tests.backoffice_pages import backoffice_data
 from kabinet.messaging.models import OutboxMessage
 from kabinet.testing import sign_in_staff
@@ -102,3 +102,13 @@ def test_the_administrator_reads_everyone_s_actions(admin_client):
     AuditEntry.objects.create(action=AuditEntry.Action.EXPORT, actor=operator, target="выгрузка оператора")
 
     assert "выгрузка оператора" in admin_client.get("/admin/audit/auditentry/").content.decode()
+
+
+def test_the_administrator_is_told_what_the_consent_lacks_to_name_the_operator(admin_client):
+    Company.objects.update_or_create(pk=1, defaults={"name": "ООО «Уютный дом»", "inn": "6950123450"})
+
+    html = admin_client.get("/admin/").content.decode()
+
+    assert "не называет оператора: заполните адрес, ОГРН" in html
+    Company.objects.filter(pk=1).update(address="г. Тверь", ogrn="1026900123458")
+    assert "не называет оператора" not in admin_client.get("/admin/").content.decode()
