@@ -43,12 +43,16 @@ class ImportKindFilter(admin.SimpleListFilter):
 class AccountAdmin(BackOfficeAdmin):
     noun = Noun("лицевой счёт", "лицевых счёта", "лицевых счетов", accusative="лицевой счёт")
     form = AccountForm
-    list_display = ("number", "holder_name", "address", "area", "phone")
+    list_display = ("number", "holder_name", "address", "area_shown", "phone")
     search_fields = ("number", "holder_name", "address", "phone")
     list_filter = (HasPhoneFilter,)
     ordering = ("number",)
     readonly_fields = ("created_at", "updated_at")
     fields = ("number", "holder_name", "address", "area", "phone", "email", "created_at", "updated_at")
+
+    @admin.display(description="площадь", ordering="area")
+    def area_shown(self, obj: Account) -> str:
+        return "—" if obj.area is None else f"{format_volume(obj.area)} м²"  # as on the receipt
 
 
 @admin.register(Service)
