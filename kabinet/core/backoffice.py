@@ -118,15 +118,14 @@ PERMISSION_ACTIONS = {"add": "добавление", "change": "изменени
 
 
 def permission_label(permission: Permission) -> str:
-    """«Обращения — обращения: просмотр»: the section, the list, what the permission allows."""
+    """«обращения: просмотр»: the list, what the permission allows (short enough for the picker)."""
     model = permission.content_type.model_class()
     if model is None:
         return permission.name
     action = permission.codename.split("_", 1)[0]
     standard = permission.codename == f"{action}_{model._meta.model_name}"
     what = PERMISSION_ACTIONS.get(action) if standard else None
-    section = apps.get_app_config(model._meta.app_label).verbose_name
-    return f"{section} — {model._meta.verbose_name_plural}: {what or permission.name}"
+    return f"{model._meta.verbose_name_plural}: {what or permission.name}"
 
 
 class RussianPermissions:

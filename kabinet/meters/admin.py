@@ -178,6 +178,8 @@ class CurrentReadingInline(admin.TabularInline):
         for name, tariff in zip(value_fields(obj), obj.tariff_names, strict=True):
             field = formset.form.base_fields[name]
             field.label = f"{tariff or 'показание'}, {obj.unit}"
+            # A row of a table has its labels in the column titles only: say it to a screen reader.
+            field.widget.attrs["aria-label"] = f"{field.label} за {formats.month(current_period())}"
             field.required = False  # an empty row adds nothing; a half-filled one is refused
         return formset
 

@@ -25,12 +25,17 @@ from kabinet.messaging.models import OutboxMessage
 from kabinet.messaging.services import send_sms
 from kabinet.payments.models import OnlinePayment
 from kabinet.residents import services as registration
+from kabinet.residents.defaults import ensure_policy_documents, ensure_rejection_reasons
+from kabinet.residents.models import PolicyDocument, RejectionReason
 from kabinet.testing import submit_request
 
-STAFF_PASSWORDS = {"operator": "demo-operator-2026", "admin": "demo-admin-2026"}
+STAFF_PASSWORDS = {"operator": "demo-operator-2026", "admin": "demo-admin-2026"}  # as the demo sets them
 
 
 def backoffice_data() -> None:
+    # What migrations publish, again: a test on a live server empties the tables after itself.
+    ensure_policy_documents(PolicyDocument)
+    ensure_rejection_reasons(RejectionReason)
     load_demo_data()
     admin_user = User.objects.get(username="admin")
     rejected = submit_request(full_name="Кузнецова Мария", account_number="1000123459", phone="+79990003344")
