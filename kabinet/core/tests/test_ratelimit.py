@@ -65,3 +65,25 @@ def test_while_redis_is_away_log_in_is_counted_in_the_database(redis_down):
 def test_while_redis_is_away_actions_that_send_sms_are_refused_plainly(redis_down):
     with pytest.raises(ratelimit.RateLimited, match="Отправка SMS временно недоступна"):
         ratelimit.hit_sms(ip="203.0.113.7", phone="+79123456789", account="1000123456")
+
+
+def test_deploy_check_warns_of_a_redis_that_evicts_counters(settings):
+    import redis
+
+    from kabinet.core.checks import rate_limit_store
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        client = redis.Redis.from_url(url)
+        saved = client.config_get("maxmemory*")
+    except redis.RedisError:
+        pytest.skip("no Redis with CONFIG on 127.0.0.1:6379")
+    settings.RATE_LIMIT_REDIS_URL = url
+    assert rate_limit_store(None) == [] or saved["maxmemory-policy"] != "noeviction"
+    try:
+        client.config_set("maxmemory-policy", "allkeys-lru")
+        client.config_set("maxmemory", str(2**30))
+        assert [w.id for w in rate_limit_store(None)] == ["kabinet.W001"]
+    finally:
+        client.config_set("maxmemory-policy", saved["maxmemory-policy"])
+        client.config_set("maxmemory", saved["maxmemory"])

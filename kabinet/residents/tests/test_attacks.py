@@ -258,3 +258,69 @@ def test_the_lock_out_holds_while_other_keys_flood_every_store(
     held = "holds" if LOCKED in answer.text else "lost"
     figure(f"lock-out after 400 reset requests and 2000 cache entries, counters in {store}: {held}")
     assert LOCKED in answer.text
+
+
+def test_a_burst_of_reset_requests_from_one_ip_sends_twenty(live_server, behind_proxy, figure, company):
+    visitors = [Visitor(live_server.url, "198.51.100.11") for _ in range(32)]
+
+    answers = burst(visitors, reverse("residents:password_reset"), lambda n: {"login": f"10005550{n:02d}"})
+
+    counts = Counter("limited" if "слишком часто запрашивали SMS" in a else "passed" for a in answers)
+    figure(f"«Забыли пароль?» burst, one IP: 32 sent, {counts['passed']} passed (limit 20)")
+    assert counts["passed"] == 20
+
+
+def test_a_burst_of_reset_requests_for_one_login_sends_five(
+    live_server, behind_proxy, figure, registered_ivanov
+):
+    from kabinet.messaging.models import OutboxMessage
+
+    visitors = [Visitor(live_server.url, f"203.0.113.{n}") for n in range(16)]
+
+    answers = burst(visitors, reverse("residents:password_reset"), lambda n: {"login": "1000123456"})
+
+    counts = Counter("limited" if "По этому лицевому счёту слишком часто" in a else "passed" for a in answers)
+    sent = OutboxMessage.objects.filter(channel="sms", recipient="+79123456789").count()
+    figure(f"«Забыли пароль?» burst, one login: 16 sent, {counts['passed']} passed, {sent} SMS (limit 5)")
+    assert counts["passed"] == 5 and sent == 5
+
+
+def test_a_burst_of_registrations_from_one_ip_takes_twenty(
+    live_server, behind_proxy, figure, company, published_policies
+):
+    from kabinet.residents.models import RegistrationRequest
+    from kabinet.testing import registration_post
+
+    visitors = [Visitor(live_server.url, "198.51.100.12") for _ in range(32)]
+    posts = [
+        registration_post(account_number=f"10004440{n:02d}", phone=f"+7999444{n:04d}") for n in range(32)
+    ]
+
+    answers = burst(visitors, reverse("residents:register"), lambda n: posts[n])
+
+    counts = Counter(
+        "limited" if "слишком много заявок" in a or "слишком часто" in a else "passed" for a in answers
+    )
+    filed = RegistrationRequest.objects.count()
+    figure(f"registration burst, one IP: 32 sent, {counts['passed']} passed, {filed} filed (limit 20)")
+    assert filed == 20
+
+
+def test_a_burst_of_second_factor_codes_checks_five(live_server, behind_proxy, figure, operator):
+    from kabinet.audit.models import AuditEntry
+    from kabinet.testing import totp_device
+
+    totp_device(operator)
+    asker = Visitor(live_server.url, "203.0.113.210")
+    path = reverse("admin:login")
+    asker.post(path, {"username": "operator", "password": "operator-pass-2026"}, asker.open(path))
+    visitors = [Visitor(live_server.url, f"198.51.100.{n}", cookies=asker.http.cookies) for n in range(16)]
+
+    answers = burst(visitors, reverse("admin:otp_verify"), lambda n: {"code": f"{n:06d}", "next": "/admin/"})
+
+    counts = tally(
+        answers, checked="Код не подошёл", locked="Слишком много попыток ввести код второго фактора"
+    )
+    failed = AuditEntry.objects.filter(action=AuditEntry.Action.OTP_FAILED).count()
+    figure(f"second-factor burst, one member of staff: 16 sent, {counts['checked']} checked (limit 5)")
+    assert counts["checked"] == 5 and failed == 5
