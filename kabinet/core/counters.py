@@ -1,9 +1,12 @@
 """Where rate-limit counters live: Redis when configured, else a table of their own.
 
-Every operation is atomic in the store itself, so that simultaneous requests in any number of
-web processes see each other's counts: `incr` adds one and returns the new value in the same
-step (never read-then-write). A window opens with the first count; when the count reaches the
-limit, the window starts again from that moment, so a lock-out lasts a whole window.
+`take` counts one event on several counters at once, all or nothing: each counter goes up by
+one, and if any is then over its limit, none of them keeps the count and the event is refused.
+It is one Redis script, or one database transaction that locks the counters' rows in a fixed
+order, so simultaneous events are decided one after another: of sixteen simultaneous attempts
+against a limit of five, exactly five pass, however the counters interleave. A window opens with
+the first count; when a count reaches its limit, the window starts again from that moment, so a
+lock-out lasts a whole window.
 """
 
 import random
@@ -13,7 +16,7 @@ from functools import cache
 from typing import Protocol
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from .models import LimitCounter
 
@@ -28,8 +31,21 @@ class Count:
     seconds_left: int
 
 
+@dataclass(frozen=True)
+class Item:
+    key: str
+    window: int  # seconds
+    limit: int  # 0: counted, never refused
+
+
+@dataclass(frozen=True)
+class Refused:
+    index: int  # of the first item, in the caller's order, that is over its limit
+    seconds_left: int
+
+
 class Store(Protocol):
-    def incr(self, key: str, *, window: int, limit: int) -> Count: ...
+    def take(self, items: list[Item]) -> Refused | None: ...
     def decr(self, key: str) -> None: ...
     def peek(self, key: str) -> Count: ...
     def delete(self, *keys: str) -> None: ...
@@ -39,8 +55,13 @@ def _seconds_left(expires_at: float, now: float) -> int:
     return max(1, int(expires_at - now + 0.999))
 
 
+class _Over(Exception):
+    def __init__(self, refused: Refused) -> None:
+        self.refused = refused
+
+
 class DatabaseStore:
-    """`core_limitcounter`: one upsert with RETURNING (PostgreSQL, SQLite 3.35+)."""
+    """`core_limitcounter`: an upsert with RETURNING per counter (PostgreSQL, SQLite 3.35+)."""
 
     CLEANUP_CHANCE = 0.01
 
@@ -49,23 +70,38 @@ class DatabaseStore:
         self.table = q(LimitCounter._meta.db_table)
         self.key, self.count, self.expires = q("key"), q("count"), q("expires_at")
 
-    def incr(self, key: str, *, window: int, limit: int) -> Count:
+    def _incr(self, cursor, item: Item, now: float) -> Count:
         t, k, c, e = self.table, self.key, self.count, self.expires
-        now = time.time()
         # SET reads the row as it was before this statement, on both databases.
-        sql = (
+        cursor.execute(
             f"INSERT INTO {t} ({k}, {c}, {e}) VALUES (%s, 1, %s) "
             f"ON CONFLICT ({k}) DO UPDATE SET "
             f"{c} = CASE WHEN {t}.{e} <= %s THEN 1 ELSE {t}.{c} + 1 END, "
             f"{e} = CASE WHEN {t}.{e} <= %s OR {t}.{c} + 1 = %s THEN %s ELSE {t}.{e} END "
-            f"RETURNING {c}, {e}"
+            f"RETURNING {c}, {e}",
+            [item.key, now + item.window, now, now, item.limit, now + item.window],
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [key, now + window, now, now, limit, now + window])
-            value, expires_at = cursor.fetchone()
-            if random.random() < self.CLEANUP_CHANCE:
-                cursor.execute(f"DELETE FROM {t} WHERE {e} < %s", [now])
+        value, expires_at = cursor.fetchone()
         return Count(value, _seconds_left(expires_at, now))
+
+    def take(self, items: list[Item]) -> Refused | None:
+        now = time.time()
+        try:
+            # The rows stay locked until the decision: in key order, so that two events never
+            # wait for each other's rows. A refusal rolls the counts back.
+            with transaction.atomic(), connection.cursor() as cursor:
+                over = []
+                for index, item in sorted(enumerate(items), key=lambda pair: pair[1].key):
+                    count = self._incr(cursor, item, now)
+                    if item.limit and count.value > item.limit:
+                        over.append(Refused(index, count.seconds_left))
+                if over:
+                    raise _Over(min(over, key=lambda refused: refused.index))
+                if random.random() < self.CLEANUP_CHANCE:
+                    cursor.execute(f"DELETE FROM {self.table} WHERE {self.expires} < %s", [now])
+        except _Over as refusal:
+            return refusal.refused
+        return None
 
     def decr(self, key: str) -> None:
         t, k, c, e = self.table, self.key, self.count, self.expires
@@ -87,15 +123,28 @@ class DatabaseStore:
         LimitCounter.objects.filter(key__in=keys).delete()
 
 
-# INCR and the expiry in one script: Redis runs a script whole, so no other command comes between.
-_INCR = """
-local n = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if n == 1 or ttl < 0 or n == tonumber(ARGV[2]) then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
+# Every counter of one event in one script: Redis runs a script whole, nothing comes between.
+# KEYS: the counters; ARGV: window (ms) and limit of each in turn.
+_TAKE = """
+local over, over_ttl = 0, 0
+for i, key in ipairs(KEYS) do
+  local window, limit = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local n = redis.call('INCR', key)
+  local ttl = redis.call('PTTL', key)
+  if n == 1 or ttl < 0 or n == limit then
+    redis.call('PEXPIRE', key, window)
+    ttl = window
+  end
+  if limit > 0 and n > limit and over == 0 then
+    over, over_ttl = i, ttl
+  end
 end
-return {n, ttl}
+if over > 0 then
+  for _, key in ipairs(KEYS) do
+    if redis.call('DECR', key) <= 0 then redis.call('DEL', key) end
+  end
+end
+return {over, over_ttl}
 """
 _DECR = """
 local n = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -113,7 +162,7 @@ class RedisStore:
         self.errors = (redis.RedisError, OSError)
         self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         self.prefix = prefix
-        self._incr = self.client.register_script(_INCR)
+        self._take = self.client.register_script(_TAKE)
         self._decr = self.client.register_script(_DECR)
 
     def _key(self, key: str) -> str:
@@ -125,9 +174,10 @@ class RedisStore:
         except self.errors as error:
             raise StoreUnavailable(str(error)) from error
 
-    def incr(self, key: str, *, window: int, limit: int) -> Count:
-        value, ttl = self._call(self._incr, keys=[self._key(key)], args=[window * 1000, limit])
-        return Count(int(value), max(1, -(-int(ttl) // 1000)))
+    def take(self, items: list[Item]) -> Refused | None:
+        args = [number for item in items for number in (item.window * 1000, item.limit)]
+        over, ttl = self._call(self._take, keys=[self._key(item.key) for item in items], args=args)
+        return Refused(int(over) - 1, max(1, -(-int(ttl) // 1000))) if int(over) else None
 
     def decr(self, key: str) -> None:
         self._call(self._decr, keys=[self._key(key)])
@@ -137,7 +187,7 @@ class RedisStore:
         pipe.get(self._key(key))
         pipe.pttl(self._key(key))
         value, ttl = self._call(pipe.execute)
-        return Count(int(value or 0), max(0, -(-int(ttl) // 1000))) if value else Count(0, 0)
+        return Count(int(value), max(1, -(-int(ttl) // 1000))) if value else Count(0, 0)
 
     def delete(self, *keys: str) -> None:
         self._call(self.client.delete, *(self._key(key) for key in keys))

@@ -4,11 +4,11 @@ A limit is named in settings.RATE_LIMITS as (count, window seconds); its refusal
 REFUSALS below, the one place where residents' «попробуйте снова через …» is worded.
 
 The guard counts first and decides after: `hit` adds one to every counter the event concerns,
-each by an atomic increment that returns the new value, and refuses when any is over its limit
-— before a password or a code is checked. Simultaneous requests therefore never pass together:
-the sixth of six simultaneous attempts sees 6, not the 5 that the others saw. A refused event
-gives its counts back, so a refusal costs the person nothing; so does an event that turns out
-fine (`Ticket.succeeded`), when the limit is about failures.
+all in one atomic step of the store that returns the new values, and refuses when any is over
+its limit — before a password or a code is checked. Simultaneous requests therefore never pass
+together: the sixth of six simultaneous attempts sees 6, not the 5 that the others saw. A
+refused event keeps no count, so a refusal costs the person nothing; an event that turns out
+fine gives its count back too (`Ticket.succeeded`), when the limit is about failures.
 
 The counters live in kabinet.core.counters (Redis or a table of their own, never the general
 cache). If Redis cannot be reached, log-in and code counters go on in the database table,
@@ -105,15 +105,16 @@ def _limit(name: str) -> tuple[int, int]:
     return settings.RATE_LIMITS[name]
 
 
-def _run(name: str, operation: str, *args, **kwargs):
+def _run(names: list[str], operation: str, *args, **kwargs):
     """Call the store; while Redis is away, log-in and code counters use the database."""
     try:
         return getattr(counters.store(), operation)(*args, **kwargs)
     except counters.StoreUnavailable as error:
-        if name not in DATABASE_FALLBACK:
-            log.error("Rate-limit store unavailable, refusing %s: %s", name, error)
-            raise RateLimited(STORE_DOWN, retry_after=60, limit=name) from None
-        log.warning("Rate-limit store unavailable, counting %s in the database: %s", name, error)
+        refused = [name for name in names if name not in DATABASE_FALLBACK]
+        if refused:
+            log.error("Rate-limit store unavailable, refusing %s: %s", ", ".join(refused), error)
+            raise RateLimited(STORE_DOWN, retry_after=60, limit=refused[0]) from None
+        log.warning("Rate-limit store unavailable, counting %s in the database: %s", ", ".join(names), error)
         return getattr(counters.database_store(), operation)(*args, **kwargs)
 
 
@@ -127,47 +128,41 @@ class Ticket:
         """Give back this event's count on the named limits (all when none are named)."""
         for counter in self.counted:
             if not names or counter.name in names:
-                _run(counter.name, "decr", counter.key)
+                _run([counter.name], "decr", counter.key)
         self.counted = [c for c in self.counted if names and c.name not in names]
 
     def succeeded(self, *, forget: tuple[str, ...] = ()) -> None:
         """The event went well: its counts are given back and the `forget` limits start afresh
         (a right password ends the failures counted for its login)."""
         for counter in self.counted:
-            _run(counter.name, "delete" if counter.name in forget else "decr", counter.key)
+            _run([counter.name], "delete" if counter.name in forget else "decr", counter.key)
         self.counted = []
 
 
 def hit(*events: tuple[str, str]) -> Ticket:
-    """Count one event on each (limit, identity) pair; refuse if any limit is now over.
+    """Count one event on each (limit, identity) pair, all at once; refuse if any is over.
 
-    Pairs with an empty identity, and limits set to 0, are skipped. On a refusal every count of
-    this event is given back and the limit that refused says when to try again.
+    Pairs with an empty identity, and limits set to 0, are skipped. A refused event keeps no
+    count, and the first limit (in the order given) that refused says when to try again.
     """
-    ticket = Ticket()
-    over: tuple[str, int] | None = None
-    try:
-        for name, ident in events:
-            count, window = _limit(name)
-            if not ident or not count:
-                continue
-            counter = _counter(name, ident)
-            result = _run(name, "incr", counter.key, window=window, limit=count)
-            ticket.counted.append(counter)
-            if result.value > count and over is None:
-                over = (name, result.seconds_left)
-    except RateLimited:
-        ticket.refund()
-        raise
-    if over is not None:
-        ticket.refund()
-        raise refusal(*over)
-    return ticket
+    counted: list[_Counter] = []
+    items: list[counters.Item] = []
+    for name, ident in events:
+        count, window = _limit(name)
+        if ident and count:
+            counted.append(_counter(name, ident))
+            items.append(counters.Item(key=counted[-1].key, window=window, limit=count))
+    if not items:
+        return Ticket()
+    refused = _run([c.name for c in counted], "take", items)
+    if refused is not None:
+        raise refusal(counted[refused.index].name, refused.seconds_left)
+    return Ticket(counted)
 
 
 def used(name: str, ident: str) -> int:
     """How many events the limit has counted for `ident` in its current window."""
-    return _run(name, "peek", _counter(name, ident).key).value
+    return _run([name], "peek", _counter(name, ident).key).value
 
 
 def is_over(name: str, ident: str) -> bool:
@@ -176,7 +171,7 @@ def is_over(name: str, ident: str) -> bool:
 
 
 def clear(name: str, ident: str) -> None:
-    _run(name, "delete", _counter(name, ident).key)
+    _run([name], "delete", _counter(name, ident).key)
 
 
 def hit_sms(*, ip: str | None, phone: str = "", account: str = "") -> Ticket:

@@ -31,6 +31,7 @@ from .services import CodeOutcome, try_code
 Purpose = ConfirmationCode.Purpose
 RESET_WRONG = "Код неверный или устарел. Проверьте цифры в SMS или запросите новый код."
 RESET_EXHAUSTED = "Код введён неверно слишком много раз. Запросите новый код."
+DECOY_PHONE = "+70000000000"
 
 
 class AccessError(Exception):
@@ -101,27 +102,32 @@ def _issue_reset_code(*, login: str, ip: str | None) -> None:
         details={"cabinet_found": resident is not None},
     )
     minutes = settings.PASSWORD_RESET_CODE_TTL_MINUTES
-    # Decoys and codes of a day ago are of no use to anyone: the same statement on both roads.
+    # Both roads run the same statements as far as they can, so that the time of the answer
+    # does not tell a real cabinet from a made-up login either (bench/reset_timing.py).
     ConfirmationCode.objects.filter(
         purpose=Purpose.PASSWORD_RESET, resident=None, expires_at__lt=timezone.now() - timedelta(days=1)
     ).delete()
-    if resident is None:
-        digest = _login_digest(login)
-        _issue(resident=None, purpose=Purpose.PASSWORD_RESET, phone="", minutes=minutes, login_digest=digest)
-        return
-    code = _issue(resident=resident, purpose=Purpose.PASSWORD_RESET, phone=resident.phone, minutes=minutes)
+    digest = "" if resident else _login_digest(login)
+    phone = resident.phone if resident else ""
+    code = _issue(
+        resident=resident, purpose=Purpose.PASSWORD_RESET, phone=phone, minutes=minutes, login_digest=digest
+    )
     try:
-        ratelimit.hit(("sms_phone", resident.phone))
+        ratelimit.hit(("sms_phone", phone or f"decoy:{digest}"))
     except ratelimit.RateLimited:
         # Refusing aloud would tell that this login has a cabinet. The new code still replaces the
         # old one, as the decoy does, but the phone's owner is spared another SMS.
         return
     page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:password_reset_code")
-    send_sms(
-        phone=resident.phone,
-        text=f"Код для восстановления пароля: {code}. Введите его за {minutes} мин на {page}",
-        sensitive=True,
-    )
+    text = f"Код для восстановления пароля: {code}. Введите его за {minutes} мин на {page}"
+    if resident is None:
+        # The decoy's SMS: written as a real one, to a phone nobody has, and rolled back at once,
+        # so that it takes as long and nothing of it stays (not even its place under the cap).
+        with transaction.atomic():
+            send_sms(phone=DECOY_PHONE, text=text, sensitive=True)
+            transaction.set_rollback(True)
+        return
+    send_sms(phone=phone, text=text, sensitive=True)
 
 
 def reset_password(*, login: str, code: str, password: str, ip: str | None) -> Resident:

@@ -1,6 +1,7 @@
+import contextlib
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kabinet.billing.models import Account
 from kabinet.core import normalize
@@ -56,21 +57,26 @@ def resident_accounts(resident: Resident) -> QuerySet[Account]:
 
 
 def find_resident(login: str) -> Resident | None:
-    """The open cabinet a login names: an account number of it, or failing that its phone."""
+    """The open cabinet a login names: an account number of it, or failing that its phone.
+
+    One query whatever the login turns out to be, so that the time of the answer does not tell
+    whether the login has a cabinet («Забыли пароль?» must not).
+    """
     number = normalize.account_number(login)
-    resident = (
-        Resident.objects.filter(account_links__account__number=number, user__is_active=True)
+    condition = Q(account_links__account__number=number)
+    with contextlib.suppress(normalize.InvalidPhone):  # an account number that is not a phone
+        condition |= Q(phone=normalize.phone_e164(login))
+    by_number = ResidentAccount.objects.filter(resident=OuterRef("pk"), account__number=number)
+    found = list(
+        Resident.objects.filter(condition, user__is_active=True)
+        .annotate(by_number=Exists(by_number))
         .select_related("user")
-        .first()
+        .distinct()[:3]
     )
-    if resident is not None:
-        return resident
-    try:
-        phone = normalize.phone_e164(login)
-    except normalize.InvalidPhone:
-        return None
+    for resident in found:
+        if resident.by_number:
+            return resident
     # A phone shared by two cabinets names neither: the person is asked for the account number.
-    found = list(Resident.objects.filter(phone=phone, user__is_active=True).select_related("user")[:2])
     return found[0] if len(found) == 1 else None
 
 

@@ -188,3 +188,33 @@ def test_sms_log_in_back_office_hides_the_code(staff_client, company, ivanov_acc
 
     assert "Код подтверждения регистрации: ••••••" in html
     assert not __import__("re").search(r"регистрации: \d{6}", html)
+
+
+def test_a_squatters_request_is_contested_by_the_holders_and_shown_to_the_operator(
+    staff_client, company, ivanov_account, published_policies, capsys
+):
+    from django.test import Client
+
+    from kabinet.testing import registration_post
+
+    squatter, holder = Client(), Client()
+    squatter.post(
+        reverse("residents:register"),
+        registration_post(full_name="Петров Пётр Петрович", phone="+79990001122", email="x@evil.example"),
+    )
+
+    answer = holder.post(reverse("residents:register"), registration_post(), follow=True)
+
+    assert answer.redirect_chain[-1][0] == reverse("residents:request_sent")
+    codes = OutboxMessage.objects.filter(channel="sms", recipient="+79123456789")
+    assert codes.count() == 1 and "Код подтверждения регистрации" in codes.get().body
+    contested = RegistrationRequest.objects.get(full_name="Петров Пётр Петрович")
+    assert contested.status == RegistrationRequest.Status.CONTESTED
+    queue = staff_client.get(
+        reverse("admin:residents_registrationrequest_changelist"), {"status__exact": "contested"}
+    )
+    assert "Петров Пётр Петрович" in queue.content.decode()
+    page = staff_client.get(reverse("admin:residents_registrationrequest_change", args=[contested.pk])).text
+    assert "Заявка оспорена" in page and "Отклонить заявку" in page
+    with capsys.disabled():
+        print("\n[attack] squatting request: the holder got the code, the squatter's request is contested")

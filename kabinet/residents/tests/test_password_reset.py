@@ -110,6 +110,43 @@ def test_unknown_login_answers_wrong_code_like_a_real_one_then_too_many(client, 
     assert "Код введён неверно слишком много раз" in answers[4]
 
 
+def _walk_the_reset(login: str) -> list[str]:
+    """What the attacker did: ask, 5 wrong codes, ask again, a wrong code, let it expire, again."""
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    client = Client()
+
+    def seen(response) -> str:
+        return token.sub("", response.content.decode().replace(login, "LOGIN"))
+
+    answers = [seen(ask_reset(client, login))]
+    answers += [seen(enter_code(client, f"00000{n}")) for n in range(5)]
+    answers.append(seen(ask_reset(client, login)))
+    answers.append(seen(enter_code(client, "000009")))
+    ConfirmationCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    answers.append(seen(enter_code(client, "000008")))
+    return answers
+
+
+def test_the_whole_reset_answers_alike_for_a_real_cabinet_and_a_made_up_login(company, registered_ivanov):
+    real = _walk_the_reset("1000123456")
+    made_up = _walk_the_reset("1000999999")
+
+    assert real == made_up
+    assert "Код неверный или устарел" in real[-2] and "Код неверный или устарел" in real[-1]
+    assert "Код введён неверно слишком много раз" in real[5]
+
+
+def test_a_cabinet_whose_phone_had_too_many_sms_answers_like_a_made_up_login(company, registered_ivanov):
+    from kabinet.core import ratelimit
+
+    for _ in range(5):  # the phone's SMS for this hour are used up, through other logins
+        ratelimit.hit(("sms_phone", "+79123456789"))
+    sent_before = OutboxMessage.objects.filter(channel="sms").count()
+
+    assert _walk_the_reset("1000123456") == _walk_the_reset("1000999998")
+    assert OutboxMessage.objects.filter(channel="sms").count() == sent_before  # the phone was spared
+
+
 def test_code_is_refused_after_five_wrong_attempts(client, company, registered_ivanov):
     ask_reset(client, "1000123456")
     code = sms_code("+79123456789", RESET_SMS)
