@@ -100,7 +100,9 @@ WSGI_APPLICATION = "kabinet.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Templates that replace the admin's own (titles, counters, the start page): the
+        # directories here are searched before the apps' ones.
+        "DIRS": [BASE_DIR / "kabinet" / "core" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -182,6 +184,9 @@ LANGUAGES = [("ru", "Русский")]
 TIME_ZONE = os.getenv("TIME_ZONE", "Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
+# Corrections to Django's Russian: back-office sentences (kabinet/core/locale) and date formats.
+LOCALE_PATHS = [BASE_DIR / "kabinet" / "core" / "locale"]
+FORMAT_MODULE_PATH = ["kabinet.core.format_modules"]
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "static/"

@@ -13,6 +13,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from kabinet.core import formats
+from kabinet.core.backoffice import BackOfficeAdmin
+from kabinet.core.formats import Noun
 from kabinet.core.normalize import phone_display
 
 from . import services
@@ -21,7 +24,10 @@ from .views import attachment_response
 
 
 @admin.register(AppealCategory)
-class AppealCategoryAdmin(admin.ModelAdmin):
+class AppealCategoryAdmin(BackOfficeAdmin):
+    noun = Noun(
+        "категория обращений", "категории обращений", "категорий обращений", accusative="категорию обращений"
+    )
     list_display = ("name", "position", "is_active")
     list_editable = ("position", "is_active")
     list_filter = ("is_active",)
@@ -83,7 +89,8 @@ class AppealReplyForm(forms.ModelForm):
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(BackOfficeAdmin):
+    noun = Noun("обращение", "обращения", "обращений", accusative="обращение")
     form = AppealReplyForm
     # What an operator looks for first comes first: which one, in what state, waiting how long.
     list_display = ("number", "status_shown", "answer", "received", "category", "who")
@@ -153,10 +160,16 @@ class AppealAdmin(admin.ModelAdmin):
             return f"дан {timezone.localtime(obj.answered_at):%d.%m.%Y}"
         if obj.status not in Appeal.OPEN:
             return "—"
-        days = (timezone.now() - obj.created_at).days
+        # Calendar days in the company's zone: an appeal of 23:25 yesterday came «вчера».
+        days = (timezone.localdate() - timezone.localdate(obj.created_at)).days
+        waiting = formats.counted(days, "день", "дня", "дней")
         if obj.is_overdue:
-            return format_html('<strong class="overdue">без ответа {} дн. — просрочено</strong>', days)
-        return f"ждёт {days} дн." if days else "ждёт, поступило сегодня"
+            return format_html('<strong class="overdue">без ответа {} — просрочено</strong>', waiting)
+        if days == 0:
+            return "ждёт, поступило сегодня"
+        if days == 1:
+            return "ждёт, поступило вчера"
+        return f"ждёт {waiting}"
 
     @admin.display(description="лицевой счёт")
     def account_shown(self, obj: Appeal) -> str:

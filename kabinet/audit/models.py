@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from kabinet.core import formats
+
 
 class AuditEntry(models.Model):
     """One line of the audit log: who did what to whom, when and from where.
@@ -58,4 +60,4 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%d.%m.%Y %H:%M} {self.get_action_display()} {self.target}"
+        return f"{formats.date_time(self.at)}: {self.get_action_display()} {self.target}".strip()

@@ -3,9 +3,14 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from kabinet.core import formats
+from kabinet.core.backoffice import BackOfficeAdmin, MonthFilter
+from kabinet.core.formats import Noun
+
 from . import services
 from .forms import AccountForm, ImportUploadForm
 from .models import Account, AccountPeriod, Accrual, ImportJob, Payment, Service
+from .selectors import format_volume
 
 
 class HasPhoneFilter(admin.SimpleListFilter):
@@ -23,46 +28,77 @@ class HasPhoneFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ImportKindFilter(admin.SimpleListFilter):
+    title = "что в файле"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(code, kind.title) for code, kind in services.IMPORT_KINDS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(BackOfficeAdmin):
+    noun = Noun("лицевой счёт", "лицевых счёта", "лицевых счетов", accusative="лицевой счёт")
     form = AccountForm
-    list_display = ("number", "holder_name", "address", "area", "phone")
+    list_display = ("number", "holder_name", "address", "area_shown", "phone")
     search_fields = ("number", "holder_name", "address", "phone")
     list_filter = (HasPhoneFilter,)
     ordering = ("number",)
     readonly_fields = ("created_at", "updated_at")
     fields = ("number", "holder_name", "address", "area", "phone", "email", "created_at", "updated_at")
 
+    @admin.display(description="площадь", ordering="area")
+    def area_shown(self, obj: Account) -> str:
+        return "—" if obj.area is None else f"{format_volume(obj.area)} м²"  # as on the receipt
+
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(BackOfficeAdmin):
+    noun = Noun("услуга", "услуги", "услуг", accusative="услугу")
     list_display = ("name", "code", "unit", "order")
     list_editable = ("order",)
     search_fields = ("name", "code")
 
 
 @admin.register(Accrual)
-class AccrualAdmin(admin.ModelAdmin):
+class AccrualAdmin(BackOfficeAdmin):
     """Read-only: accruals come from the billing system and are replaced by its files."""
+
+    noun = Noun("начисление", "начисления", "начислений", accusative="начисление")
 
     list_display = (
         "account",
         "period_shown",
         "service",
-        "tariff",
-        "volume",
+        "tariff_shown",
+        "volume_shown",
         "unit",
         "volume_source",
-        "to_pay",
+        "to_pay_shown",
     )
-    list_filter = ("period", "service", "volume_source")
+    list_filter = (MonthFilter, "service", "volume_source")
     search_fields = ("account__number",)
     list_select_related = ("account", "service")
     date_hierarchy = "period"
 
     @admin.display(description="период", ordering="period")
     def period_shown(self, obj: Accrual) -> str:
-        return f"{obj.period:%m.%Y}"
+        return formats.month(obj.period)
+
+    @admin.display(description="тариф", ordering="tariff")
+    def tariff_shown(self, obj: Accrual) -> str:
+        return "" if obj.tariff is None else formats.money(obj.tariff)
+
+    @admin.display(description="объём", ordering="volume")
+    def volume_shown(self, obj: Accrual) -> str:
+        return "" if obj.volume is None else format_volume(obj.volume)
+
+    @admin.display(description="к оплате", ordering="to_pay")
+    def to_pay_shown(self, obj: Accrual) -> str:
+        return formats.money(obj.to_pay)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -75,9 +111,10 @@ class AccrualAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    list_display = ("account", "paid_on", "amount", "source", "external_id", "note")
-    list_filter = ("source", "period")
+class PaymentAdmin(BackOfficeAdmin):
+    noun = Noun("оплата", "оплаты", "оплат", accusative="оплату")
+    list_display = ("account", "paid_on", "amount_shown", "source", "external_id", "note")
+    list_filter = ("source", MonthFilter)
     search_fields = ("account__number", "external_id")
     list_select_related = ("account",)
     date_hierarchy = "paid_on"
@@ -91,11 +128,24 @@ class PaymentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the balances would no longer add up; payments come from files and ЮKassa
 
+    @admin.display(description="сумма", ordering="amount")
+    def amount_shown(self, obj: Payment) -> str:
+        return formats.money(obj.amount)
+
 
 @admin.register(AccountPeriod)
-class AccountPeriodAdmin(admin.ModelAdmin):
-    list_display = ("account", "period", "opening_balance", "accrued", "paid", "closing_balance", "due_date")
-    list_filter = ("period",)
+class AccountPeriodAdmin(BackOfficeAdmin):
+    noun = Noun("сальдо за период", "сальдо за период", "сальдо за период", accusative="сальдо за период")
+    list_display = (
+        "account",
+        "period_shown",
+        "opening",
+        "accrued_shown",
+        "paid_shown",
+        "closing",
+        "due_date",
+    )
+    list_filter = (MonthFilter,)
     search_fields = ("account__number",)
     list_select_related = ("account",)
 
@@ -108,10 +158,32 @@ class AccountPeriodAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # computed from the accruals and payments, rebuilt by every import
 
+    @admin.display(description="период", ordering="period")
+    def period_shown(self, obj: AccountPeriod) -> str:
+        return formats.month(obj.period)
+
+    @admin.display(description="долг (+) / аванс (−) на начало", ordering="opening_balance")
+    def opening(self, obj: AccountPeriod) -> str:
+        return formats.money(obj.opening_balance)
+
+    @admin.display(description="начислено", ordering="accrued")
+    def accrued_shown(self, obj: AccountPeriod) -> str:
+        return formats.money(obj.accrued)
+
+    @admin.display(description="оплачено", ordering="paid")
+    def paid_shown(self, obj: AccountPeriod) -> str:
+        return formats.money(obj.paid)
+
+    @admin.display(description="долг (+) / аванс (−) на конец", ordering="closing_balance")
+    def closing(self, obj: AccountPeriod) -> str:
+        return formats.money(obj.closing_balance)
+
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(BackOfficeAdmin):
     """Upload a billing file; the job page shows its progress and, at the end, the report."""
+
+    noun = Noun("загрузка файла", "загрузки файлов", "загрузок файлов", accusative="загрузку файла")
 
     list_display = (
         "created_at",
@@ -122,7 +194,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "error_count",
         "created_by",
     )
-    list_filter = ("status", "kind")
+    list_filter = ("status", ImportKindFilter)
     search_fields = ("file_name",)
     change_form_template = "admin/billing/importjob/change_form.html"
     fields = (

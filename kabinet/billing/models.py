@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models.functions import Round
 
-from kabinet.core import normalize
+from kabinet.core import formats, normalize
 
 
 class Account(models.Model):
@@ -165,7 +165,10 @@ class Accrual(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.period:%m.%Y} {self.service_id}: {self.to_pay}"
+        return (
+            f"{self.service.name} за {formats.month(self.period)}, л/с {self.account_id}: "
+            f"{formats.money(self.to_pay)}"
+        )
 
 
 class PaymentSource(models.TextChoices):
@@ -216,7 +219,9 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.paid_on:%d.%m.%Y}: {self.amount}"
+        return (
+            f"Оплата {formats.money(self.amount)} от {formats.date(self.paid_on)}, л/с {self.account.number}"
+        )
 
 
 class AccountPeriod(models.Model):
@@ -263,7 +268,12 @@ class AccountPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.period:%m.%Y}: {self.closing_balance}"
+        balance = self.closing_balance
+        state = "долг" if balance > 0 else "аванс" if balance < 0 else "без долга"
+        return (
+            f"Сальдо за {formats.month(self.period)}, л/с {self.account.number}: "
+            f"{state} {formats.money(abs(balance))}"
+        )
 
     @property
     def amount_due(self):

@@ -1,14 +1,18 @@
 """The monthly payment document (ЕПД) as a PDF, laid out after the standard form of Приказ
 Минстроя России от 26.01.2018 №43/пр: payer and recipient with bank details, the sum to pay
 with the ГОСТ Р 56042-2014 QR code, the calculation by service, the debt or advance, and the
-reference information (how each volume was found, why anything was recalculated).
+reference information: the meters' readings (previous, current, consumption, and the volumes
+billed in the premises and on common property where the billing data has them), how each volume
+was found, why anything was recalculated.
 
 Fonts: DejaVu, which `make` installs from Debian (fonts-dejavu-core), for the Cyrillic text.
 """
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
+from itertools import groupby
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -21,6 +25,7 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 
 from kabinet.core.charts import MONTHS_FULL, format_number
 from kabinet.core.models import Company
+from kabinet.meters.selectors import receipt_readings
 
 from . import payment_qr
 from .selectors import Statement, format_volume
@@ -51,6 +56,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=10, leading=12),
         "head": ParagraphStyle(
             "head", parent=base, fontName=FONT_BOLD, fontSize=8.5, leading=11, spaceBefore=4
+        ),
+        "subhead": ParagraphStyle(
+            "subhead", parent=base, fontName=FONT_BOLD, fontSize=8, leading=10, spaceBefore=2, spaceAfter=2
         ),
         "big": ParagraphStyle("big", parent=base, fontName=FONT_BOLD, fontSize=12, leading=15),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9),
@@ -91,11 +99,54 @@ def qr_payload(statement: Statement, company: Company) -> str:
     )
 
 
+def area(value: Decimal | None) -> str:
+    """«54,3 м²»: the area written as the calculation writes the volume billed by it."""
+    return "—" if value is None else f"{format_volume(value)} м²"
+
+
+# Which charge lines bill a meter's resource: found by the service's name, since the codes are the
+# billing system's own. A line for common property (общее имущество, ОДН, СОИ) is counted apart.
+RESOURCE_WORDS = {
+    "cold_water": ("холодн",),
+    "hot_water": ("горяч",),
+    "electricity": ("электр",),
+    "heating": ("отоплен", "теплов"),
+    "gas": ("газ",),
+}
+COMMON_PROPERTY_PHRASES = ("общего имущества", "общедомов")
+COMMON_PROPERTY_WORDS = {"одн", "сои"}  # whole words: «холодное» holds «одн» too
+
+
+def _for_common_property(name: str) -> bool:
+    return any(p in name for p in COMMON_PROPERTY_PHRASES) or bool(
+        COMMON_PROPERTY_WORDS & set(re.findall(r"[а-яё]+", name))
+    )
+
+
+def resource_volumes(resource: str, lines: list) -> tuple[str, str]:
+    """The volumes billed for a resource in the period: in the premises, on common property."""
+    words = RESOURCE_WORDS.get(resource, ())
+    found: dict[bool, list] = {False: [], True: []}
+    for line in lines:
+        name = line.service_name.lower()
+        if line.accrual.volume is not None and any(word in name for word in words):
+            found[_for_common_property(name)].append(line)
+
+    def shown(chosen: list) -> str:
+        if not chosen:
+            return "—"
+        total = sum((line.accrual.volume for line in chosen), Decimal(0))
+        return f"{format_volume(total)} {_e(chosen[0].unit_shown)}"
+
+    return shown(found[False]), shown(found[True])
+
+
 @dataclass
 class _Parts:
     statement: Statement
     company: Company
     s: dict[str, ParagraphStyle]
+    readings: list = field(default_factory=list)
 
     def p(self, text: str, style: str = "base") -> Paragraph:
         return Paragraph(text, self.s[style])
@@ -107,15 +158,17 @@ class _Parts:
             self.p("<b>Плательщик</b>"),
             self.p(f"ФИО: {_e(account.holder_name)}"),
             self.p(f"Адрес помещения: {_e(account.address)}"),
-            self.p(f"Площадь: {money(account.area)} м²" if account.area else "Площадь: —"),
+            self.p(f"Общая площадь: {area(account.area)}"),
             self.p(f"Лицевой счёт: <b>{_e(account.number)}</b>"),
         ]
         recipient = [
             self.p("<b>Получатель платежа</b>"),
             self.p(_e(c.name)),
             self.p(f"ИНН {_e(c.inn)}  КПП {_e(c.kpp)}"),
-            self.p(f"Р/с {_e(c.settlement_account)} в {_e(c.bank_name)}"),
-            self.p(f"БИК {_e(c.bik)}  К/с {_e(c.correspondent_account)}"),
+            # Labels before values: a bank's name never has to be declined («в Тверское отделение»).
+            self.p(f"Расчётный счёт: {_e(c.settlement_account)}"),
+            self.p(f"Банк получателя: {_e(c.bank_name)}"),
+            self.p(f"БИК {_e(c.bik)}  Корр. счёт: {_e(c.correspondent_account)}"),
             self.p(f"{_e(c.address)} {('тел. ' + _e(c.phone)) if c.phone else ''}"),
         ]
         table = Table([[payer, recipient]], colWidths=[90 * mm, 90 * mm])
@@ -221,8 +274,47 @@ class _Parts:
             table,
         ]
 
+    def meter_readings(self) -> list:
+        """The readings the period was calculated from, with the volumes of the services they feed."""
+        if not self.readings:
+            return []
+        head = [
+            "Прибор учёта",
+            "Предыдущее показание",
+            "Текущее показание",
+            "Расход",
+            "Объём услуги: в помещении",
+            "Объём услуги: на общее имущество",
+        ]
+        rows = [[self.p(f"<b>{h}</b>", "cell") for h in head]]
+        spans, start = [], 1
+        for resource, group in groupby(self.readings, key=lambda line: line.meter.service):
+            group = list(group)
+            individual, common = resource_volumes(resource, self.statement.lines)
+            for index, line in enumerate(group):
+                meter = line.meter
+                rows.append(
+                    [
+                        self.p(f"{_e(meter.get_service_display())} № {_e(meter.serial_number)}", "cell"),
+                        self.p(_e(line.previous_shown), "num"),
+                        self.p(_e(line.current_shown), "num"),
+                        self.p(_e(line.consumption_shown), "num"),
+                        self.p(individual if index == 0 else "", "num"),
+                        self.p(common if index == 0 else "", "num"),
+                    ]
+                )
+            if len(group) > 1:  # one service's volume stands once beside all its meters
+                spans += [("SPAN", (col, start), (col, start + len(group) - 1)) for col in (4, 5)]
+            start += len(group)
+        table = Table(rows, colWidths=[w * mm for w in (46, 28, 28, 22, 28, 28)], repeatRows=1)
+        style = _grid(header=True)
+        for command in spans:
+            style.add(*command)
+        table.setStyle(style)
+        return [self.p("Показания индивидуальных приборов учёта", "subhead"), table, Spacer(1, 2 * mm)]
+
     def reference(self) -> list:
-        items = [self.p("Раздел 4. Справочная информация", "head")]
+        items = [self.p("Раздел 4. Справочная информация", "head"), *self.meter_readings()]
         for line in self.statement.lines:
             items.append(
                 self.p(
@@ -276,6 +368,6 @@ def render_pdf(statement: Statement, company: Company) -> bytes:
         title=f"Платёжный документ за {period_title(statement)}, л/с {statement.account.number}",
         author=company.name,
     )
-    parts = _Parts(statement, company, _styles())
+    parts = _Parts(statement, company, _styles(), receipt_readings(statement.account, statement.period))
     doc.build(parts.header() + parts.to_pay() + [Spacer(1, 4 * mm)] + parts.calculation() + parts.reference())
     return out.getvalue()

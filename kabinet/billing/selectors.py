@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Max, Min, QuerySet, Sum
 
 from kabinet.core.charts import format_number
 
-from .models import Account, AccountPeriod, Accrual, Payment, VolumeSource
+from .models import Account, AccountPeriod, Accrual, Payment, Service, VolumeSource
 
 ZERO = Decimal("0.00")
 
@@ -181,3 +182,71 @@ def payment_history(account: Account) -> QuerySet[Payment]:
     return (
         Payment.objects.filter(account=account).select_related("online_payment").order_by("-paid_on", "-id")
     )
+
+
+# --- Tariffs for the public site («Тарифы и услуги») -------------------------------------------
+
+TARIFFS_CACHE_KEY = "public:tariffs"
+TARIFFS_CACHE_SECONDS = 600  # the billing data changes with an import, not from minute to minute
+
+
+@dataclass(frozen=True)
+class Tariff:
+    """A service with the tariff the latest month of the billing data charged it at."""
+
+    service: str
+    unit: str
+    low: Decimal | None
+    high: Decimal | None
+
+    @property
+    def shown(self) -> str:
+        """«52,31 ₽ за м³»; «от 28,50 до 31,20 ₽ за м²» where houses differ; «—» without one."""
+        if self.low is None or self.high is None:
+            return "—"
+        per = f" за\u00a0{self.unit}" if self.unit else ""
+        if self.low == self.high:
+            return f"{_tariff(self.low)}{per}"
+        return f"от {_tariff(self.low)} до {_tariff(self.high)}{per}"
+
+
+@dataclass(frozen=True)
+class TariffList:
+    period: date | None  # the month the tariffs were last charged in
+    tariffs: list[Tariff]
+
+
+def _tariff(value: Decimal) -> str:
+    # Tariffs are set to the kopeck or to hundredths of a kopeck (6,1745 ₽ за кВт·ч): as many places.
+    places = min(max(-value.normalize().as_tuple().exponent, 2), 4)
+    return f"{format_number(value, places)}\u00a0₽"
+
+
+def current_tariffs() -> TariffList:
+    """Every service the billing data knows, with its tariff in the latest month charged."""
+    cached = cache.get(TARIFFS_CACHE_KEY)
+    if cached is not None:
+        return cached
+    period = Accrual.objects.aggregate(latest=Max("period"))["latest"]
+    charged = {}
+    if period is not None:
+        rows = (
+            Accrual.objects.filter(period=period)
+            .values("service_id")
+            .annotate(low=Min("tariff"), high=Max("tariff"), unit=Max("unit"))
+        )
+        charged = {row["service_id"]: row for row in rows}
+    tariffs = []
+    for service in Service.objects.order_by("order", "name"):
+        row = charged.get(service.code, {})
+        tariffs.append(
+            Tariff(
+                service=service.name,
+                unit=row.get("unit") or service.unit,
+                low=row.get("low"),
+                high=row.get("high"),
+            )
+        )
+    result = TariffList(period=period, tariffs=tariffs)
+    cache.set(TARIFFS_CACHE_KEY, result, TARIFFS_CACHE_SECONDS)
+    return result

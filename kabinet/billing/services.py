@@ -46,14 +46,31 @@ class FieldError(ValueError):
     """A value in a row can't be imported; the message is the reason, in Russian."""
 
 
+# What a file with bad rows says when it changed nothing (every kind of file says the same).
+NOTHING_CHANGED = (
+    "Ничего не изменено: исправьте эти строки и загрузите файл снова "
+    "или загрузите его с пропуском строк с ошибками (--skip-bad)."
+)
+
+
 @dataclass
 class ImportReport:
+    """What an import of records (accounts, meters) did with each row of the file."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    applied: bool = True  # False: the file had bad rows, bad rows were not to be skipped
+
+    @property
+    def rows_read(self) -> int:
+        """Every data row of the file ends in exactly one of the four counts."""
+        return self.created + self.updated + self.unchanged + len(self.errors)
 
     def summary(self) -> str:
+        if not self.applied:
+            return f"строк прочитано {self.rows_read}, строк с ошибками {len(self.errors)}. {NOTHING_CHANGED}"
         return (
             f"добавлено {self.created}, обновлено {self.updated}, "
             f"без изменений {self.unchanged}, ошибок {len(self.errors)}."
@@ -67,9 +84,10 @@ class ImportKind:
     title: str
     columns: tuple[str, ...]
     run: Callable[..., "ImportReport | PeriodReport"]
-    # Accounts and meters import the good rows and report the bad; accruals and payments are all
-    # or nothing unless the operator asks to skip bad rows.
-    skips_bad_rows: bool = False
+    # Accounts and meters are records each row creates or updates on its own; accruals and
+    # payments replace whole periods. Either way a file with a bad row changes nothing unless the
+    # operator asks to skip bad rows.
+    record_by_record: bool = False
 
 
 def import_file(
@@ -79,8 +97,8 @@ def import_file(
     can't be used at all (then nothing is written).
 
     `progress(rows_read, share_of_file)` is called now and then while the file is read.
-    Accounts always skip bad rows (they are independent records); accruals and payments
-    change nothing when a row is bad unless `skip_bad` is set.
+    A file with a bad row changes nothing (every bad row is reported) unless `skip_bad` is set,
+    which imports the good rows.
     """
     spec = IMPORT_KINDS[kind]
     if kind == "accruals" and rawcopy.usable(path):
@@ -94,9 +112,20 @@ def import_file(
         with imports.read_table(path, columns=spec.columns, fast=fast) as rows:
             return import_accruals(rows=rows, skip_bad=skip_bad, progress=progress, parser=parser)
     with imports.read_table(path, columns=spec.columns) as rows:
-        if spec.skips_bad_rows:
-            return spec.run(rows=_counted(rows, progress))
+        if spec.record_by_record:
+            return _import_records(spec, rows=_counted(rows, progress), skip_bad=skip_bad)
         return spec.run(rows=rows, skip_bad=skip_bad, progress=progress)
+
+
+def _import_records(spec: ImportKind, *, rows: Iterator[Row], skip_bad: bool) -> ImportReport:
+    """Accounts or meters: the whole file in one transaction, undone when a row is bad and bad
+    rows are not to be skipped, so that a file is never half-loaded by surprise."""
+    with transaction.atomic():
+        report = spec.run(rows=rows)
+        if report.errors and not skip_bad:
+            transaction.set_rollback(True)
+            report.applied = False
+    return report
 
 
 def _counted(rows: imports.Rows, progress: Progress | None) -> Iterator[Row]:
@@ -328,10 +357,7 @@ class PeriodReport:
     def summary(self) -> str:
         errors = f"строк с ошибками {self.error_count}"
         if not self.applied:
-            return (
-                f"{errors}. Ничего не изменено: исправьте эти строки и загрузите файл снова "
-                "или загрузите его с пропуском строк с ошибками (--skip-bad)."
-            )
+            return f"{errors}. {NOTHING_CHANGED}"
         months = ", ".join(f"{p:%m.%Y}" for p in self.periods) or "нет"
         skipped = f", пропущено {errors}" if self.errors else ", ошибок нет"
         return f"периоды {months}: загружено строк {self.loaded}, заменено прежних {self.replaced}{skipped}."
@@ -571,12 +597,12 @@ def rebuild_balances(*, accounts: Iterable[Account]) -> int:
 
 IMPORT_KINDS: dict[str, ImportKind] = {
     "accounts": ImportKind(
-        title="Лицевые счета", columns=ACCOUNT_COLUMNS, run=import_accounts, skips_bad_rows=True
+        title="Лицевые счета", columns=ACCOUNT_COLUMNS, run=import_accounts, record_by_record=True
     ),
     "accruals": ImportKind(title="Начисления", columns=parsing.ACCRUAL_COLUMNS, run=import_accruals),
     "payments": ImportKind(title="Оплаты", columns=parsing.PAYMENT_COLUMNS, run=import_payments),
     "meters": ImportKind(
-        title="Приборы учёта", columns=METER_COLUMNS, run=import_meters, skips_bad_rows=True
+        title="Приборы учёта", columns=METER_COLUMNS, run=import_meters, record_by_record=True
     ),
 }
 
@@ -640,12 +666,11 @@ def run_import_job(job: ImportJob) -> ImportJob:
         job.status = ImportJob.Status.FAILED
         job.summary = f"Файл не загружен: {exc}"
     else:
-        failed = not getattr(report, "applied", True)
-        job.status = ImportJob.Status.FAILED if failed else ImportJob.Status.DONE
+        job.status = ImportJob.Status.DONE if report.applied else ImportJob.Status.FAILED
         job.summary = f"{IMPORT_KINDS[job.kind].title}: {report.summary()}"
         job.error_count = getattr(report, "error_count", len(report.errors))
         job.report = "\n".join(report_lines(report))
-        job.rows_done = getattr(report, "rows_read", 0) or reporter.rows
+        job.rows_done = report.rows_read
         job.bytes_done = job.bytes_total
     finally:
         reporter.close()

@@ -10,7 +10,7 @@ from kabinet.billing.demo import load_demo_billing
 from kabinet.billing.models import Account
 from kabinet.meters.demo import load_demo_meters
 from kabinet.public.demo import load_demo_content
-from kabinet.residents.demo import load_demo_resident
+from kabinet.residents.demo import load_demo_queue, load_demo_resident
 
 from .models import Company, User
 
@@ -36,15 +36,18 @@ DEMO_ACCOUNTS = [
         "+79161234567",
     ),
     ("1000123462", "Морозова Ольга Петровна", "г. Тверь, пр-т Победы, д. 3, кв. 12", "33.70", "+79161234567"),
+    # Someone else applied for it: the request waits in the operators' queue (residents/demo.py).
+    ("1000123463", "Васильев Николай Сергеевич", "г. Тверь, ул. Советская, д. 14, кв. 8", "47.20", ""),
 ]
 STAFF = [
-    # username, password, is_superuser
-    ("admin", "demo-admin-2026", True),
-    ("operator", "demo-operator-2026", False),
+    # username, password, is_superuser, first and last name (the back-office greets by the first)
+    ("admin", "demo-admin-2026", True, "Сергей", "Волков"),
+    ("operator", "demo-operator-2026", False, "Анна", "Соколова"),
 ]
 OPERATOR_PERMISSIONS = [
     "view_registrationrequest",
     "change_registrationrequest",
+    "view_rejectionreason",
     "view_resident",
     "view_consent",
     "view_account",
@@ -78,11 +81,15 @@ def load_demo_data() -> None:
             "name": "ООО «Управляющая компания „Уютный дом“»",
             "short_name": "УК «Уютный дом»",
             "address": "г. Тверь, ул. Советская, д. 10, офис 1",
+            "legal_address": "170100, г. Тверь, ул. Советская, д. 10, офис 1",
             "phone": "+7 (4822) 55-00-00",
+            "emergency_phone": "+7 (4822) 55-00-01",
+            "emergency_hours": "круглосуточно",
             "email": "info@uyut-dom.example",
             "working_hours": "Пн–Пт 9:00–18:00, обед 13:00–14:00",
             # Valid by their check digits and the БИК key; the bank is Сбербанк's Tver branch.
             "inn": "6950123450",
+            "ogrn": "1026900123458",  # valid by its check digit
             "kpp": "695001001",
             "bank_name": "Тверское отделение № 8607 ПАО Сбербанк",
             "bik": "042809679",
@@ -97,9 +104,15 @@ def load_demo_data() -> None:
         )
     operators, _ = Group.objects.get_or_create(name="Операторы")
     operators.permissions.set(Permission.objects.filter(codename__in=OPERATOR_PERMISSIONS))
-    for username, password, superuser in STAFF:
+    for username, password, superuser, first_name, last_name in STAFF:
         user, _ = User.objects.get_or_create(
-            username=username, defaults={"is_staff": True, "is_superuser": superuser}
+            username=username,
+            defaults={
+                "is_staff": True,
+                "is_superuser": superuser,
+                "first_name": first_name,
+                "last_name": last_name,
+            },
         )
         user.set_password(password)
         user.save()
@@ -108,5 +121,6 @@ def load_demo_data() -> None:
     load_demo_billing([number for number, *_ in DEMO_ACCOUNTS])
     load_demo_content()
     load_demo_resident()
+    load_demo_queue()
     load_demo_appeals()
     load_demo_meters()

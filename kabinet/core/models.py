@@ -37,8 +37,17 @@ class Company(models.Model):
 
     name = models.CharField("название", max_length=200, default="Управляющая компания")
     short_name = models.CharField("краткое название", max_length=80, default="УК")
-    address = models.CharField("адрес", max_length=300, blank=True)
+    address = models.CharField("адрес офиса", max_length=300, blank=True)
     phone = models.CharField("телефон", max_length=40, blank=True)
+    emergency_phone = models.CharField(
+        "телефон аварийно-диспетчерской службы",
+        max_length=40,
+        blank=True,
+        help_text="Стоит в шапке каждой страницы сайта и кабинета.",
+    )
+    emergency_hours = models.CharField(
+        "часы работы аварийно-диспетчерской службы", max_length=100, blank=True, default="круглосуточно"
+    )
     email = models.EmailField("e-mail", blank=True)
     working_hours = models.CharField("часы работы", max_length=200, blank=True)
     auto_approve_registrations = models.BooleanField(
@@ -51,6 +60,20 @@ class Company(models.Model):
     )
 
     # Payment details (реквизиты) for receipts and the payment QR code (ГОСТ Р 56042-2014).
+    # The operator of personal data as the consent must name it (152-ФЗ ст. 9 ч. 4 п. 2).
+    legal_address = models.CharField(
+        "юридический адрес",
+        max_length=300,
+        blank=True,
+        help_text="Адрес из ЕГРЮЛ. Если пусто, в согласии на обработку данных стоит адрес офиса.",
+    )
+    ogrn = models.CharField(
+        "ОГРН",
+        max_length=15,
+        blank=True,
+        validators=[validators.validate_ogrn],
+        help_text="13 цифр; ОГРНИП — 15.",
+    )
     inn = models.CharField("ИНН", max_length=12, blank=True, validators=[validators.validate_inn])
     kpp = models.CharField("КПП", max_length=9, blank=True, validators=[validators.validate_kpp])
     bank_name = models.CharField(
@@ -103,6 +126,20 @@ class Company(models.Model):
                 self.correspondent_account,
             )
         )
+
+    @property
+    def operator_details(self) -> str:
+        """The operator of personal data, as the consent names it: «ООО «…», адрес: …, ИНН …, ОГРН …»."""
+        parts = [self.name]
+        if self.legal_address or self.address:
+            parts.append(f"адрес: {self.legal_address or self.address}")
+        parts += [f"{label} {value}" for label, value in (("ИНН", self.inn), ("ОГРН", self.ogrn)) if value]
+        return ", ".join(parts)
+
+    @property
+    def names_the_operator(self) -> bool:
+        """Whether the consent can name the operator as the law asks: name, address, ИНН, ОГРН."""
+        return all((self.name, self.legal_address or self.address, self.inn, self.ogrn))
 
     @classmethod
     def load(cls) -> "Company":

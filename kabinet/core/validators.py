@@ -75,3 +75,21 @@ def validate_bik(value: str) -> None:
 def validate_account_number(value: str) -> None:
     if not _digits(value, 20):
         raise ValidationError("Номер счёта — 20 цифр без пробелов.", code="account")
+
+
+def is_valid_ogrn(value: str) -> bool:
+    """ОГРН (13 digits, an organisation) or ОГРНИП (15, an entrepreneur): the last digit is the
+    remainder of the number before it divided by 11 (by 13 for ОГРНИП), taken modulo 10."""
+    if _digits(value, 13):
+        return int(value[:12]) % 11 % 10 == int(value[12])
+    if _digits(value, 15):
+        return int(value[:14]) % 13 % 10 == int(value[14])
+    return False
+
+
+def validate_ogrn(value: str) -> None:
+    if not is_valid_ogrn(value):
+        raise ValidationError(
+            "ОГРН — 13 цифр (организация) или ОГРНИП — 15 цифр (предприниматель); проверьте цифры: "
+            "контрольное число не сходится."
+        )

@@ -2,9 +2,12 @@ import re
 
 from django.contrib import admin, messages
 
+from kabinet.core.backoffice import BackOfficeAdmin
 from kabinet.core.clientip import client_ip
+from kabinet.core.formats import Noun
 
 from . import services
+from .gateways import gateway_title
 from .models import DeliveryAttempt, OutboxMessage
 
 _CODE = re.compile(r"\d{4,8}")
@@ -15,11 +18,23 @@ def visible_text(message: OutboxMessage) -> str:
     return _CODE.sub("••••••", message.body) if message.is_sensitive else message.body
 
 
+class GatewayFilter(admin.SimpleListFilter):
+    title = "шлюз"
+    parameter_name = "gateway"
+
+    def lookups(self, request, model_admin):
+        names = OutboxMessage.objects.exclude(gateway="").values_list("gateway", flat=True).distinct()
+        return [(name, gateway_title(name)) for name in sorted(names)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(gateway=self.value()) if self.value() else queryset
+
+
 class DeliveryAttemptInline(admin.TabularInline):
     """Every try the worker made: when, through which gateway, what the gateway answered."""
 
     model = DeliveryAttempt
-    fields = ("number", "started_at", "finished_at", "gateway", "outcome", "error", "worker")
+    fields = ("number", "started_at", "finished_at", "gateway_shown", "outcome", "error", "worker")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -27,12 +42,19 @@ class DeliveryAttemptInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    @admin.display(description="шлюз")
+    def gateway_shown(self, obj: DeliveryAttempt) -> str:
+        return gateway_title(obj.gateway)
+
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(BackOfficeAdmin):
+    noun = Noun(
+        "исходящее сообщение", "исходящих сообщения", "исходящих сообщений", accusative="исходящее сообщение"
+    )
     list_display = ("created_at", "channel", "recipient", "summary", "status", "attempts", "sent_at")
     inlines = [DeliveryAttemptInline]
-    list_filter = ("channel", "status", "gateway", "created_at")
+    list_filter = ("channel", "status", GatewayFilter, "created_at")
     search_fields = ("recipient", "subject")
     date_hierarchy = "created_at"
     actions = ["retry"]
@@ -44,7 +66,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "last_error",
-        "gateway",
+        "gateway_shown",
         "gateway_message_id",
         "created_at",
         "next_attempt_at",
@@ -62,6 +84,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     @admin.display(description="текст")
     def text(self, obj: OutboxMessage) -> str:
         return visible_text(obj)
+
+    @admin.display(description="шлюз")
+    def gateway_shown(self, obj: OutboxMessage) -> str:
+        return gateway_title(obj.gateway) if obj.gateway else "—"
 
     @admin.action(description="Отправить ещё раз не отправленные", permissions=["resend"])
     def retry(self, request, queryset) -> None:

@@ -32,7 +32,8 @@ class DeliveryError(Exception):
 
 
 class Gateway(Protocol):
-    name: str
+    name: str  # stored with every attempt
+    title: str  # what the back-office calls it
 
     def send(self, message: OutboxMessage) -> str: ...
 
@@ -42,6 +43,7 @@ class DevSmsGateway:
     and in the back-office; nothing leaves the machine."""
 
     name = "dev"
+    title = "тестовый (SMS остаются в базе)"
 
     def send(self, message: OutboxMessage) -> str:
         log.info("SMS kept locally for %s (message %s)", message.recipient, message.pk)
@@ -52,6 +54,7 @@ class EmailGateway:
     """E-mail through Django's configured backend (SMTP in production, files in development)."""
 
     name = "email"
+    title = "почтовый сервер"
 
     def send(self, message: OutboxMessage) -> str:
         email = EmailMultiAlternatives(subject=message.subject, body=message.body, to=[message.recipient])
@@ -87,6 +90,7 @@ class KannelGateway:
     """
 
     name = "kannel"
+    title = "Kannel"
     DLR_MASK = 31
 
     def send(self, message: OutboxMessage) -> str:
@@ -132,6 +136,7 @@ class SmsRuGateway:
     """
 
     name = "smsru"
+    title = "SMS.ru"
     # Worth retrying: 201 not enough money (until the account is topped up), 220 service
     # temporarily unavailable, 230–232 daily and per-minute limits for a number or text.
     RETRYABLE = {201, 220, 230, 231, 232}
@@ -161,6 +166,12 @@ SMS_GATEWAYS = {
     "kannel": "kabinet.messaging.gateways.KannelGateway",
     "smsru": "kabinet.messaging.gateways.SmsRuGateway",
 }
+
+
+def gateway_title(name: str) -> str:
+    """The back-office's word for a gateway stored by its name; an unknown one as it is."""
+    known = {g.name: g.title for g in (DevSmsGateway, EmailGateway, KannelGateway, SmsRuGateway)}
+    return known.get(name, name)
 
 
 def gateway_for(channel: str) -> Gateway:

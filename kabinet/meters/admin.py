@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -12,7 +13,10 @@ from django.utils.html import format_html
 
 from kabinet.audit import services as audit
 from kabinet.audit.models import AuditEntry
+from kabinet.core import formats
+from kabinet.core.backoffice import BackOfficeAdmin, MonthFilter
 from kabinet.core.clientip import client_ip
+from kabinet.core.formats import Noun
 
 from . import export, selectors, services
 from .forms import ExportForm
@@ -20,8 +24,15 @@ from .models import Building, Meter, Reading, ReadingReminder, ReadingSchedule
 
 
 @admin.register(ReadingSchedule)
-class ReadingScheduleAdmin(admin.ModelAdmin):
+class ReadingScheduleAdmin(BackOfficeAdmin):
     """One row: the company's window. The list goes straight to it."""
+
+    noun = Noun(
+        "окно приёма показаний",
+        "окна приёма показаний",
+        "окон приёма показаний",
+        accusative="окно приёма показаний",
+    )
 
     list_display = ("__str__",)
 
@@ -37,7 +48,8 @@ class ReadingScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Building)
-class BuildingAdmin(admin.ModelAdmin):
+class BuildingAdmin(BackOfficeAdmin):
+    noun = Noun("дом", "дома", "домов", accusative="дом")
     list_display = ("address", "window", "meter_count")
     search_fields = ("address",)
 
@@ -77,26 +89,118 @@ class OverdueFilter(admin.SimpleListFilter):
 LOCALIZED_DECIMALS = {models.DecimalField: {"localize": True}}
 
 
-class ReadingInline(admin.TabularInline):
+def current_period():
+    """The month an operator's reading counts in: this month, in the company's zone."""
+    return selectors.local_today().replace(day=1)
+
+
+def value_fields(meter: Meter | None) -> list[str]:
+    """The reading's fields a meter has: Т2 and Т3 only on a two- or three-tariff meter."""
+    tariffs = meter.tariffs if meter is not None else 1
+    return ["value", "value_t2", "value_t3"][:tariffs]
+
+
+class ReadingHistoryInline(admin.TabularInline):
+    """Readings of past months: evidence of what was sent, shown, never edited or deleted here."""
+
     model = Reading
-    formfield_overrides = LOCALIZED_DECIMALS
+    verbose_name = "показание прошлого месяца"
+    verbose_name_plural = "показания прошлых месяцев"
+    fields = ("period_shown", "values_shown", "consumption_shown", "source", "submitted_at")
+    readonly_fields = fields
     extra = 0
-    fields = (
-        "period",
-        "value",
-        "value_t2",
-        "value_t3",
-        "consumption",
-        "source",
-        "submitted_at",
-        "confirmed_high",
-    )
-    readonly_fields = ("consumption", "submitted_at", "confirmed_high")
+    can_delete = False
     ordering = ("-period",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(period__lt=current_period()).select_related("meter")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="период")
+    def period_shown(self, obj: Reading) -> str:
+        return formats.month(obj.period)
+
+    @admin.display(description="показание")
+    def values_shown(self, obj: Reading) -> str:
+        return obj.shown
+
+    @admin.display(description="расход")
+    def consumption_shown(self, obj: Reading) -> str:
+        return "—" if obj.consumption is None else f"{obj.shown_consumption} {obj.meter.unit}"
+
+
+class OperatorReadingForm(forms.ModelForm):
+    """This month's reading typed by an operator: checked as the cabinet checks a resident's."""
+
+    class Meta:
+        model = Reading
+        fields = ("value", "value_t2", "value_t3")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        meter = self.instance.meter
+        names = value_fields(meter)
+        values = tuple(data.get(name) for name in names)
+        if any(value is None for value in values):
+            if self.has_changed():
+                raise forms.ValidationError("Укажите показание по каждому тарифу прибора.")
+            return data
+        try:
+            services.check_operator_reading(meter=meter, period=current_period(), values=values)
+        except services.ReadingRefused as refusal:
+            raise forms.ValidationError(refusal.message) from None
+        return data
+
+
+class CurrentReadingInline(admin.TabularInline):
+    """This month's reading: the one an operator may type in or correct."""
+
+    model = Reading
+    form = OperatorReadingForm
+    formfield_overrides = LOCALIZED_DECIMALS
+    extra = 1
+    max_num = 1
+    can_delete = False
+    readonly_fields = ("source_shown", "submitted_shown")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.verbose_name = f"показание за {formats.month(current_period())}"
+        formset = super().get_formset(request, obj, **kwargs)
+        # «Показание, м³» on a one-tariff meter; «Т1 (день), кВт·ч» and «Т2 (ночь), кВт·ч» on a two.
+        for name, tariff in zip(value_fields(obj), obj.tariff_names, strict=True):
+            field = formset.form.base_fields[name]
+            field.label = f"{tariff or 'показание'}, {obj.unit}"
+            # A row of a table has its labels in the column titles only: say it to a screen reader.
+            field.widget.attrs["aria-label"] = f"{field.label} за {formats.month(current_period())}"
+            field.required = False  # an empty row adds nothing; a half-filled one is refused
+        return formset
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(period=current_period())
+
+    def get_fields(self, request, obj=None):
+        return [*value_fields(obj), "source_shown", "submitted_shown"]
+
+    @admin.display(description="кем передано")
+    def source_shown(self, obj: Reading) -> str:
+        return obj.get_source_display() if obj.pk else "—"
+
+    @admin.display(description="передано")
+    def submitted_shown(self, obj: Reading) -> str:
+        return formats.date_time(obj.submitted_at) if obj.pk else "—"
 
 
 @admin.register(Meter)
-class MeterAdmin(admin.ModelAdmin):
+class MeterAdmin(BackOfficeAdmin):
+    noun = Noun("прибор учёта", "прибора учёта", "приборов учёта", accusative="прибор учёта")
     formfield_overrides = LOCALIZED_DECIMALS
     list_display = (
         "serial_number",
@@ -111,7 +215,7 @@ class MeterAdmin(admin.ModelAdmin):
     search_fields = ("account__number", "serial_number")
     list_select_related = ("account", "building")
     autocomplete_fields = ("account", "building")
-    inlines = [ReadingInline]
+    inlines = [CurrentReadingInline, ReadingHistoryInline]
     fieldsets = [
         (
             None,
@@ -147,13 +251,33 @@ class MeterAdmin(admin.ModelAdmin):
         return f"{obj.next_check_date:%d.%m.%Y}"
 
     def save_formset(self, request, form, formset, change) -> None:
-        # A reading typed in here is the operator's, whatever the form's default says.
-        for reading in formset.save(commit=False):
-            if reading.pk is None:
-                reading.source, reading.submitted_by = Reading.Source.OPERATOR, request.user
-            reading.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
+        # This month's reading goes through the service: consumption computed, marked the operator's.
+        # The history of the meter's page (Django's log) is told what was added and what changed.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            if not row.has_changed() or not row.cleaned_data:
+                continue
+            values = tuple(row.cleaned_data[name] for name in value_fields(form.instance))
+            reading = services.record_operator_reading(
+                meter=form.instance, period=current_period(), values=values, staff=request.user
+            )
+            if row.instance.pk is None:
+                formset.new_objects.append(reading)
+            else:
+                formset.changed_objects.append((reading, row.changed_data))
+
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj is not None else []  # readings belong to a meter that exists
+
+    def get_fieldsets(self, request, obj=None):
+        # A one-tariff meter has no Т2 and Т3 starting values to fill in.
+        if obj is None:
+            return self.fieldsets
+        hidden = {"initial_value_t2", "initial_value_t3"} - {f"initial_{n}" for n in value_fields(obj)}
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for title, options in self.fieldsets
+        ]
 
     def save_model(self, request, obj: Meter, form, change) -> None:
         if obj.building_id is None:
@@ -161,20 +285,9 @@ class MeterAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class PeriodFilter(admin.SimpleListFilter):
-    title = "период"
-    parameter_name = "period"
-
-    def lookups(self, request, model_admin):
-        periods = Reading.objects.order_by("-period").values_list("period", flat=True).distinct()[:24]
-        return [(f"{p:%Y-%m-%d}", f"{p:%m.%Y}") for p in periods]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(period=self.value()) if self.value() else queryset
-
-
 @admin.register(Reading)
-class ReadingAdmin(admin.ModelAdmin):
+class ReadingAdmin(BackOfficeAdmin):
+    noun = Noun("показание", "показания", "показаний", accusative="показание")
     formfield_overrides = LOCALIZED_DECIMALS
     list_display = (
         "meter",
@@ -187,7 +300,7 @@ class ReadingAdmin(admin.ModelAdmin):
         "source",
         "submitted_at",
     )
-    list_filter = (PeriodFilter, "meter__service", "meter__building", "source", "confirmed_high")
+    list_filter = (MonthFilter, "meter__service", "meter__building", "source", "confirmed_high")
     search_fields = ("meter__account__number", "meter__serial_number")
     list_select_related = ("meter__account",)
     autocomplete_fields = ("meter",)
@@ -199,7 +312,7 @@ class ReadingAdmin(admin.ModelAdmin):
 
     @admin.display(description="период", ordering="period")
     def period_shown(self, obj: Reading) -> str:
-        return f"{obj.period:%m.%Y}"
+        return formats.month(obj.period)
 
     def get_urls(self):
         own = [path("export/", self.admin_site.admin_view(self.export_view), name="meters_reading_export")]
@@ -255,7 +368,13 @@ class ReadingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReadingReminder)
-class ReadingReminderAdmin(admin.ModelAdmin):
+class ReadingReminderAdmin(BackOfficeAdmin):
+    noun = Noun(
+        "напоминание о показаниях",
+        "напоминания о показаниях",
+        "напоминаний о показаниях",
+        accusative="напоминание о показаниях",
+    )
     list_display = ("resident", "period", "channel", "sent_at")
     list_filter = ("period", "channel")
     search_fields = ("resident__full_name", "resident__account_links__account__number")

@@ -34,6 +34,7 @@ OPERATOR_PERMISSIONS = [
     "change_meter",
     "add_meter",
     "view_reading",
+    "add_reading",
     "change_reading",
     "view_building",
     "change_building",

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kabinet.billing.models import Account
+from kabinet.core import formats
 
 _DAY = [MinValueValidator(1), MaxValueValidator(31)]
 # «…, д. 12, кв. 5», «…, д. 3, кв. 44, комн. 2»: the flat part is cut off, the house stays.
@@ -279,7 +280,7 @@ class Reading(models.Model):
         indexes = [models.Index(fields=["period", "meter"], name="reading_period")]
 
     def __str__(self) -> str:
-        return f"{self.meter}: {self.value} за {self.period:%m.%Y}"
+        return f"{self.meter}: {self.shown} за {formats.month(self.period)}"
 
     @property
     def values(self) -> tuple[Decimal, ...]:
@@ -302,7 +303,10 @@ class ReadingReminder(models.Model):
     """A reminder sent to a resident for a period: the unique row keeps reruns from sending twice."""
 
     resident = models.ForeignKey(
-        "residents.Resident", on_delete=models.CASCADE, related_name="reading_reminders"
+        "residents.Resident",
+        verbose_name="житель",
+        on_delete=models.CASCADE,
+        related_name="reading_reminders",
     )
     period = models.DateField("период")
     channel = models.CharField("канал", max_length=8)
@@ -318,4 +322,4 @@ class ReadingReminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.resident} — {self.period:%m.%Y}"
+        return f"{self.resident} — {formats.month(self.period)}"

@@ -186,3 +186,45 @@ def _residents_missing_readings(meters, windows, submitted, today: date) -> set[
         ):
             missing.add(resident_id)
     return missing
+
+
+@dataclass(frozen=True)
+class ReceiptReading:
+    """A meter's line on the payment document: the readings before and in the period, the use."""
+
+    meter: Meter
+    previous: Reading | None
+    current: Reading | None
+
+    @property
+    def previous_shown(self) -> str:
+        if self.previous is not None:
+            return self.previous.shown
+        return self.meter.shown_initial
+
+    @property
+    def current_shown(self) -> str:
+        return self.current.shown if self.current is not None else "не передано"
+
+    @property
+    def consumption_shown(self) -> str:
+        if self.current is None or self.current.consumption is None:
+            return "—"
+        return f"{self.current.shown_consumption} {self.meter.unit}"
+
+
+def receipt_readings(account: Account, period: date) -> list[ReceiptReading]:
+    """The account's meters with the reading of `period` and the one before it (Приказ Минстроя
+    №43/пр: the payment document shows the readings it was calculated from)."""
+    meters = {m.pk: m for m in Meter.objects.filter(account=account, is_active=True)}
+    readings = Reading.objects.filter(meter__in=list(meters), period__lte=period).order_by("-period")
+    current: dict[int, Reading] = {}
+    previous: dict[int, Reading] = {}
+    for reading in readings:
+        reading.meter = meters[reading.meter_id]
+        if reading.period == period:
+            current[reading.meter_id] = reading
+        else:
+            previous.setdefault(reading.meter_id, reading)
+    ordered = sorted(meters.values(), key=lambda m: (m.service, m.serial_number))
+    return [ReceiptReading(meter=m, previous=previous.get(m.pk), current=current.get(m.pk)) for m in ordered]

@@ -290,3 +290,32 @@ def remind_when_due(*, now: float | None = None) -> ReminderRound | None:
     except Exception:
         log.exception("Reading reminders failed; the next round will try again")
         return None
+
+
+# --- Readings typed by staff -----------------------------------------------------------------
+
+
+def check_operator_reading(*, meter: Meter, period: date, values: tuple[Decimal, ...]) -> Decimal:
+    """The consumption an operator's reading for `period` gives; `ReadingRefused` when the values
+    are lower than the last reading (a counter that rolled over past its last digit excepted)."""
+    if len(values) != meter.tariffs:
+        raise ReadingRefused("Укажите показания по каждому тарифу.")
+    previous = meter.readings.filter(period__lt=period).order_by("-period").first()
+    return _consumption(meter, values, previous)
+
+
+def record_operator_reading(*, meter: Meter, period: date, values: tuple[Decimal, ...], staff) -> Reading:
+    """A reading an operator types in (phoned in by the resident, or taken on a round of the
+    meters): sets or corrects the month's reading, marked as the operator's."""
+    consumption = check_operator_reading(meter=meter, period=period, values=values)
+    fields = {
+        "value": values[0],
+        "value_t2": values[1] if meter.tariffs > 1 else None,
+        "value_t3": values[2] if meter.tariffs > 2 else None,
+        "consumption": consumption,
+        "source": Reading.Source.OPERATOR,
+        "submitted_by": staff,
+        "submitted_at": timezone.now(),
+        "confirmed_high": False,
+    }
+    return _save_reading(meter, period, fields)

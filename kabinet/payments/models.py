@@ -3,6 +3,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from kabinet.core import formats
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -75,7 +77,11 @@ class OnlinePayment(models.Model):
         indexes = [models.Index(fields=["account", "-created_at"], name="online_payment_account")]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.amount} ₽ ({self.get_status_display()})"
+        when = f" от {formats.date(self.created_at)}" if self.created_at else ""
+        return (
+            f"Онлайн-платёж {formats.money(self.amount)}{when}, л/с {self.account.number} "
+            f"({self.get_status_display()})"
+        )
 
 
 class DevProviderPayment(models.Model):

@@ -67,6 +67,7 @@ def _parse(data: dict) -> ProviderPayment:
 
 class YooKassa:
     name = "yookassa"
+    title = "ЮKassa"
 
     def __init__(self, *, shop_id: str, secret_key: str, api_url: str, timeout: float = 20) -> None:
         self.api_url = api_url.rstrip("/")
@@ -122,6 +123,7 @@ class DevProvider:
     """
 
     name = "dev"
+    title = "тестовый (для разработки)"
 
     def create_payment(
         self, *, amount: Decimal, description: str, return_url: str, idempotence_key: str, metadata: dict
@@ -159,6 +161,11 @@ class DevProvider:
             confirmation_url=url,
             metadata=row.metadata,
         )
+
+
+def provider_title(name: str) -> str:
+    """The back-office's word for a provider stored by its name."""
+    return {p.name: p.title for p in (YooKassa, DevProvider)}.get(name, name)
 
 
 def get_provider() -> YooKassa | DevProvider:

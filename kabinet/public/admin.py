@@ -1,21 +1,35 @@
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.html import format_html
+
+from kabinet.core.backoffice import BackOfficeAdmin
+from kabinet.core.formats import Noun
 
 from .models import DisclosureDocument, NewsItem, Page
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
-    list_display = ("title", "slug", "updated_at")
+class PageAdmin(BackOfficeAdmin):
+    noun = Noun("страница", "страницы", "страниц", accusative="страницу")
+    list_display = ("title", "address_shown", "updated_at", "is_sample")
+    list_filter = ("is_sample",)
     search_fields = ("title", "body", "slug")
     fields = ("title", "slug", "body", "updated_at")
-    readonly_fields = ("updated_at",)
+    readonly_fields = ("updated_at", "address_shown")
 
-    def get_readonly_fields(self, request, obj=None):
-        # The menu links to the fixed pages by slug: a new slug would break the menu.
+    def get_fields(self, request, obj=None):
+        # The menu links to the fixed pages by their address: it is shown, never edited.
         if obj is not None and obj.is_fixed:
-            return (*self.readonly_fields, "slug")
-        return self.readonly_fields
+            return ("title", "address_shown", "body", "updated_at")
+        return self.fields
+
+    def save_model(self, request, obj: Page, form, change) -> None:
+        obj.is_sample = False  # saved by staff: the company's own text now
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="адрес на сайте", ordering="slug")
+    def address_shown(self, obj: Page) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
 
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.is_fixed:
@@ -42,7 +56,8 @@ class NewsVisibilityFilter(admin.SimpleListFilter):
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(admin.ModelAdmin):
+class NewsItemAdmin(BackOfficeAdmin):
+    noun = Noun("новость", "новости", "новостей", accusative="новость")
     list_display = ("title", "published_at", "is_published", "visibility")
     list_filter = (NewsVisibilityFilter, "is_published", "published_at")
     search_fields = ("title", "summary", "body")
@@ -82,7 +97,13 @@ class NewsItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(DisclosureDocument)
-class DisclosureDocumentAdmin(admin.ModelAdmin):
+class DisclosureDocumentAdmin(BackOfficeAdmin):
+    noun = Noun(
+        "документ раскрытия информации",
+        "документа раскрытия информации",
+        "документов раскрытия информации",
+        accusative="документ раскрытия информации",
+    )
     list_display = ("title", "section", "building", "published_at", "is_published")
     list_filter = ("section", "is_published")
     search_fields = ("title", "description", "building")

@@ -26,6 +26,9 @@ class Page(models.Model):
         ),
     )
     updated_at = models.DateTimeField("изменена", auto_now=True)
+    # The starting text Kabinet put there: residents read it as it is (it is written for them);
+    # staff see a reminder to replace it. Saved by staff in the back-office, it is the company's.
+    is_sample = models.BooleanField("текст-образец", default=False)
 
     class Meta:
         verbose_name = "страница"

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from kabinet.billing.selectors import current_tariffs
 from kabinet.residents.cabinet import Cabinet, cabinet_page
 from kabinet.residents.forms import LoginForm
 
@@ -38,6 +39,8 @@ def disclosure(request: HttpRequest) -> HttpResponse:
 def page(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(selectors.pages(), slug=slug)
     ctx = {"page": page, "show_company_contacts": page.slug == "contacts"}
+    if page.slug == "tariffs":
+        ctx.update(show_tariffs=True, tariffs=current_tariffs())
     return render(request, "public/page.html", ctx)
 
 

@@ -11,11 +11,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from kabinet.core.backoffice import BackOfficeAdmin
+from kabinet.core.formats import Noun
 from kabinet.core.normalize import phone_display
 from kabinet.messaging import limits as sms_limits
 
 from . import services
-from .models import Consent, PolicyDocument, RegistrationRequest, Resident, ResidentAccount
+from .models import Consent, PolicyDocument, RegistrationRequest, RejectionReason, Resident, ResidentAccount
 
 # How each point of the billing check looks: symbol, CSS modifier, the word for a screen reader.
 MARKS = {True: ("✔", "ok", "да"), False: ("✘", "bad", "нет"), None: ("—", "none", "нет данных")}
@@ -47,20 +49,56 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label="Причина отказа",
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        max_length=1000,
-        help_text="Придёт заявителю в SMS (первые 80 символов) и полностью в письме. Пишите понятно: "
-        "что не совпало и что сделать.",
-        error_messages={"required": "Укажите причину отказа."},
+    """A reason from the administrator's list, the operator's own words, or both.
+
+    The applicant gets an SMS that the request was rejected and where to read why; the reason
+    itself, whole, goes by e-mail and stands on the applicant's page of the request.
+    """
+
+    ready = forms.ModelChoiceField(
+        label="Причина из списка",
+        queryset=RejectionReason.objects.none(),
+        required=False,
+        blank=True,
+        empty_label="Своя причина — напишите её ниже",
+        widget=forms.RadioSelect,
     )
+    reason = forms.CharField(
+        label="Своими словами или дополнение к причине из списка",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Заявитель получит SMS, что заявка отклонена, а причину целиком прочтёт в письме "
+        "и на странице своей заявки. Пишите понятно: что не совпало и что сделать.",
+    )
+
+    def __init__(self, *args, form_id: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ready"].queryset = RejectionReason.objects.filter(is_active=True)
+        if form_id:  # the fields stand inside the change form but belong to the rejection's form
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
+
+    def clean(self) -> dict:
+        data = super().clean()
+        ready, own = data.get("ready"), data.get("reason", "").strip()
+        if ready is None and not own:
+            self.add_error("reason", "Выберите причину из списка или напишите свою.")
+        data["full_reason"] = " ".join(part for part in (ready.text if ready else "", own) if part)
+        return data
 
 
 @admin.register(RegistrationRequest)
-class RegistrationRequestAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "full_name", "account_number", "phone_shown", "checks", "waiting", "status")
-    list_display_links = ("created_at", "full_name")
+class RegistrationRequestAdmin(BackOfficeAdmin):
+    noun = Noun(
+        "заявка на регистрацию",
+        "заявки на регистрацию",
+        "заявок на регистрацию",
+        accusative="заявку на регистрацию",
+    )
+    # What the decision needs comes first: the billing check, how long it waits, its state.
+    list_display = ("checks", "waiting", "status", "applicant", "created_at")
+    list_display_links = ("applicant",)
     list_filter = ("status", OverdueFilter, "approved_automatically", "name_matches", "created_at")
     search_fields = ("full_name", "account_number", "phone", "email")
     date_hierarchy = "created_at"
@@ -115,6 +153,15 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
     def phone_shown(self, obj: RegistrationRequest) -> str:
         return phone_display(obj.phone)
 
+    @admin.display(description="заявитель", ordering="full_name")
+    def applicant(self, obj: RegistrationRequest) -> str:
+        return format_html(
+            '{}<br><span class="applicant__more">л/с {} · {}</span>',
+            obj.full_name,
+            obj.account_number,
+            phone_display(obj.phone),
+        )
+
     @admin.display(description="проверка по данным начислений")
     def checks(self, obj: RegistrationRequest) -> str:
         known = obj.account_id is not None
@@ -168,7 +215,7 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             "title": "Заявка на регистрацию",
-            "reject_form": RejectForm(),
+            "reject_form": RejectForm(form_id="reject-form"),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -188,9 +235,13 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
             return self._back(pk)
         form = RejectForm(request.POST)
         if form.is_valid():
-            self._reject(request, obj, form.cleaned_data["reason"])
+            self._reject(request, obj, form.cleaned_data["full_reason"])
         else:
-            self.message_user(request, f"Заявка №{pk} не отклонена: укажите причину отказа.", messages.ERROR)
+            self.message_user(
+                request,
+                f"Заявка №{pk} не отклонена: выберите причину из списка или напишите свою.",
+                messages.ERROR,
+            )
         return self._back(pk)
 
     def _approve(self, request: HttpRequest, obj: RegistrationRequest) -> bool:
@@ -234,11 +285,11 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Отклонить выбранные заявки…", permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        if "reason" in request.POST:
+        if "apply" in request.POST:
             form = RejectForm(request.POST)
             if form.is_valid():
                 for obj in queryset:
-                    self._reject(request, obj, form.cleaned_data["reason"])
+                    self._reject(request, obj, form.cleaned_data["full_reason"])
                 return None
         else:
             form = RejectForm()
@@ -253,6 +304,17 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/residents/registrationrequest/reject_selected.html", ctx)
 
 
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(BackOfficeAdmin):
+    """The ready-made reasons operators pick when they reject a request."""
+
+    noun = Noun("причина отказа", "причины отказа", "причин отказа", accusative="причину отказа")
+    list_display = ("text", "position", "is_active")
+    list_editable = ("position", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("text",)
+
+
 class ResidentAccountInline(admin.TabularInline):
     model = ResidentAccount
     extra = 0
@@ -261,7 +323,8 @@ class ResidentAccountInline(admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(BackOfficeAdmin):
+    noun = Noun("житель", "жителя", "жителей", accusative="жителя")
     list_display = ("full_name", "phone_shown", "user", "created_at")
     search_fields = ("full_name", "phone", "user__username", "user__email", "accounts__number")
     inlines = [ResidentAccountInline]
@@ -273,9 +336,19 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyDocument)
-class PolicyDocumentAdmin(admin.ModelAdmin):
-    list_display = ("kind", "version", "title", "published_at")
+class PolicyDocumentAdmin(BackOfficeAdmin):
+    noun = Noun(
+        "документ о персональных данных",
+        "документа о персональных данных",
+        "документов о персональных данных",
+        accusative="документ о персональных данных",
+    )
+    list_display = ("kind", "version_shown", "title", "published_at")
     list_filter = ("kind",)
+
+    @admin.display(description="редакция", ordering="version")
+    def version_shown(self, obj: PolicyDocument) -> str:
+        return obj.version_shown
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # An accepted text is evidence of consent (152-ФЗ): publish a new version instead.
@@ -283,12 +356,18 @@ class PolicyDocumentAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and Consent.objects.filter(document=obj).exists():
-            return ("kind", "version", "title", "text", "published_at")
+            return ("kind", "version_shown", "title", "text", "published_at")
         return ()
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and Consent.objects.filter(document=obj).exists():
+            return ("kind", "version_shown", "title", "text", "published_at")
+        return ("kind", "version", "title", "text", "published_at")
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(BackOfficeAdmin):
+    noun = Noun("согласие", "согласия", "согласий", accusative="согласие")
     list_display = ("full_name", "document", "accepted_at", "ip_address", "withdrawn_at")
     list_filter = ("document__kind", "accepted_at", "withdrawn_at")
     search_fields = ("full_name", "ip_address", "registration_request__account_number")

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -6,6 +6,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kabinet.billing.models import Account
+from kabinet.core import formats
+from kabinet.core.models import Company
+
+# Where a policy text names the operator of personal data; replaced by the company's details.
+OPERATOR_MARK = "{оператор}"
 
 
 class ReminderChannel(models.TextChoices):
@@ -19,7 +24,12 @@ class ReminderChannel(models.TextChoices):
 class Resident(models.Model):
     """Житель: a person with a cabinet. Signs in with the number of any of their accounts."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resident")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="учётная запись",
+        on_delete=models.CASCADE,
+        related_name="resident",
+    )
     full_name = models.CharField("ФИО", max_length=200)
     phone = models.CharField("мобильный телефон", max_length=16)
     accounts = models.ManyToManyField(Account, through="ResidentAccount", related_name="residents")
@@ -39,8 +49,12 @@ class Resident(models.Model):
 class ResidentAccount(models.Model):
     """An active registration: the account belongs to this resident's cabinet, and to no other."""
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="account_links")
-    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="registration")
+    resident = models.ForeignKey(
+        Resident, verbose_name="житель", on_delete=models.CASCADE, related_name="account_links"
+    )
+    account = models.OneToOneField(
+        Account, verbose_name="лицевой счёт", on_delete=models.PROTECT, related_name="registration"
+    )
     linked_at = models.DateTimeField("подключён", default=timezone.now)
 
     class Meta:
@@ -60,9 +74,17 @@ class PolicyDocument(models.Model):
         CONSENT = "consent", "Согласие на обработку персональных данных"
 
     kind = models.CharField("документ", max_length=10, choices=Kind.choices)
-    version = models.CharField("редакция", max_length=40, help_text="Например, дата утверждения: 2025-09-01.")
+    version = models.CharField(
+        "редакция",
+        max_length=40,
+        help_text="Например, дата утверждения в виде ГГГГ-ММ-ДД: на сайте она читается «от 1 сентября 2025».",
+    )
     title = models.CharField("заголовок", max_length=200)
-    text = models.TextField("текст")
+    text = models.TextField(
+        "текст",
+        help_text="«{оператор}» в тексте заменяется названием, адресом, ИНН и ОГРН управляющей компании "
+        "(«Общие настройки» → «Управляющая компания»).",
+    )
     published_at = models.DateTimeField("действует с", default=timezone.now)
 
     class Meta:
@@ -72,7 +94,24 @@ class PolicyDocument(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "version"], name="policy_version_unique")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}, редакция {self.version}"
+        return f"{self.get_kind_display()}, редакция {self.version_shown}"
+
+    @property
+    def version_shown(self) -> str:
+        """«от 1 сентября 2025» for a version named by its date (as the back-office suggests),
+        otherwise the version as staff wrote it."""
+        try:
+            return "от " + formats.date(date.fromisoformat(self.version.strip()))
+        except ValueError:
+            return self.version
+
+    @property
+    def shown_text(self) -> str:
+        """The text as residents read it: «{оператор}» becomes the company's name, address, ИНН and
+        ОГРН (the consent names the operator of personal data, 152-ФЗ ст. 9 ч. 4 п. 2)."""
+        if OPERATOR_MARK not in self.text:
+            return self.text
+        return self.text.replace(OPERATOR_MARK, Company.load().operator_details)
 
     @classmethod
     def current(cls, kind: str) -> "PolicyDocument | None":
@@ -131,8 +170,13 @@ class RegistrationRequest(models.Model):
     )
     approved_automatically = models.BooleanField("одобрена автоматически", default=False)
     rejection_reason = models.TextField("причина отказа", blank=True)
+    # The applicant's page of this request (/registration/<token>/), named in the rejection SMS:
+    # random, so that nobody reads another's reason by trying numbers.
+    status_token = models.CharField("ключ страницы заявки", max_length=16, blank=True, db_index=True)
     completed_at = models.DateTimeField("регистрация завершена", null=True, blank=True)
-    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resident = models.ForeignKey(
+        Resident, verbose_name="житель", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     contested_by = models.ForeignKey(
         "self",
         verbose_name="оспорена заявкой",
@@ -175,21 +219,52 @@ class RegistrationRequest(models.Model):
         return self.status == self.Status.PENDING and timezone.now() > self.review_deadline
 
 
+class RejectionReason(models.Model):
+    """A ready-made reason to reject a registration request; the administrator keeps the list."""
+
+    text = models.TextField(
+        "текст причины",
+        help_text="Так заявитель прочтёт её в письме и на странице заявки: что не совпало и что сделать.",
+    )
+    position = models.PositiveSmallIntegerField("порядок", default=100, help_text="Меньшее число — выше.")
+    is_active = models.BooleanField("предлагать сотрудникам", default=True)
+
+    class Meta:
+        verbose_name = "причина отказа"
+        verbose_name_plural = "причины отказа"
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class Consent(models.Model):
     """Proof of an acceptance: who, when, from where, which exact text; and its withdrawal."""
 
     document = models.ForeignKey(PolicyDocument, verbose_name="документ", on_delete=models.PROTECT)
     registration_request = models.ForeignKey(
-        RegistrationRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents"
+        RegistrationRequest,
+        verbose_name="заявка на регистрацию",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consents",
     )
     resident = models.ForeignKey(
-        Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents"
+        Resident,
+        verbose_name="житель",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consents",
     )
     full_name = models.CharField("ФИО", max_length=200)
     accepted_at = models.DateTimeField("принято", default=timezone.now)
     ip_address = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
     user_agent = models.CharField("браузер", max_length=500, blank=True)
     withdrawn_at = models.DateTimeField("отозвано", null=True, blank=True)
+    # The operator the accepted text named at that moment (the text itself names it by «{оператор}»).
+    operator_details = models.CharField("оператор персональных данных в тексте", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "согласие"

@@ -78,3 +78,12 @@ def find_resident(login: str) -> Resident | None:
             return resident
     # A phone shared by two cabinets names neither: the person is asked for the account number.
     return found[0] if len(found) == 1 else None
+
+
+def rejected_request(token: str) -> RegistrationRequest | None:
+    """The rejected request whose page has this address; an empty key opens nothing."""
+    if not token:
+        return None
+    return RegistrationRequest.objects.filter(
+        status_token=token, status=RegistrationRequest.Status.REJECTED
+    ).first()

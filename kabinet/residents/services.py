@@ -5,6 +5,7 @@ written to the outbox inside that transaction.
 """
 
 import enum
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from kabinet.messaging.services import send_email, send_sms
 
 from . import codes
 from .models import (
+    OPERATOR_MARK,
     ConfirmationCode,
     Consent,
     PolicyDocument,
@@ -35,7 +37,9 @@ from .models import (
 from .selectors import billing_check
 
 User = get_user_model()
-SMS_REASON_LIMIT = 80  # the rejection SMS stays within two segments; the e-mail has the whole text
+# Letters of the applicant's page address: no 0/O or 1/l to misread when typed from an SMS.
+TOKEN_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+TOKEN_LENGTH = 10  # about 50 bits: nobody finds another's page by trying addresses
 
 
 class RegistrationError(Exception):
@@ -125,6 +129,7 @@ def _file_request(
     except IntegrityError:  # another request for this account arrived a moment earlier
         raise RegistrationError(ALREADY_PENDING, field="account_number") from None
     RegistrationRequest.objects.filter(pk__in=contested).update(contested_by=registration_request)
+    operator = Company.load().operator_details
     Consent.objects.bulk_create(
         Consent(
             document=document,
@@ -132,6 +137,7 @@ def _file_request(
             full_name=full_name,
             ip_address=ip_address,
             user_agent=user_agent[:500],
+            operator_details=operator if OPERATOR_MARK in document.text else "",
         )
         for document in documents
     )
@@ -235,14 +241,19 @@ def reject_request(*, registration_request: RegistrationRequest, staff, reason: 
     registration_request.decided_by = staff
     registration_request.rejection_reason = reason
     registration_request.password_hash = ""
+    registration_request.status_token = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
     registration_request.save()
     registration_request.codes.filter(used_at=None, revoked_at=None).update(revoked_at=timezone.now())
-    short = reason if len(reason) <= SMS_REASON_LIMIT else reason[: SMS_REASON_LIMIT - 1] + "…"
-    send_sms(phone=registration_request.phone, text=f"Заявка на регистрацию отклонена: {short}")
+    # A reason does not fit an SMS whole, and a cut one misleads: the SMS says where to read it.
+    page = request_page(registration_request)
+    send_sms(
+        phone=registration_request.phone,
+        text=f"Заявка на регистрацию отклонена. Причина — в письме и на {page.split('://', 1)[-1]}",
+    )
     send_email(
         to=registration_request.email,
         template="registration-rejected",
-        context={"request": registration_request},
+        context={"request": registration_request, "request_page": page},
     )
     record(
         action=AuditEntry.Action.REQUEST_REJECTED,
@@ -251,6 +262,12 @@ def reject_request(*, registration_request: RegistrationRequest, staff, reason: 
         details={"account": registration_request.account_number, "reason": reason},
     )
     return registration_request
+
+
+def request_page(registration_request: RegistrationRequest) -> str:
+    """The address of the applicant's page of their request, where a rejection's reason stands."""
+    path = reverse("residents:request_status", args=[registration_request.status_token])
+    return settings.SITE_URL + path
 
 
 def _issue_code(registration_request: RegistrationRequest) -> ConfirmationCode:

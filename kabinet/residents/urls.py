@@ -10,6 +10,8 @@ urlpatterns = [
     path("registration/code/", views.confirm_code, name="confirm_code"),
     path("registration/code/new/", views.resend_code, name="resend_code"),
     path("registration/done/", views.registration_done, name="registration_done"),
+    # After the fixed addresses above: the page of one request, named in the rejection SMS.
+    path("registration/<slug:token>/", views.request_status, name="request_status"),
     path("documents/<slug:kind>/", views.policy, name="policy"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),

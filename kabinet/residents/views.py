@@ -73,6 +73,14 @@ def request_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "residents/request_sent.html", ctx)
 
 
+def request_status(request: HttpRequest, token: str) -> HttpResponse:
+    """The applicant's page of a rejected request: the reason in full, and what to do next."""
+    registration_request = selectors.rejected_request(token)
+    if registration_request is None:
+        raise Http404
+    return render(request, "residents/request_status.html", {"registration_request": registration_request})
+
+
 def confirm_code(request: HttpRequest) -> HttpResponse:
     session_request = _session_request(request)
     initial = {"account_number": session_request.account_number} if session_request else {}

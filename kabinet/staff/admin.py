@@ -3,7 +3,9 @@ from django.contrib.auth.admin import UserAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kabinet.core.backoffice import BackOfficeAdmin, RussianPermissions
 from kabinet.core.clientip import client_ip
+from kabinet.core.formats import Noun
 from kabinet.core.models import User
 
 from . import services
@@ -15,7 +17,8 @@ for model in (TOTPDevice, StaticDevice):
 
 
 @admin.register(User)
-class KabinetUserAdmin(UserAdmin):
+class KabinetUserAdmin(BackOfficeAdmin, RussianPermissions, UserAdmin):
+    noun = Noun("пользователь", "пользователя", "пользователей", accusative="пользователя")
     list_display = (
         "username",
         "email",

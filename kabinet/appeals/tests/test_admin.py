@@ -1,4 +1,6 @@
-from datetime import timedelta
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
@@ -27,6 +29,13 @@ def appeal_of(resident, category, text="Не работает домофон.", 
         text=text,
         files=[check_file(f, max_bytes=1024 * 1024) for f in files],
     )
+
+
+@contextmanager
+def freeze_now(moment: datetime):
+    """Django's clock stopped at `moment`: what «today» is depends on it, not on the test's day."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
 
 
 def listed(client, **params) -> list[int]:
@@ -78,7 +87,30 @@ def test_overdue_appeal_stands_out_in_the_inbox(client, operator, inbox):
 
     html = client.get(CHANGELIST).text
 
-    assert "без ответа 30 дн. — просрочено" in html
+    assert "без ответа 30\u00a0дней — просрочено" in html
+
+
+@pytest.mark.parametrize(
+    ("received_utc", "expected"),
+    [
+        ((2026, 12, 3, 20, 25), "ждёт, поступило вчера"),  # 23:25 in Moscow, yesterday
+        ((2026, 12, 3, 21, 5), "ждёт, поступило сегодня"),  # 00:05 in Moscow, today
+        ((2026, 12, 1, 9, 0), "ждёт 3\u00a0дня"),
+    ],
+)
+def test_how_long_an_appeal_waits_is_counted_in_local_calendar_days(
+    client, operator, ivanov, plumbing, settings, received_utc, expected
+):
+    settings.TIME_ZONE = "Europe/Moscow"
+    appeal = appeal_of(ivanov, plumbing)
+    now = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)  # 13:00 in Moscow
+    Appeal.objects.filter(pk=appeal.pk).update(created_at=datetime(*received_utc, tzinfo=UTC))
+    sign_in_staff(client, operator)
+
+    with freeze_now(now):
+        html = client.get(CHANGELIST).text
+
+    assert expected in html
 
 
 def test_operator_replies_and_changes_status_in_one_step(client, operator, ivanov, inbox):

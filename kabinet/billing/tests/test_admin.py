@@ -91,7 +91,7 @@ def test_an_imported_accrual_is_listed_and_opens_by_its_id(admin_client, write_f
     assert listed.status_code == 200
     assert "1000000001" in listed.text and "1000000002" in listed.text
     assert page.status_code == 200
-    assert "1000000002" in page.text and "96.00" in page.text
+    assert "1000000002" in page.text and "96,00" in page.text
     assert "148.00" not in page.text
 
 

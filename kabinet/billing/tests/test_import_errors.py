@@ -1,4 +1,5 @@
 import pytest
+from django.core.management.base import CommandError
 
 from kabinet.billing.models import Account
 from kabinet.billing.tests.helpers import HEADER, run_import
@@ -97,3 +98,12 @@ def test_summary_counts_each_outcome(write_file):
     output = run_import(write_file(lines, name="b.csv"))
 
     assert output[-1] == "Лицевые счета: добавлено 3, обновлено 1, без изменений 2, ошибок 1."
+
+
+def test_without_skipping_bad_rows_a_bad_row_changes_nothing_and_the_command_fails(write_file):
+    path = write_file([HEADER, GOOD, ";Петров Пётр;Пермь;;;"])
+
+    with pytest.raises(CommandError, match="Файл не загружен"):
+        run_import(path, skip_bad=False)
+
+    assert not Account.objects.exists()

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from kabinet.billing.models import Accrual, ImportJob
+from kabinet.billing.models import Account, Accrual, ImportJob
 from kabinet.billing.tests.factories import AccountFactory
 from kabinet.billing.tests.test_import_accruals import HEADER, water
 
@@ -162,3 +162,49 @@ def test_a_job_running_now_is_left_to_its_worker(admin_client, accounts):
 
     assert run_worker() == ""  # nothing to do: the other worker has it
     assert Accrual.objects.count() == 0
+
+
+ACCOUNTS_HEADER = "account_number;full_name;address;area;phone;email"
+
+
+def accounts_file(*rows: str) -> bytes:
+    return "\r\n".join([ACCOUNTS_HEADER, *rows]).encode()
+
+
+FIVE_ACCOUNTS = [
+    f"100000010{n};Иванов Иван Иванович;г. Пермь, ул. Ленина, д. 1, кв. {n};;;" for n in range(5)
+]
+
+
+def test_an_accounts_upload_reports_the_rows_it_read_beside_what_it_added(admin_client):
+    upload(admin_client, "accounts.csv", accounts_file(*FIVE_ACCOUNTS), kind="accounts")
+
+    run_worker()
+
+    job = ImportJob.objects.get()
+    page = admin_client.get(f"/admin/billing/importjob/{job.pk}/change/").text
+    assert job.get_status_display() == "загружен"
+    assert job.rows_done == 5
+    assert "строк прочитано: 5" in page
+    assert "Лицевые счета: добавлено 5, обновлено 0, без изменений 0, ошибок 0." in page
+
+
+def test_an_accounts_file_with_a_bad_row_ends_failed_and_changes_nothing_unless_skipping(admin_client):
+    content = accounts_file(*FIVE_ACCOUNTS, ";Петров Пётр;Пермь;;;")
+    upload(admin_client, "accounts.csv", content, kind="accounts")
+    run_worker()
+    failed = ImportJob.objects.get()
+
+    assert failed.get_status_display() == "не загружен"
+    assert failed.rows_done == 6
+    assert "строка 7: не указан номер лицевого счёта" in failed.report
+    assert "Ничего не изменено" in failed.summary
+    assert not Account.objects.exists()
+
+    upload(admin_client, "accounts.csv", content, kind="accounts", skip_bad=True)
+    run_worker()
+    skipped = ImportJob.objects.exclude(pk=failed.pk).get()
+
+    assert skipped.get_status_display() == "загружен"
+    assert skipped.summary == "Лицевые счета: добавлено 5, обновлено 0, без изменений 0, ошибок 1."
+    assert Account.objects.count() == 5

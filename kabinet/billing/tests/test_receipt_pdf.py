@@ -9,7 +9,10 @@ import zxingcpp
 from django.urls import reverse
 
 from kabinet.billing import payment_qr
+from kabinet.billing.models import Accrual, Service
 from kabinet.billing.tests.history import PASSWORD, fill_payment_details, make_history, resident_with
+from kabinet.meters.models import Service as Resource
+from kabinet.meters.tests.factories import MeterFactory, ReadingFactory
 
 
 def pdf_pages(pdf: bytes, scale: float = 3) -> tuple[list, str]:
@@ -116,3 +119,47 @@ def test_payload_drops_separators_and_rounds_the_sum_to_kopecks():
     assert fields["Sum"] == "123457"
     assert fields["Purpose"] == "Оплата ЖКУ"
     assert fields["PaymPeriod"] == "012026"
+
+
+def flat_text(pdf: bytes) -> str:
+    _, text = pdf_pages(pdf)
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def test_the_bank_is_named_after_a_label_and_the_area_is_written_as_the_calculation_writes_it(receipt):
+    text = flat_text(receipt)
+
+    assert "Банк получателя: Тверское отделение № 8607 ПАО Сбербанк" in text
+    assert " в Тверское" not in text
+    assert "Общая площадь: 54,3 м²" in text  # the account's area, 54.30
+    assert "Содержание жилого помещения м² 54,3" in text  # the volume billed by that area
+
+
+def test_the_receipt_shows_the_readings_it_was_calculated_from(client, company, ivanov_account):
+    fill_payment_details(company)
+    make_history(ivanov_account)
+    resident_with(ivanov_account)
+    cold = MeterFactory(account=ivanov_account, serial_number="ХВ-2231847", initial_value=Decimal("300"))
+    ReadingFactory(meter=cold, period=date(2026, 9, 1), value=Decimal("371.698"), consumption=Decimal("5.2"))
+    ReadingFactory(
+        meter=cold, period=date(2026, 10, 1), value=Decimal("376.210"), consumption=Decimal("4.512")
+    )
+    power = MeterFactory(
+        account=ivanov_account, serial_number="Э-0147733", service=Resource.ELECTRICITY, tariffs=2,
+        digits_after=0, initial_value=Decimal(20000), initial_value_t2=Decimal(7800),
+    )  # fmt: skip
+    common = Service.objects.create(
+        code="cold_common", name="Холодная вода на содержание общего имущества", unit="м³"
+    )
+    Accrual.objects.create(
+        account=ivanov_account, period=date(2026, 10, 1), service=common, tariff=Decimal("52.31"),
+        volume=Decimal("0.120"), unit="м³", accrued=Decimal("6.28"), to_pay=Decimal("6.28"),
+    )  # fmt: skip
+    client.login(username=ivanov_account.number, password=PASSWORD)
+
+    text = flat_text(client.get(reverse("billing:receipt_pdf", args=[date(2026, 10, 1)])).content)
+
+    assert "Показания индивидуальных приборов учёта" in text
+    # meter, previous and current reading, consumption, volume in the flat, volume on common property
+    assert "№ ХВ-2231847 371,698 376,210 4,512 м³ 4,512 м³ 0,12 м³" in text
+    assert f"№ Э-0147733 {power.shown_initial} не передано —" in text

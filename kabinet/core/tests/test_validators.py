@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kabinet.core.models import Company
-from kabinet.core.validators import account_key_matches, is_valid_inn
+from kabinet.core.validators import account_key_matches, is_valid_inn, is_valid_ogrn
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +90,28 @@ def test_the_back_office_shows_a_wrong_account_beside_its_field_and_saves_good_d
     assert "Счёт не сходится с БИК по контрольному ключу" in refused.text
     assert saved.status_code == 302
     assert Company.load().settlement_account == "40702810563000001234"
+
+
+@pytest.mark.parametrize(
+    ("ogrn", "valid"),
+    [
+        ("1026900123458", True),  # an organisation: 13 digits
+        ("1026900123457", False),  # one digit off
+        ("304500116000157", True),  # an entrepreneur's ОГРНИП: 15 digits
+        ("304500116000158", False),
+        ("10269001234", False),
+        ("102690012345A", False),
+    ],
+)
+def test_ogrn_check_digit(ogrn, valid):
+    assert is_valid_ogrn(ogrn) is valid
+
+
+@pytest.mark.django_db
+def test_a_wrong_ogrn_is_refused_beside_its_field():
+    company = Company(name="ООО «Тест»", ogrn="1026900123457")
+
+    with pytest.raises(ValidationError) as refused:
+        company.full_clean()
+
+    assert "ОГРН" in refused.value.message_dict["ogrn"][0]

@@ -53,7 +53,7 @@ def test_code_sms_stays_within_two_segments_with_a_long_site_url(
 
 
 @pytest.mark.django_db
-def test_rejection_sms_stays_within_two_segments_even_with_a_long_reason(
+def test_rejection_sms_is_never_cut_it_says_where_to_read_the_whole_reason(
     settings, company, published_policies, ivanov_account, operator
 ):
     settings.SITE_URL = LONG_SITE_URL
@@ -62,8 +62,11 @@ def test_rejection_sms_stays_within_two_segments_even_with_a_long_reason(
 
     reject_request(registration_request=request, staff=operator, reason=reason)
 
+    request.refresh_from_db()
     sms = OutboxMessage.objects.get(channel="sms")
-    assert sms.body.startswith("Заявка на регистрацию отклонена: ФИО в заявке")
+    page = f"lichnyj-kabinet.upravlyayushchaya-kompaniya-sever.ru/registration/{request.status_token}/"
+    assert sms.body == f"Заявка на регистрацию отклонена. Причина — в письме и на {page}"
+    assert "…" not in sms.body
     assert segments(sms.body) <= 2
 
 

@@ -85,17 +85,69 @@ def test_company_window_is_one_row_edited_in_place(staff):
     assert ReadingSchedule.objects.count() == 1
 
 
-def test_a_reading_added_on_the_meter_page_is_marked_as_the_operators(staff, ivanov_account, operator):
-    meter = MeterFactory(account=ivanov_account)
-    data = {
-        "account": ivanov_account.pk, "building": meter.building_id, "service": "cold_water", "tariffs": 1,
-        "serial_number": meter.serial_number, "is_active": "on", "digits_before": 5, "digits_after": 3,
-        "initial_value": "100", "next_check_date": "01.01.2030",
-        "readings-TOTAL_FORMS": 1, "readings-INITIAL_FORMS": 0,
-        "readings-0-period": "01.10.2026", "readings-0-value": "120,5", "readings-0-source": "resident",
+def meter_page_data(meter, **readings) -> dict:
+    """The meter page as the operator sends it: the meter's fields, this month's reading row."""
+    return {
+        "account": meter.account_id, "building": meter.building_id, "service": meter.service,
+        "tariffs": meter.tariffs, "serial_number": meter.serial_number, "is_active": "on",
+        "digits_before": meter.digits_before, "digits_after": meter.digits_after,
+        "initial_value": str(meter.initial_value).replace(".", ","), "next_check_date": "01.01.2030",
+        "readings-TOTAL_FORMS": 1, "readings-INITIAL_FORMS": 0, "readings-MAX_NUM_FORMS": 1,
+        **{f"readings-0-{name}": value for name, value in readings.items()},
+        "readings-2-TOTAL_FORMS": 0, "readings-2-INITIAL_FORMS": 0,
     }  # fmt: skip
 
-    staff.post(reverse("admin:meters_meter_change", args=[meter.pk]), data)
 
-    reading = meter.readings.get()
+def test_a_reading_typed_on_the_meter_page_counts_this_month_as_the_operators(
+    staff, ivanov_account, operator
+):
+    meter = MeterFactory(account=ivanov_account)  # starts at 100,000
+    ReadingFactory(meter=meter, period=date(2026, 10, 1), value=Decimal("110.000"))
+
+    response = staff.post(
+        reverse("admin:meters_meter_change", args=[meter.pk]), meter_page_data(meter, value="120,5")
+    )
+
+    assert response.status_code == 302
+    reading = meter.readings.get(period=timezone.localdate().replace(day=1))
     assert (reading.value, reading.source, reading.submitted_by) == (Decimal("120.5"), "operator", operator)
+    assert reading.consumption == Decimal("10.5")
+
+
+def test_a_reading_lower_than_the_last_is_refused_on_the_meter_page(staff, ivanov_account):
+    meter = MeterFactory(account=ivanov_account)
+    ReadingFactory(meter=meter, period=date(2026, 10, 1), value=Decimal("110.000"))
+
+    response = staff.post(
+        reverse("admin:meters_meter_change", args=[meter.pk]), meter_page_data(meter, value="105")
+    )
+
+    assert response.status_code == 200
+    assert "Показание меньше предыдущего (110,000)" in response.content.decode()
+    assert meter.readings.count() == 1
+
+
+def test_past_readings_are_shown_not_edited_and_a_one_tariff_meter_has_no_second_tariff(
+    staff, ivanov_account
+):
+    meter = MeterFactory(account=ivanov_account)
+    ReadingFactory(meter=meter, period=date(2026, 10, 1), value=Decimal("110.000"), consumption=Decimal("10"))
+
+    html = staff.get(reverse("admin:meters_meter_change", args=[meter.pk])).content.decode()
+
+    assert "октябрь 2026" in html and "110,000" in html
+    assert "-DELETE" not in html  # no delete boxes
+    assert 'name="readings-2-0-value"' not in html  # the past month is not an input
+    assert "Т2" not in html and "Т3" not in html
+
+
+def test_a_two_tariff_meter_asks_for_day_and_night_and_nothing_more(staff, ivanov_account):
+    meter = MeterFactory(
+        account=ivanov_account, service=Service.ELECTRICITY, tariffs=2, digits_after=0,
+        initial_value=Decimal(100), initial_value_t2=Decimal(50),
+    )  # fmt: skip
+
+    html = staff.get(reverse("admin:meters_meter_change", args=[meter.pk])).content.decode()
+
+    assert 'name="readings-0-value_t2"' in html and 'name="initial_value_t2"' in html
+    assert 'name="readings-0-value_t3"' not in html and 'name="initial_value_t3"' not in html

@@ -1,5 +1,6 @@
 """The operators' queue of registration requests in the back-office."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kabinet.messaging.models import OutboxMessage
-from kabinet.residents.models import RegistrationRequest
+from kabinet.residents.models import RegistrationRequest, RejectionReason
 from kabinet.testing import sign_in_staff, submit_request
 
 pytestmark = pytest.mark.django_db
@@ -111,8 +112,43 @@ def test_operator_rejects_with_a_reason_that_reaches_the_applicant(staff_client,
     assert request.status == RegistrationRequest.Status.REJECTED
     assert request.rejection_reason == "Заявитель не является владельцем счёта."
     assert "отклонена: причина отправлена заявителю в SMS и на maria@mail.ru" in response.content.decode()
-    sms = OutboxMessage.objects.get(channel="sms", recipient="+79990001122")
-    assert "не является владельцем" in sms.body
+    letter = OutboxMessage.objects.get(
+        channel="email", recipient="maria@mail.ru", subject__contains="отклонена"
+    )
+    assert "Заявитель не является владельцем счёта." in letter.body
+
+
+def test_operator_picks_a_ready_reason_and_may_add_words_of_their_own(staff_client, company, ivanov_account):
+    request = pending_request()
+    ready = RejectionReason.objects.get(text__startswith="ФИО в заявке не совпадает")
+
+    page = staff_client.get(reverse("admin:residents_registrationrequest_change", args=[request.pk]))
+    staff_client.post(
+        reverse("admin:residents_request_reject", args=[request.pk]),
+        {"ready": ready.pk, "reason": "В квитанции: Иванов Иван Иванович."},
+    )
+
+    assert ready.text in page.content.decode()  # the operator reads what the applicant will read
+    request.refresh_from_db()
+    assert request.rejection_reason == f"{ready.text} В квитанции: Иванов Иван Иванович."
+
+
+def test_a_reason_the_administrator_turned_off_is_not_offered(staff_client, company, ivanov_account):
+    request = pending_request()
+    retired = RejectionReason.objects.create(text="Причина, которую больше не предлагают.", is_active=False)
+
+    page = staff_client.get(reverse("admin:residents_registrationrequest_change", args=[request.pk]))
+
+    assert retired.text not in page.content.decode()
+
+
+def test_the_queue_puts_the_check_the_wait_and_the_state_first(staff_client, company, ivanov_account):
+    pending_request()
+
+    html = staff_client.get(QUEUE).content.decode()
+    headers = re.findall(r'<th scope="col" class="(?:sortable )?column-(\w+)', html)
+
+    assert headers[:3] == ["checks", "waiting", "status"]
 
 
 def test_rejection_without_reason_is_refused_and_says_why(staff_client, company, ivanov_account):
@@ -122,7 +158,7 @@ def test_rejection_without_reason_is_refused_and_says_why(staff_client, company,
         reverse("admin:residents_request_reject", args=[request.pk]), {"reason": ""}, follow=True
     )
 
-    assert "не отклонена: укажите причину отказа" in response.content.decode()
+    assert "не отклонена: выберите причину из списка или напишите свою" in response.content.decode()
     request.refresh_from_db()
     assert request.status == RegistrationRequest.Status.PENDING
 
@@ -138,7 +174,9 @@ def test_bulk_rejection_asks_for_the_reason_first(staff_client, company, ivanov_
     assert "Причина отказа" in ask.content.decode()
     assert RegistrationRequest.objects.filter(status="pending").count() == 2
 
-    done = staff_client.post(QUEUE, {**selection, "reason": "Данные не совпадают."}, follow=True)
+    done = staff_client.post(
+        QUEUE, {**selection, "apply": "1", "reason": "Данные не совпадают."}, follow=True
+    )
     assert RegistrationRequest.objects.filter(status="rejected").count() == 2
     assert "отклонена" in done.content.decode()
 

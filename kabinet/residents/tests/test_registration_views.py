@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from kabinet.residents import services
@@ -232,3 +233,26 @@ def test_rejected_applicant_sees_the_reason_and_can_apply_again(client, company,
 
     assert "Причина: ФИО не совпадает." in html
     assert f'href="{REGISTER}">Подать заявку снова' in html
+
+
+def test_the_page_named_in_the_rejection_sms_shows_the_whole_reason_in_any_browser(
+    client, company, ivanov_account, operator
+):
+    client.post(REGISTER, registration_post(full_name="Иванова Мария Петровна"))
+    request = RegistrationRequest.objects.get()
+    reason = "ФИО в заявке не совпадает с ФИО в квитанции. Укажите ФИО так, как в квитанции. " * 2
+    services.reject_request(registration_request=request, staff=operator, reason=reason)
+    request.refresh_from_db()
+
+    other_browser = Client()
+    page = other_browser.get(f"/registration/{request.status_token}/")
+
+    assert page.status_code == 200
+    assert reason.strip() in " ".join(page.content.decode().split())
+    assert f'href="{REGISTER}">Подать заявку снова' in page.content.decode()
+
+
+def test_a_guessed_address_of_a_request_page_opens_nothing(client, company, ivanov_account, operator):
+    client.post(REGISTER, registration_post(full_name="Иванова Мария Петровна"))
+
+    assert client.get("/registration/abcdefghij/").status_code == 404

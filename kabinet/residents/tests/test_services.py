@@ -167,8 +167,11 @@ class TestOperatorDecisions:
         request.refresh_from_db()
         assert request.status == RegistrationRequest.Status.REJECTED
         assert request.password_hash == ""
-        assert "ФИО не совпадает" in sms_to()[0].body
-        assert "ФИО не совпадает" in emails_to()[-1].body
+        # The SMS says where to read the reason; the letter and the page carry it whole.
+        assert "Причина — в письме и на " in sms_to()[0].body
+        assert f"/registration/{request.status_token}/" in sms_to()[0].body
+        assert "ФИО не совпадает с владельцем счёта." in emails_to()[-1].body
+        assert f"/registration/{request.status_token}/" in emails_to()[-1].body
 
     def test_rejection_needs_a_reason(self, company, ivanov_account, operator):
         request = submit(full_name="Иванова Мария Петровна")

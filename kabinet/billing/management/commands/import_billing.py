@@ -50,9 +50,9 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
     help = (
         "Загружает файл из системы начислений, CSV или XLSX (форматы — в docs/billing-formats.md). "
-        "Лицевые счета: повторная загрузка того же файла ничего не меняет, строки с ошибками "
-        "пропускаются. Начисления и оплаты: файл заменяет названные в нём периоды целиком; "
-        "если есть строки с ошибками, ничего не меняется, пока не указан --skip-bad."
+        "Лицевые счета и приборы учёта: повторная загрузка того же файла ничего не меняет. "
+        "Начисления и оплаты: файл заменяет названные в нём периоды целиком. Если в файле есть "
+        "строки с ошибками, ничего не меняется, пока не указан --skip-bad."
     )
 
     def add_arguments(self, parser) -> None:
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-bad",
             action="store_true",
-            help="загрузить хорошие строки, пропустив строки с ошибками (для начислений и оплат)",
+            help="загрузить хорошие строки, пропустив строки с ошибками",
         )
         parser.add_argument("--no-progress", action="store_true", help="не показывать ход загрузки")
 
@@ -78,11 +78,10 @@ class Command(BaseCommand):
             for phase, seconds in getattr(report, "timings", {}).items():
                 self.stderr.write(f"{phase}: {seconds:.1f} с")
         if bar is not None:
-            rows = getattr(report, "rows_read", None)  # accounts and meters reports count outcomes
-            bar.finish(report.created + report.updated + report.unchanged if rows is None else rows)
+            bar.finish(report.rows_read)
         for text in services.report_lines(report):
             self.stdout.write(text, self.style.WARNING)
         summary = f"{services.IMPORT_KINDS[kind].title}: {report.summary()}"
         self.stdout.write(summary, self.style.WARNING if report.errors else self.style.SUCCESS)
-        if not getattr(report, "applied", True):
+        if not report.applied:
             raise CommandError("Файл не загружен: в нём есть строки с ошибками.", returncode=1)
