@@ -21,6 +21,8 @@ personal data in the clear.
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -130,6 +132,15 @@ class Ticket:
             if not names or counter.name in names:
                 _run([counter.name], "decr", counter.key)
         self.counted = [c for c in self.counted if names and c.name not in names]
+
+    @contextmanager
+    def given_back_on(self, *errors: type[Exception]) -> Iterator[None]:
+        """Inside, a refusal of the given kinds gives the counts back: it cost the person nothing."""
+        try:
+            yield
+        except errors:
+            self.refund()
+            raise
 
     def succeeded(self, *, forget: tuple[str, ...] = ()) -> None:
         """The event went well: its counts are given back and the `forget` limits start afresh

@@ -81,37 +81,6 @@ def submit_registration(
     """
     limits.refuse_if_cap_reached()
     ticket = ratelimit.hit_sms(ip=ip_address, phone=phone, account=account_number)
-    try:
-        return _file_request(
-            full_name=full_name,
-            account_number=account_number,
-            phone=phone,
-            email=email,
-            password=password,
-            ip_address=ip_address,
-            user_agent=user_agent,
-        )
-    except RegistrationError:
-        ticket.refund()
-        raise
-
-
-@transaction.atomic
-def _file_request(
-    *,
-    full_name: str,
-    account_number: str,
-    phone: str,
-    email: str,
-    password: str,
-    ip_address: str | None,
-    user_agent: str,
-) -> RegistrationRequest:
-    documents = [PolicyDocument.current(kind) for kind in PolicyDocument.Kind.values]
-    if None in documents:
-        raise RegistrationError(
-            "Регистрация временно недоступна: не опубликованы документы о персональных данных."
-        )
     registration_request = RegistrationRequest(
         full_name=full_name,
         account_number=account_number,
@@ -121,6 +90,16 @@ def _file_request(
         ip_address=ip_address,
         user_agent=user_agent[:500],
     )
+    with ticket.given_back_on(RegistrationError), transaction.atomic():
+        return _file_request(registration_request)
+
+
+def _file_request(registration_request: RegistrationRequest) -> RegistrationRequest:
+    documents = [PolicyDocument.current(kind) for kind in PolicyDocument.Kind.values]
+    if None in documents:
+        raise RegistrationError(
+            "Регистрация временно недоступна: не опубликованы документы о персональных данных."
+        )
     _check(registration_request)
     contested = _contest_squatters(registration_request)
     try:
@@ -134,9 +113,9 @@ def _file_request(
         Consent(
             document=document,
             registration_request=registration_request,
-            full_name=full_name,
-            ip_address=ip_address,
-            user_agent=user_agent[:500],
+            full_name=registration_request.full_name,
+            ip_address=registration_request.ip_address,
+            user_agent=registration_request.user_agent,
             operator_details=operator if OPERATOR_MARK in document.text else "",
         )
         for document in documents
@@ -146,11 +125,15 @@ def _file_request(
         record(
             action=AuditEntry.Action.REQUEST_APPROVED,
             target=str(registration_request),
-            ip=ip_address,
+            ip=registration_request.ip_address,
             details={"account": registration_request.account_number, "automatically": True},
         )
     else:
-        send_email(to=email, template="registration-received", context={"request": registration_request})
+        send_email(
+            to=registration_request.email,
+            template="registration-received",
+            context={"request": registration_request},
+        )
     return registration_request
 
 
@@ -307,11 +290,8 @@ def request_new_code(*, registration_request: RegistrationRequest, ip: str | Non
     ticket = ratelimit.hit_sms(
         ip=ip, phone=registration_request.phone, account=registration_request.account_number
     )
-    try:
+    with ticket.given_back_on(RegistrationError):
         return _new_code(registration_request)
-    except RegistrationError:
-        ticket.refund()
-        raise
 
 
 @transaction.atomic
