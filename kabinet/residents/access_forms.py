@@ -2,9 +2,11 @@
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.http import HttpRequest
 
 from kabinet.core import normalize
 from kabinet.core.models import User
+from kabinet.core.signin import check_current_password
 
 from .codes import CODE_DIGITS, clean_code
 from .forms import hint
@@ -109,14 +111,19 @@ class PasswordChangeForm(NewPasswordMixin, forms.Form):
     )
     password1, password2 = _new_password_fields()
 
-    def __init__(self, *args, user: User, **kwargs) -> None:
+    def __init__(self, *args, user: User, request: HttpRequest | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.password_user = user
+        self.request = request
 
     def clean_old_password(self) -> str:
         value = self.cleaned_data["old_password"]
-        if not self.password_user.check_password(value):
-            raise forms.ValidationError("Текущий пароль введён неверно.")
+        check_current_password(
+            user=self.password_user,
+            password=value,
+            request=self.request,
+            message="Текущий пароль введён неверно.",
+        )
         return value
 
 
@@ -184,12 +191,14 @@ class CloseCabinetForm(forms.Form):
         error_messages={"required": "Введите пароль."},
     )
 
-    def __init__(self, *args, user: User, **kwargs) -> None:
+    def __init__(self, *args, user: User, request: HttpRequest | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
         value = self.cleaned_data["password"]
-        if not self.user.check_password(value):
-            raise forms.ValidationError("Пароль введён неверно.")
+        check_current_password(
+            user=self.user, password=value, request=self.request, message="Пароль введён неверно."
+        )
         return value

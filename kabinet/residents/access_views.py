@@ -145,7 +145,7 @@ def profile_phone_code(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
 @cabinet_page
 def profile_password(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     user = cabinet.resident.user
-    form = PasswordChangeForm(request.POST, user=user)
+    form = PasswordChangeForm(request.POST, user=user, request=request)
     if not form.is_valid():
         return _profile(request, cabinet, password_form=form)
     access.change_password(
@@ -181,7 +181,7 @@ def profile_sessions(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
 
 @cabinet_page
 def close_cabinet(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    form = CloseCabinetForm(request.POST or None, user=cabinet.resident.user)
+    form = CloseCabinetForm(request.POST or None, user=cabinet.resident.user, request=request)
     if request.method == "POST" and form.is_valid():
         access.close_cabinet(resident=cabinet.resident, ip=client_ip(request))
         logout(request)

@@ -286,3 +286,25 @@ def test_operator_cannot_approve_when_the_code_could_not_be_sent(
     assert "исчерпал дневной лимит SMS" in response.content.decode()
     request.refresh_from_db()
     assert request.status == RegistrationRequest.Status.PENDING
+
+
+def test_a_stolen_session_cannot_try_passwords_freely_in_the_profile(client, company, registered_ivanov):
+    """Closing the cabinet and changing the password ask for the password again: those guesses
+    count on the same cabinet as the log-in's, so five wrong ones lock the log-in too."""
+    client.force_login(registered_ivanov.user)
+    for n in range(3):
+        client.post(reverse("residents:close_cabinet"), {"password": f"guess-{n}", "confirm": "on"})
+    for n in range(2):
+        data = {
+            "old_password": f"guess-{n}",
+            "password1": "Birch-Volga-Evening-7",
+            "password2": "Birch-Volga-Evening-7",
+        }
+        client.post(reverse("residents:profile_password"), data)
+
+    closing = client.post(reverse("residents:close_cabinet"), {"password": PASSWORD, "confirm": "on"})
+
+    assert "Слишком много неудачных попыток входа" in closing.content.decode()
+    assert "Слишком много неудачных попыток входа" in login(Client(), password=PASSWORD).content.decode()
+    registered_ivanov.user.refresh_from_db()
+    assert registered_ivanov.user.is_active
