@@ -78,9 +78,12 @@ INSTALLED_APPS = [
     "kabinet.public",
     "kabinet.audit",
     "kabinet.staff",
+    "kabinet.ops",
 ]
 
 MIDDLEWARE = [
+    "kabinet.core.middleware.RequestLogMiddleware",  # first: every answer is logged, redirects too
+    "kabinet.ops.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -93,6 +96,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kabinet.core.middleware.ContentSecurityPolicyMiddleware",
 ]
+
+if not DEBUG:
+    # Static files with DEBUG off from the web nodes themselves (WhiteNoise: hashed names, gzip
+    # and brotli, cached for a year), so a node works without nginx too; deploy/nginx serves
+    # /static/ from STATIC_ROOT itself and never asks the nodes for them.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "kabinet.urls"
 WSGI_APPLICATION = "kabinet.wsgi.application"
@@ -190,7 +202,18 @@ FORMAT_MODULE_PATH = ["kabinet.core.format_modules"]
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# With DEBUG off: `manage.py collectstatic` writes hashed, compressed copies (WhiteNoise), so a
+# browser may keep them forever and an upgrade never shows an old stylesheet. Development and
+# tests serve the sources as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", VAR_DIR / "media"))
 
@@ -278,13 +301,49 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Logs, errors, health, metrics (kabinet.core.logs, kabinet.ops; docs/deploy.md) ----------
+# json: one JSON object per line with the request or job id, secrets and phones redacted (for
+# journald and a log collector); text: for a person at a terminal.
+LOG_FORMAT = os.getenv("KABINET_LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"KABINET_LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "kabinet.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per request comes from kabinet.requests; Django's own would repeat it.
+        "django.server": {"level": "WARNING"},
+        # A request line per page is for production logs; `make run` has runserver's own.
+        "kabinet.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+    },
 }
+# Errors to Sentry or a compatible service (GlitchTip, Bugsink) when a DSN is given. No personal
+# data is sent: no cookies, no user, no request body; phones in messages are masked.
+SENTRY_DSN = envsecret("SENTRY_DSN")
+if SENTRY_DSN:
+    from kabinet.core.logs import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=os.getenv("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.getenv("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )
+# /readyz: the kinds of workers whose heartbeat must be younger than the limit (seconds).
+_READY = os.getenv("KABINET_READY_WORKERS", "outbox,billing")
+READY_WORKERS = [kind.strip() for kind in _READY.split(",") if kind.strip()]
+HEARTBEAT_MAX_AGE_SECONDS = envint("KABINET_HEARTBEAT_MAX_AGE_SECONDS", 120)
+# /metrics answers only these networks (the address as kabinet.core.clientip reads it) or the
+# bearer token; everyone else gets 404.
+_METRICS_IPS = os.getenv("KABINET_METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128")
+METRICS_ALLOWED_IPS = [n.strip() for n in _METRICS_IPS.split(",") if n.strip()]
+METRICS_TOKEN = envsecret("KABINET_METRICS_TOKEN")
 
 FORM_RENDERER = "kabinet.core.forms.KabinetFormRenderer"
 

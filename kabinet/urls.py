@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.templatetags.static import static as static_url
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from kabinet.core import views as core_views
 
 urlpatterns = [
     # Browsers ask for /favicon.ico on every site, back-office pages included.
-    path("favicon.ico", RedirectView.as_view(url=static_url("core/favicon.svg"), permanent=True)),
+    path("favicon.ico", core_views.favicon),
+    path("", include("kabinet.ops.urls")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),
     path("", include("kabinet.residents.urls")),
@@ -20,3 +21,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database that went away answers «временно недоступно» (503), not an error (kabinet.ops).
+handler500 = "kabinet.ops.views.server_error"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the web server, the outbox worker and the billing import worker; Ctrl-C stops them all.
+# Starts the web server, the outbox worker, the billing import worker and the reminders'
+# schedule, each its own process with its own job; Ctrl-C stops them all.
 set -u
 PY=${PY:-.venv/bin/python}
 PORT=${PORT:-8000}
@@ -11,12 +12,14 @@ export SITE_URL=${SITE_URL:-http://127.0.0.1:$PORT}
 worker=$!
 "$PY" manage.py run_billing_worker &
 imports=$!
+"$PY" manage.py send_reading_reminders --schedule &
+reminders=$!
 "$PY" manage.py runserver "127.0.0.1:$PORT" &
 web=$!
 
-stop() { kill "$web" "$worker" "$imports" 2>/dev/null; wait "$web" "$worker" "$imports" 2>/dev/null; exit 0; }
+stop() { kill "$web" "$worker" "$imports" "$reminders" 2>/dev/null; wait "$web" "$worker" "$imports" "$reminders" 2>/dev/null; exit 0; }
 trap stop INT TERM
 echo "Kabinet: http://127.0.0.1:$PORT/  (back-office: http://127.0.0.1:$PORT/admin/; Ctrl-C stops)"
-# If either process dies, stop the other: half a system is worse than none.
-wait -n "$web" "$worker" "$imports"
+# If one process dies, stop the others: half a system is worse than none.
+wait -n "$web" "$worker" "$imports" "$reminders"
 stop

@@ -1,10 +1,17 @@
+import ipaddress
+import logging
+import re
 import time
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+
+from .clientip import client_ip, trusted_networks
+from .logs import request_context
 
 
 class ContentSecurityPolicyMiddleware:
@@ -56,3 +63,65 @@ class IdleSessionMiddleware:
             elif now - seen >= SEEN_EVERY:
                 request.session[SESSION_SEEN] = now
         return self.get_response(request)
+
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+request_log = logging.getLogger("kabinet.requests")
+
+
+class RequestLogMiddleware:
+    """One JSON line per request (`kabinet.requests`), under a request id every other line of
+    the request carries too. nginx's `$request_id` is taken from `X-Request-ID` when the request
+    came through a trusted proxy (so the proxy's log and ours share it), else one is made.
+
+    The URL is logged as its route (`registration/<str:token>/`), never as typed: paths carry
+    the keys of status pages and delivery reports, query strings carry anything.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = self._request_id(request)
+        request.request_id = request_id
+        started = time.monotonic()
+        with request_context(request_id):
+            response = self.get_response(request)
+            response.headers["X-Request-ID"] = request_id
+            match = getattr(request, "resolver_match", None)
+            user = getattr(request, "user", None)
+            request_log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "route": ("/" + match.route) if match else "(не найден)",
+                    "view": match.view_name if match else "",
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                    "ip": client_ip(request),
+                    "user": _who(user),
+                },
+            )
+        return response
+
+    @staticmethod
+    def _request_id(request: HttpRequest) -> str:
+        given = request.META.get("HTTP_X_REQUEST_ID", "")
+        peer = request.META.get("REMOTE_ADDR", "")
+        if given and REQUEST_ID.match(given) and _from_trusted_proxy(peer):
+            return given
+        return uuid.uuid4().hex
+
+
+def _from_trusted_proxy(peer: str) -> bool:
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in trusted_networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+def _who(user) -> str:
+    if user is None or not user.is_authenticated:
+        return "anonymous"
+    return f"staff:{user.pk}" if user.is_staff else f"resident:{user.pk}"

@@ -165,3 +165,25 @@ class LimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of one background worker process (`kabinet.core.worker`).
+
+    `/readyz` and the metrics read the newest beat per kind: a worker that stopped beating for
+    longer than `KABINET_HEARTBEAT_MAX_AGE_SECONDS` is reported, its rows stay for the record.
+    """
+
+    kind = models.CharField("обработчик", max_length=30)
+    worker = models.CharField("процесс", max_length=100)
+    started_at = models.DateTimeField("запущен")
+    beat_at = models.DateTimeField("последний признак жизни", db_index=True)
+    rounds = models.PositiveIntegerField("проходов", default=0)
+
+    class Meta:
+        verbose_name = "обработчик в фоне"
+        verbose_name_plural = "обработчики в фоне"
+        constraints = [models.UniqueConstraint(fields=["kind", "worker"], name="one_heartbeat_per_worker")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.worker}"

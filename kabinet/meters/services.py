@@ -3,8 +3,6 @@
 Each is one function with keyword-only arguments and its own transaction.
 """
 
-import logging
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +24,6 @@ from .window import months_between, russian_date
 if TYPE_CHECKING:
     from kabinet.billing.services import ImportReport
 
-log = logging.getLogger(__name__)
 
 # Consumption this many times the meter's usual asks the resident to confirm the reading.
 IMPLAUSIBLE_FACTOR = 3
@@ -270,26 +267,9 @@ def _save_meter(account: Account, fields: dict, report) -> None:
     report.updated += 1
 
 
-REMINDER_EVERY_SECONDS = 15 * 60
-REMINDER_HOURS = range(9, 21)  # an SMS at night would wake people up: 9:00–20:59 local time only
-_last_reminder_round: float = 0.0
-
-
-def remind_when_due(*, now: float | None = None) -> ReminderRound | None:
-    """The worker's hook: a reminder round every 15 minutes in the daytime; never raises, so a
-    problem here does not stop the delivery of other messages."""
-    global _last_reminder_round
-    now = time.monotonic() if now is None else now
-    if now - _last_reminder_round < REMINDER_EVERY_SECONDS and _last_reminder_round:
-        return None
-    if timezone.localtime().hour not in REMINDER_HOURS:
-        return None
-    _last_reminder_round = now
-    try:
-        return send_reading_reminders()
-    except Exception:
-        log.exception("Reading reminders failed; the next round will try again")
-        return None
+# An SMS at night would wake people up: reminders go out 9:00–20:59 local time only (the
+# schedule: deploy/kabinet-reminders.timer, or `send_reading_reminders --schedule`).
+REMINDER_HOURS = range(9, 21)
 
 
 # --- Readings typed by staff -----------------------------------------------------------------

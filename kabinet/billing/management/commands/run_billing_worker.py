@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kabinet.billing.services import run_queued_imports
-from kabinet.messaging.loop import run_until_stopped
+from kabinet.core.worker import run_until_stopped
 
 
 class Command(BaseCommand):
@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, once: bool = False, **options) -> None:
         if not once:
             self.stdout.write("Обработчик загрузок из системы начислений запущен.")
-        run_until_stopped(self.round, once=once, poll_seconds=settings.BILLING_IMPORT_POLL_SECONDS)
+        run_until_stopped(
+            self.round, kind="billing", once=once, poll_seconds=settings.BILLING_IMPORT_POLL_SECONDS
+        )
 
     def round(self) -> bool:
         done = run_queued_imports()

@@ -1,25 +1,26 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from kabinet.messaging.loop import run_until_stopped
+from kabinet.core.worker import run_until_stopped
 from kabinet.messaging.services import deliver_due
-from kabinet.meters.services import remind_when_due
 
 
 class Command(BaseCommand):
-    help = "Delivers queued SMS and e-mail from the outbox; runs until stopped (Ctrl-C)."
+    help = (
+        "Отправляет SMS и письма из очереди исходящих; работает, пока не остановят (Ctrl-C). "
+        "Обработчиков может быть сколько угодно: каждое сообщение берёт только один."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--once", action="store_true", help="deliver what is due now and exit")
+        parser.add_argument("--once", action="store_true", help="отправить то, что пора, и выйти")
 
     def handle(self, *args, once: bool = False, **options) -> None:
         if not once:
             self.stdout.write(f"Обработчик исходящих сообщений запущен (SMS через «{settings.SMS_GATEWAY}»).")
             self.stdout.flush()
-        run_until_stopped(self.round, once=once, poll_seconds=settings.OUTBOX_POLL_SECONDS)
+        run_until_stopped(self.round, kind="outbox", once=once, poll_seconds=settings.OUTBOX_POLL_SECONDS)
 
     def round(self) -> bool:
-        remind_when_due()  # meter-reading reminders when the window opens; throttles itself
         round_ = deliver_due()
         if round_.total:
             self.stdout.write(
