@@ -351,6 +351,11 @@ FORM_RENDERER = "kabinet.core.forms.KabinetFormRenderer"
 # Residents' attachments are personal data: kept outside MEDIA_ROOT and the static files, and
 # served only through a view that checks who asks (kabinet/appeals/views.py).
 APPEALS_FILES_DIR = Path(os.getenv("KABINET_APPEALS_FILES_DIR", VAR_DIR / "private" / "appeals"))
+# Behind nginx: the internal location that serves APPEALS_FILES_DIR (deploy/nginx/kabinet.conf,
+# "/_private/appeals/"). Django checks who asks, nginx sends the file. Empty: Django sends it.
+X_ACCEL_PREFIX = os.getenv("KABINET_X_ACCEL_PREFIX", "")
+if X_ACCEL_PREFIX and not (X_ACCEL_PREFIX.startswith("/") and X_ACCEL_PREFIX.endswith("/")):
+    raise ImproperlyConfigured("KABINET_X_ACCEL_PREFIX must start and end with /, e.g. /_private/appeals/")
 APPEALS_MAX_FILES = envint("KABINET_APPEALS_MAX_FILES", 5)
 APPEALS_MAX_FILE_MB = envint("KABINET_APPEALS_MAX_FILE_MB", 10)
 # Against floods from one cabinet: how many appeals a resident may send within an hour.

@@ -200,6 +200,24 @@ def test_attachment_is_downloaded_with_safe_headers(client, company, ivanov, plu
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
 
 
+def test_behind_nginx_the_checked_download_is_handed_to_nginx_by_x_accel_redirect(
+    client, company, ivanov, plumbing, settings
+):
+    settings.X_ACCEL_PREFIX = "/_private/appeals/"
+    appeal = appeal_of(ivanov, plumbing, files=[photo("кухня.png")])
+    attachment = appeal.attachments.get()
+    client.force_login(ivanov.user)
+
+    response = client.get(reverse("appeals:attachment", args=[attachment.pk]))
+
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == "/_private/appeals/" + attachment.file.name
+    assert response.content == b""  # nginx sends the bytes
+    assert response["Content-Type"] == "image/png"
+    assert "filename*=utf-8''%D0%BA%D1%83%D1%85%D0%BD%D1%8F.png" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "private, no-store"
+
+
 def test_attachments_are_not_reachable_as_media(client, company, ivanov, plumbing):
     appeal = appeal_of(ivanov, plumbing, files=[photo()])
     name = appeal.attachments.get().file.name
