@@ -240,6 +240,12 @@ REGISTRATION_CODE_RESEND_SECONDS = envint("KABINET_CODE_RESEND_SECONDS", 60)
 # The seed promises an answer within three days; older requests stand out in the queue.
 REGISTRATION_REVIEW_LIMIT_HOURS = envint("KABINET_REVIEW_LIMIT_HOURS", 72)
 
+# --- Personal data lifetime (152-ФЗ; kabinet/ops/retention.py, manage.py purge_personal_data) --
+# Rejected and never-confirmed registration requests are anonymised after this many days.
+PD_RETENTION_DAYS = envint("KABINET_PD_RETENTION_DAYS", 90)
+# The text and address of sent SMS and e-mail are removed after this many days (codes at once).
+OUTBOX_KEEP_DAYS = envint("KABINET_OUTBOX_KEEP_DAYS", 90)
+
 # --- Messages: SMS and e-mail ---------------------------------------------------------------
 SMS_GATEWAY = os.getenv("SMS_GATEWAY", "dev")  # dev | kannel | smsru (kabinet.messaging.gateways)
 SMS_SENDER = os.getenv("SMS_SENDER", "Kabinet")
