@@ -62,8 +62,7 @@ def test_check_deploy_with_the_shipped_environment_file_reports_nothing(tmp_path
             env[name] = str(secret)
     # Only the lines that are not commented out are in force.
     in_force = {
-        m.group(1)
-        for m in re.finditer(r"^([A-Z][A-Z0-9_]*)=", ENV_FILE.read_text("utf-8"), re.MULTILINE)
+        m.group(1) for m in re.finditer(r"^([A-Z][A-Z0-9_]*)=", ENV_FILE.read_text("utf-8"), re.MULTILINE)
     }
     env = {k: v for k, v in env.items() if k in in_force or k in ("PATH", "HOME")}
     if not redis_answers():
