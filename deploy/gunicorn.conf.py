@@ -29,6 +29,9 @@ forwarded_allow_ips = "127.0.0.1,::1"
 accesslog = None
 errorlog = "-"
 loglevel = os.getenv("GUNICORN_LOG_LEVEL", "info")
+# gunicorn 24+ opens a control socket in the home directory, one path for every node: two
+# nodes on one server would fight over it, and nothing here uses it.
+control_socket_disable = True
 # Load the application before forking: workers share its memory, and a broken release fails at
 # start instead of in every worker.
 preload_app = True

@@ -94,7 +94,7 @@ class RequestLogMiddleware:
                 "request",
                 extra={
                     "method": request.method,
-                    "route": ("/" + match.route) if match else "(не найден)",
+                    "route": ("/" + match.route) if match else "-",
                     "view": match.view_name if match else "",
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),

@@ -19,7 +19,7 @@ class MetricsMiddleware:
         match = getattr(request, "resolver_match", None)
         metrics.observe(
             method=request.method if request.method in _METHODS else "other",
-            route=("/" + match.route) if match else "(не найден)",
+            route=("/" + match.route) if match else "-",
             status=response.status_code,
             seconds=time.monotonic() - started,
         )
