@@ -11,11 +11,12 @@ the lease runs out, so nothing is lost. Every try is recorded as a `DeliveryAtte
 import logging
 import os
 import socket
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -155,6 +156,7 @@ def deliver(message: OutboxMessage, attempt: DeliveryAttempt, round_: DeliveryRo
     """Hand one claimed message to its gateway and record what happened."""
     gateway = gateway_for(message.channel)
     message.gateway = attempt.gateway = gateway.name
+    lease_ends = message.claimed_until
     message.claimed_until = None
     try:
         message.gateway_message_id = gateway.send(message)
@@ -182,7 +184,23 @@ def deliver(message: OutboxMessage, attempt: DeliveryAttempt, round_: DeliveryRo
         attempt.gateway_message_id = message.gateway_message_id
         round_.sent += 1
     attempt.finished_at = timezone.now()
-    _save_result(message, attempt)
+    _save_result_while_claimed(message, attempt, lease_ends)
+
+
+def _save_result_while_claimed(message: OutboxMessage, attempt: DeliveryAttempt, lease_ends) -> None:
+    """The gateway has answered; a database that restarts just now must not lose that answer, or
+    another worker would take the message when the claim ends and send it a second time. So the
+    result is written again and again while this worker still holds the claim (2 s to spare)."""
+    while True:
+        try:
+            _save_result(message, attempt)
+            return
+        except (OperationalError, InterfaceError):
+            if lease_ends is None or timezone.now() + timedelta(seconds=3) > lease_ends:
+                raise
+            log.warning("Result of message %s not saved: database away; trying again", message.pk)
+            connection.close()
+            time.sleep(1)  # the database is restarting: wait for it, within the claim
 
 
 def _save_result(message: OutboxMessage, attempt: DeliveryAttempt) -> None:

@@ -166,3 +166,30 @@ def test_back_office_shows_every_attempt_of_a_message(admin_client, monkeypatch)
     assert "ошибка, будет повтор" in page
     assert "connection refused" in page
     assert "принято шлюзом" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_restart_right_after_the_gateway_answered_does_not_send_the_message_twice(
+    smsru, monkeypatch
+):
+    from django.db import OperationalError
+
+    message = services.send_sms(phone="+79123456789", text="Показания принимаются до 25-го")
+    real_save = services._save_result
+    failures = iter([OperationalError("server closed the connection"), OperationalError("no connection")])
+
+    def database_restarting(*args):
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        real_save(*args)
+
+    monkeypatch.setattr(services, "_save_result", database_restarting)
+    monkeypatch.setattr(services.time, "sleep", lambda seconds: None)  # the pause between tries
+    services.deliver_due()
+
+    message.refresh_from_db()
+    assert message.status == "sent"
+    assert smsru.state.total() == 1
+    assert services.deliver_due().total == 0  # nothing left for another worker to send again
+    assert smsru.state.total() == 1
