@@ -380,13 +380,16 @@ CACHES = {
         "BACKEND": "django.core.cache.backends." + ("redis.RedisCache" if REDIS_URL else "db.DatabaseCache"),
         "LOCATION": REDIS_URL or "kabinet_cache",
         "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "kabinet"),
+        # A Redis that hangs must not hang every page: give up after a second (a miss).
+        **({"OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}} if REDIS_URL else {}),
     }
 }
 # With Redis, a session is read from the cache and the database is only written to (log-in,
 # log-out, a change): logout still ends it in both. Without Redis the cache is the database,
 # so the sessions stay plainly in the database.
 if REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # cached_db that goes on from the database alone while Redis is away (kabinet.core.sessions).
+    SESSION_ENGINE = "kabinet.core.sessions"
 
 # Rate-limit counters (kabinet.core.counters) never live in the general cache, which drops
 # entries when it fills: in Redis (RATE_LIMIT_REDIS_URL, REDIS_URL by default; the Redis must

@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -62,22 +63,21 @@ def run_until_stopped(round_: Callable[[], bool], *, kind: str, once: bool, poll
     that raises (the database restarting, say) is logged and retried after a pause: a worker
     outlives the faults around it instead of leaving the queue to pile up.
     """
-    stopping = False
+    stopping = threading.Event()  # set by SIGTERM/SIGINT; also cuts the pause between rounds short
 
     def stop(signum, frame) -> None:
-        nonlocal stopping
-        stopping = True
+        stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     heartbeat = Heartbeat(kind)
-    while not stopping:
+    while not stopping.is_set():
         busy = _one_round(round_, kind=kind, once=once)
         heartbeat.beat(force=once)
         if once:
             break
         if not busy:
-            time.sleep(poll_seconds)
+            stopping.wait(poll_seconds)
 
 
 def _one_round(round_: Callable[[], bool], *, kind: str, once: bool) -> bool:

@@ -94,10 +94,13 @@ class Stack:
             secret.write_text(secrets.token_urlsafe(50))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("KABINET_", "DJANGO_"))}
         env.update(
+            DJANGO_SETTINGS_MODULE="kabinet.settings",
             DEBUG="0",
             SECRET_KEY_FILE=str(secret),
             ALLOWED_HOSTS="127.0.0.1,localhost",
             SITE_URL=self.url,
+            # nginx passes Host without the port (as on 443): the form's origin carries :8443.
+            CSRF_TRUSTED_ORIGINS=f"{self.url},https://localhost:{HTTPS_PORT}",
             DATABASE_URL=self.database_url(),
             DATABASE_CONN_MAX_AGE="60",
             REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",

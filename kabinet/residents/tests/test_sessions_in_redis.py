@@ -26,7 +26,7 @@ def sessions_in_redis(settings):
             "KEY_PREFIX": PREFIX,
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "kabinet.core.sessions"
     yield
     # A shared Redis: only our own keys are deleted, never FLUSHDB.
     r = redis.Redis.from_url("redis://127.0.0.1:6379/0")
@@ -54,3 +54,24 @@ def _keys_holding(session_key: str) -> list:
     import redis
 
     return list(redis.Redis.from_url("redis://127.0.0.1:6379/0").scan_iter(f"{PREFIX}:*{session_key}"))
+
+
+def test_with_redis_away_residents_sign_in_and_stay_signed_in_from_the_database(
+    settings, client, company, registered_ivanov
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nobody listens there: Redis stopped
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    settings.SESSION_ENGINE = "kabinet.core.sessions"
+    cabinet = reverse("residents:cabinet")
+
+    answer = client.post(reverse("residents:login"), {"username": "1000123456", "password": PASSWORD})
+
+    assert answer.status_code == 302
+    assert client.get(cabinet).status_code == 200
+    client.post(reverse("residents:logout"))
+    assert client.get(cabinet)["Location"].startswith(reverse("residents:login"))

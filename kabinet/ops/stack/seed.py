@@ -1,0 +1,74 @@
+"""Data for the drills, made inside the stack's own Django (run with the stack's environment):
+
+python -m kabinet.ops.stack.seed residents 40 10   → JSON [[login, [meter ids]], …]
+python -m kabinet.ops.stack.seed sms 300 drill-2   → queues 300 SMS whose texts carry the tag
+"""
+
+import json
+import sys
+
+import django
+
+PASSWORD = "Drill-Reading-2026"
+ACCOUNT_BASE = 7_700_000_000
+
+
+def residents(count: int, meters_each: int) -> list:
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+
+    from kabinet.billing.models import Account
+    from kabinet.core.models import User
+    from kabinet.meters.models import Building, Meter, ReadingSchedule
+    from kabinet.residents.models import Resident, ResidentAccount
+
+    password = make_password(PASSWORD)
+    with transaction.atomic():
+        schedule = ReadingSchedule.load()
+        schedule.opens_day, schedule.closes_day = 1, 31  # the readings window is open today
+        schedule.save()
+        building, _ = Building.objects.get_or_create(address="г. Тверь, ул. Учебная, д. 1")
+        first = ACCOUNT_BASE + Account.objects.filter(number__startswith="77").count()
+        numbers = [str(first + n) for n in range(count)]
+        accounts = Account.objects.bulk_create(
+            Account(number=n, holder_name=f"Житель {n}", address=f"{building.address}, кв. {i + 1}")
+            for i, n in enumerate(numbers)
+        )
+        users = User.objects.bulk_create(User(username=n, password=password) for n in numbers)
+        people = Resident.objects.bulk_create(
+            Resident(user=u, full_name=f"Житель {u.username}", phone="+79990000000", reminder_channel="none")
+            for u in users
+        )
+        ResidentAccount.objects.bulk_create(
+            ResidentAccount(resident=r, account=a) for r, a in zip(people, accounts, strict=True)
+        )
+        Meter.objects.bulk_create(
+            Meter(
+                account=a, building=building, service="cold_water", serial_number=f"У-{m}", initial_value=100
+            )
+            for a in accounts
+            for m in range(meters_each)
+        )
+    ids: dict[int, list[int]] = {a.pk: [] for a in accounts}
+    for account_id, meter_id in Meter.objects.filter(account__in=accounts).values_list("account_id", "id"):
+        ids[account_id].append(meter_id)
+    return [[a.number, ids[a.pk]] for a in accounts]
+
+
+def sms(count: int, tag: str) -> int:
+    from kabinet.messaging.services import send_sms
+
+    for n in range(count):
+        send_sms(phone=f"+7912{n:07d}", text=f"{tag}: сообщение {n}")
+    return count
+
+
+if __name__ == "__main__":
+    django.setup()
+    what, *args = sys.argv[1:]
+    if what == "residents":
+        print(json.dumps(residents(int(args[0]), int(args[1]))))
+    elif what == "sms":
+        print(sms(int(args[0]), args[1]))
+    else:
+        sys.exit(f"unknown: {what}")
