@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test chromium fonts kannel lint format migrations-check test-sqlite test-postgres clean
+.PHONY: run test install install-test chromium fonts kannel stack-packages stack stack-test lint format migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -48,6 +48,19 @@ fonts:
 kannel:
 	$(call apt_install,test -x /usr/sbin/bearerbox -a -x /usr/lib/kannel/test/fakesmsc,kannel kannel-extras,Kannel)
 
+# The production stack on this machine: nginx, PostgreSQL's server programs, Redis, openssl.
+stack-packages:
+	$(call apt_install,command -v nginx >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1,nginx postgresql redis-server openssl,nginx PostgreSQL Redis)
+
+# nginx + 2 gunicorn nodes + 2 outbox workers + billing worker + reminders + own PostgreSQL (5442)
+# and Redis (6389), DEBUG=0, HTTPS with a self-signed certificate; prints the URL; Ctrl-C stops all.
+stack: install-test stack-packages fonts
+	$(PY) -m kabinet.ops.stack
+
+# The fault drills against that stack (minutes): one line per drill, then the totals.
+stack-test: install-test stack-packages fonts
+	$(PY) -m kabinet.ops.stack.drills
+
 lint: install-test
 	$(VENV)/bin/ruff check .
 
@@ -57,10 +70,10 @@ format: install-test
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: install-test chromium fonts kannel
+test-sqlite: install-test chromium fonts kannel stack-packages
 	env -u DATABASE_URL $(VENV)/bin/pytest
 
-test-postgres: install-test chromium fonts kannel
+test-postgres: install-test chromium fonts kannel stack-packages
 	@if $(PY) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then \
 	  echo "PostgreSQL answers on 127.0.0.1:5432: running the tests there too"; \
 	  DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest; \
