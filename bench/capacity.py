@@ -23,6 +23,7 @@ other machines better than the raw number.
 import argparse
 import http.client
 import json
+import os
 import re
 import subprocess
 import sys
@@ -46,7 +47,12 @@ local counts = {}
 function setup(thread) table.insert(counts, thread) end
 function init(args) good = 0; bad = 0 end
 function response(status, headers, body)
-  if status == %(ok)d then good = good + 1 else bad = bad + 1 end
+  if status == %(ok)d then good = good + 1 else
+    bad = bad + 1
+    if bad == 1 then
+      io.write("  first other answer: ", status, " ", string.match(body, "<title>(.-)</title>") or "", "\\n")
+    end
+  end
 end
 function done(summary, latency, requests)
   local g, b = 0, 0
@@ -62,6 +68,7 @@ def parse_args():
     parser.add_argument("--tries", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--messages", type=int, default=1500)
+    parser.add_argument("--web-only", action="store_true", help="the web node's figures only")
     parser.add_argument("--residents", type=int, default=32, help="signed-in residents the load comes from")
     parser.add_argument("--import-rows", type=int, default=96_000)
     return parser.parse_args()
@@ -75,19 +82,49 @@ def wrk(script: str, path: str, seconds: int, connections: int) -> tuple[float, 
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     good, bad = map(int, re.search(r"ANSWERS (\d+) (\d+)", out).groups())
+    for line in re.findall(r"  first other answer: .*", out)[:1]:
+        print(line)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)] if p99 else 0.0
     return good / seconds, good, bad, p99_ms
 
 
+def cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and all its descendants (from /proc), in seconds."""
+    parents, times = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        # Its own time and that of its children already gone (gunicorn recycles its workers).
+        times[pid] = sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    total, wanted = 0.0, {root}
+    for pid in sorted(parents):  # children have larger pids than their parents, as a rule
+        if pid in wanted or parents[pid] in wanted:
+            wanted.add(pid)
+            total += times[pid]
+    return total
+
+
+CPU: dict[str, int] = {}  # name → root pid whose CPU is reported per answer
+
+
 def best_of(name: str, tries: int, run) -> float:
     figures = []
     for n in range(1, tries + 1):
+        before = {who: cpu_seconds(pid) for who, pid in CPU.items()}
         per_second, good, bad, p99 = run()
+        used = "".join(
+            f", {who} {(cpu_seconds(pid) - before[who]) * 1000 / max(good, 1):.1f} ms CPU each"
+            for who, pid in CPU.items()
+        )
         figures.append(per_second)
         print(
             f"  {name} try {n}: {per_second:8.1f}/s  "
-            f"(answered as expected {good}, otherwise {bad}, p99 {p99:.0f} ms)"
+            f"(answered as expected {good}, otherwise {bad}, p99 {p99:.0f} ms{used})"
         )
     print(f"{name}: best {max(figures):.1f}/s")
     return max(figures)
@@ -126,6 +163,8 @@ def signed_in(login: str) -> tuple[str, str, str]:
 def web(stack: Stack, args) -> dict[str, float]:
     env = stack.env(SECURE_SSL_REDIRECT="0", KABINET_LOG_FORMAT="json", LOG_LEVEL="WARNING")
     stack.start_node(NODE, env=env)
+    CPU["node"] = stack.processes[f"web{NODE}"].pid
+    CPU["PostgreSQL"] = stack.processes["postgres"].pid
     people = json.loads(
         subprocess.run([PY, "-m", "kabinet.ops.stack.seed", "residents", str(args.residents), "10"], cwd=ROOT,
                        env=env, capture_output=True, text=True, check=True).stdout
@@ -133,7 +172,8 @@ def web(stack: Stack, args) -> dict[str, float]:
     # Many residents, as on a readings day: one resident's submissions queue behind each other.
     sessions = [(login, meters, *signed_in(login)) for login, meters in people]
     table = ",".join(
-        f'{{"sessionid={s}; csrftoken={c}", "{t}", {{{",".join(map(str, m))}}}}}'
+        # {cookies of the signed-in resident, form token, meter ids, the csrf cookie alone}
+        f'{{"sessionid={s}; csrftoken={c}", "{t}", {{{",".join(map(str, m))}}}, "csrftoken={c}"}}'
         for _, m, s, c, t in sessions
     )
     pick = f"local people = {{{table}}}\n"
@@ -190,6 +230,7 @@ def web(stack: Stack, args) -> dict[str, float]:
         lambda: wrk(readings_lua, "/", args.seconds, args.connections),
     )
     stack.stop(f"web{NODE}")
+    CPU.pop("node")
     return results
 
 
@@ -248,6 +289,8 @@ def main() -> None:
         load = Path("/proc/loadavg").read_text().split()[:3]
         print(f"machine: {cores} cores; load before: {load}; PostgreSQL {pg_bin().parent.name}")
         figures = web(stack, args)
+        if args.web_only:
+            return
         reference = best_of(
             "reference: UPDATE commits/s (one connection)", args.tries, lambda: commits_per_second(stack)
         )
