@@ -9,6 +9,7 @@ from kabinet.messaging import limits
 from kabinet.messaging.models import OutboxMessage
 from kabinet.messaging.services import send_sms
 from kabinet.meters.models import ReadingReminder
+from kabinet.meters.services import ReminderRound
 from kabinet.residents.models import ReminderChannel, Resident, ResidentAccount
 
 from .factories import MeterFactory, ReadingFactory
@@ -83,3 +84,26 @@ def test_reminders_pass_the_daily_sms_cap_and_do_not_use_it_up(
     assert reminder.status == OutboxMessage.Status.QUEUED
     assert code.status == OutboxMessage.Status.QUEUED  # the reminder did not use the cap up
     assert limits.sms_sent_today() == 1
+
+
+def test_the_reminders_schedule_sends_in_the_daytime_only_and_once_per_interval(monkeypatch):
+    from datetime import datetime
+
+    from kabinet.meters.management.commands.send_reading_reminders import Command
+
+    command = Command(stdout=StringIO())
+    command.last, command.every = 0.0, 900
+    rounds = []
+    monkeypatch.setattr(
+        "kabinet.meters.management.commands.send_reading_reminders.send_reading_reminders",
+        lambda: rounds.append(1) or ReminderRound(),
+    )
+    night = timezone.make_aware(datetime(2026, 11, 20, 23, 30))
+    day = timezone.make_aware(datetime(2026, 11, 20, 10, 0))
+    monkeypatch.setattr(timezone, "localtime", lambda *a: night)
+    command.round()
+    assert rounds == []  # no SMS at night
+    monkeypatch.setattr(timezone, "localtime", lambda *a: day)
+    command.round()
+    command.round()  # within the same 15 minutes
+    assert rounds == [1]

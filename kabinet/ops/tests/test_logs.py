@@ -69,3 +69,25 @@ def test_a_worker_round_that_did_something_is_one_json_line_with_a_job_id(caplog
     [line] = [line for line in lines(caplog) if line["logger"] == "kabinet.jobs"]
     assert line["job"] == "outbox" and len(line["job_id"]) == 16
     assert "123456" not in json.dumps(line)
+
+
+def test_errors_go_to_sentry_without_personal_data(monkeypatch):
+    import sentry_sdk
+
+    from kabinet.core import logs
+
+    given = {}
+    monkeypatch.setattr(sentry_sdk, "init", lambda **options: given.update(options))
+    logs.sentry_init(dsn="https://key@sentry.example/1", environment="production", traces_sample_rate=0)
+    assert given["send_default_pii"] is False and given["include_local_variables"] is False
+    event = {
+        "user": {"id": 5},
+        "request": {"cookies": {"sessionid": "x"}, "data": {"password": "p"}, "headers": {"Cookie": "a=b"}},
+        "exception": {"values": [{"value": "SMS на +79123456789 не ушло"}]},
+    }
+    scrubbed = given["before_send"](event, {})
+    assert (
+        "user" not in scrubbed and "cookies" not in scrubbed["request"] and "data" not in scrubbed["request"]
+    )
+    assert scrubbed["request"]["headers"]["Cookie"] == "[скрыто]"
+    assert scrubbed["exception"]["values"][0]["value"] == "SMS на +*********89 не ушло"
