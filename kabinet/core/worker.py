@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import Error, connections
 from django.utils import timezone
@@ -45,6 +46,10 @@ class Heartbeat:
         if not force and now - self.last < BEAT_EVERY_SECONDS:
             return
         try:
+            if not self.last:
+                # Each start is a new process: rows of processes gone for a day are the past.
+                gone = timezone.now() - timedelta(days=1)
+                WorkerHeartbeat.objects.filter(kind=self.kind, beat_at__lt=gone).delete()
             WorkerHeartbeat.objects.update_or_create(
                 kind=self.kind,
                 worker=self.worker,

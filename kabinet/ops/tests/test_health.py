@@ -98,3 +98,10 @@ def test_any_other_error_shows_the_error_page_with_the_request_id_to_quote():
     assert response.status_code == 500
     assert response["X-Request-ID"] in response.content.decode()
     assert "ZeroDivisionError" not in response.content.decode()
+
+
+def test_a_worker_start_clears_the_heartbeats_of_processes_gone_for_a_day():
+    beat("outbox", 2 * 86400)
+    call_command("run_worker", once=True, stdout=StringIO())
+    assert WorkerHeartbeat.objects.filter(kind="outbox").count() == 1
+    assert WorkerHeartbeat.objects.get(kind="outbox").worker != "host:outbox"
