@@ -151,6 +151,8 @@ class Drills:
         for thread in threads:
             thread.join()
         delivered = self.wait_for(lambda: self.unsent() == 0, 120)
+        # The workers came through by themselves: /readyz sees their heartbeats again.
+        ready = self.wait_for(lambda: get(f"{self.stack.url}/readyz")[0] == 200, 60)
         sms_lost, sms_dup = self.sms_figures(tag, messages)
         total, accepted, stored, readings_lost = self.readings_figures(people, tally)
         statuses = ",".join(sorted({str(a.status) for a in seen}))
@@ -158,10 +160,10 @@ class Drills:
             f"PostgreSQL stopped for 3 s under load and delivery; pages while down: {statuses} "
             f"«{UNAVAILABLE}» ({'no traceback' if pages_ok else 'WRONG PAGE: ' + seen[0].text[:80]}); "
             f"site back after {recovery:.1f} s; readings accepted {accepted}/{total}, stored {stored}; "
-            f"SMS {messages} queued, all sent: {delivered}"
+            f"SMS {messages} queued, all sent: {delivered}; /readyz ok again: {ready}"
         )
         lost = readings_lost + sms_lost
-        passed = pages_ok and recovered and delivered and lost == 0 and sms_dup == 0
+        passed = pages_ok and recovered and delivered and ready and lost == 0 and sms_dup == 0
         return Result(
             "PostgreSQL restarted during load and delivery", passed, detail, lost=lost, duplicated=sms_dup
         )
