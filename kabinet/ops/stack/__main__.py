@@ -6,10 +6,13 @@ import time
 
 from kabinet.messaging.tests.smsru_server import SmsRuServer, SmsRuState
 
-from .cluster import GATEWAY_PORT, SMS_API_ID, Stack
+from .cluster import GATEWAY_PORT, SMS_API_ID, Stack, ports_in_use
 
 
 def main() -> None:
+    busy = ports_in_use()
+    if busy:
+        sys.exit(f"ports in use: {busy} (another `make stack` or `make stack-test` running?)")
     stack = Stack(quiet=False)
     gateway = SmsRuServer(SmsRuState(api_id=SMS_API_ID), port=GATEWAY_PORT)
     stopping = False

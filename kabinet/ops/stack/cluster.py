@@ -25,6 +25,11 @@ GATEWAY_PORT = 8209
 SMS_API_ID = "stack-api-id"
 
 
+def ports_in_use() -> list[int]:
+    ports = [PG_PORT, REDIS_PORT, HTTPS_PORT, HTTP_PORT, *NODE_PORTS, RESTORE_PORT, GATEWAY_PORT]
+    return [port for port in ports if answers(port)]
+
+
 def pg_bin() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
     if not found:

@@ -22,7 +22,18 @@ from pathlib import Path
 from kabinet.messaging.tests.smsru_server import SmsRuServer, SmsRuState
 
 from . import seed
-from .cluster import GATEWAY_PORT, PY, RESTORE_PORT, ROOT, SMS_API_ID, Stack, get, pg_bin, wait_until
+from .cluster import (
+    GATEWAY_PORT,
+    PY,
+    RESTORE_PORT,
+    ROOT,
+    SMS_API_ID,
+    Stack,
+    get,
+    pg_bin,
+    ports_in_use,
+    wait_until,
+)
 from .visitors import Browser, Resident, Tally, load
 
 UNAVAILABLE = "временно недоступен"
@@ -298,6 +309,9 @@ def run(
 ) -> list[Result]:
     """Start the stack, run the drills named (all by default), stop the stack. `small`: fewer
     residents and messages, for the short version in `make test`."""
+    busy = ports_in_use()
+    if busy:
+        raise SystemExit(f"ports in use: {busy} (another `make stack` or `make stack-test` running?)")
     stack = Stack(directory=directory or ROOT / "var" / "stack")
     gateway = SmsRuServer(SmsRuState(api_id=SMS_API_ID), port=GATEWAY_PORT)
     drills = Drills(stack, gateway)

@@ -8,7 +8,6 @@ It starts its own PostgreSQL, so it runs once, in the SQLite pass of `make test`
 import glob
 import os
 import shutil
-import socket
 
 import pytest
 
@@ -19,16 +18,6 @@ needs.append(("PostgreSQL server programs", glob.glob("/usr/lib/postgresql/*/bin
 missing = [name for name, found in needs if not found]
 
 
-def port_taken(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.3).close()
-        return True
-    except OSError:
-        return False
-
-
-PORTS = [cluster.PG_PORT, cluster.REDIS_PORT, cluster.HTTPS_PORT, cluster.HTTP_PORT, *cluster.NODE_PORTS]
-
 pytestmark = [
     pytest.mark.skipif(bool(missing), reason=f"not installed: {', '.join(missing)} (make stack-packages)"),
     pytest.mark.skipif(
@@ -38,7 +27,7 @@ pytestmark = [
 
 
 def test_a_killed_web_node_and_a_killed_worker_lose_nothing(capsys):
-    busy = [port for port in PORTS if port_taken(port)]
+    busy = cluster.ports_in_use()
     if busy:
         pytest.skip(f"ports in use (is `make stack` running?): {busy}")
     from kabinet.ops.stack import drills
