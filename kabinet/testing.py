@@ -1,7 +1,10 @@
 """Helpers for tests across apps: the resident's form data, a solved CAPTCHA, the code from SMS."""
 
 import re
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 from captcha.models import CaptchaStore
 from django.core.management import call_command
@@ -80,3 +83,16 @@ def sign_in_staff(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
     session.save()
+
+
+def deploy_check(env: dict[str, str], *, fail_level: str) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy` in a process of its own, with exactly the environment given
+    (settings are read once at start-up, so production settings need a fresh interpreter)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", fail_level],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -20,11 +20,16 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @lru_cache(maxsize=8)
-def trusted_networks(spec: tuple[str, ...]) -> tuple[Network, ...]:
+def networks(spec: tuple[str, ...], setting: str = "KABINET_TRUSTED_PROXIES") -> tuple[Network, ...]:
+    """A setting's list of networks, parsed once; a wrong entry names the setting it came from."""
     try:
         return tuple(ipaddress.ip_network(item, strict=False) for item in spec)
     except ValueError as error:
-        raise ImproperlyConfigured(f"KABINET_TRUSTED_PROXIES: {error}") from None
+        raise ImproperlyConfigured(f"{setting}: {error}") from None
+
+
+def trusted_networks(spec: tuple[str, ...]) -> tuple[Network, ...]:
+    return networks(spec, "KABINET_TRUSTED_PROXIES")
 
 
 def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -43,6 +48,17 @@ def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
 
 def _is_trusted(address, networks: tuple[Network, ...]) -> bool:
     return any(address in network for network in networks)
+
+
+def address_in(address: str | None, spec: list[str], setting: str) -> bool:
+    """Whether an address (as `client_ip` gives it) lies in one of the setting's networks."""
+    parsed = _address(address or "")
+    return parsed is not None and _is_trusted(parsed, networks(tuple(spec), setting))
+
+
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the peer itself (not whoever it forwards) is one of KABINET_TRUSTED_PROXIES."""
+    return address_in(request.META.get("REMOTE_ADDR"), settings.TRUSTED_PROXIES, "KABINET_TRUSTED_PROXIES")
 
 
 def client_ip(request: HttpRequest) -> str | None:

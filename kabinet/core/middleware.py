@@ -1,4 +1,3 @@
-import ipaddress
 import logging
 import re
 import time
@@ -10,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
-from .clientip import client_ip, trusted_networks
+from .clientip import client_ip, from_trusted_proxy
 from .logs import request_context
 
 
@@ -94,7 +93,7 @@ class RequestLogMiddleware:
                 "request",
                 extra={
                     "method": request.method,
-                    "route": ("/" + match.route) if match else "-",
+                    "route": route_of(request),
                     "view": match.view_name if match else "",
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
@@ -107,18 +106,15 @@ class RequestLogMiddleware:
     @staticmethod
     def _request_id(request: HttpRequest) -> str:
         given = request.META.get("HTTP_X_REQUEST_ID", "")
-        peer = request.META.get("REMOTE_ADDR", "")
-        if given and REQUEST_ID.match(given) and _from_trusted_proxy(peer):
+        if given and REQUEST_ID.match(given) and from_trusted_proxy(request):
             return given
         return uuid.uuid4().hex
 
 
-def _from_trusted_proxy(peer: str) -> bool:
-    try:
-        address = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
-    return any(address in network for network in trusted_networks(tuple(settings.TRUSTED_PROXIES)))
+def route_of(request: HttpRequest) -> str:
+    """The URL pattern that answered (`/registration/<str:token>/`), never the path as typed."""
+    match = getattr(request, "resolver_match", None)
+    return ("/" + match.route) if match else "-"
 
 
 def _who(user) -> str:

@@ -14,9 +14,10 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import Error, connections
+from django.db.models import Max
 from django.utils import timezone
 
 from .logs import job_context
@@ -59,6 +60,12 @@ class Heartbeat:
         except Error:
             # The database is away: the round itself will say so; the beat tries again next round.
             log.warning("heartbeat not written", extra={"job": self.kind})
+
+
+def newest_beats() -> dict[str, datetime]:
+    """The newest heartbeat of each kind of worker, in one query (`/readyz`, the metrics)."""
+    rows = WorkerHeartbeat.objects.values("kind").annotate(newest=Max("beat_at")).order_by()
+    return {row["kind"]: row["newest"] for row in rows}
 
 
 def run_until_stopped(round_: Callable[[], bool], *, kind: str, once: bool, poll_seconds: float) -> None:

@@ -10,7 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from kabinet.core.models import WorkerHeartbeat
+from kabinet.core.worker import newest_beats
 
 
 @dataclass
@@ -55,11 +55,9 @@ def workers() -> Check:
     limit = settings.HEARTBEAT_MAX_AGE_SECONDS
     now = timezone.now()
     problems, fine = [], []
+    beats = newest_beats()
     for kind in settings.READY_WORKERS:
-        beat = (
-            WorkerHeartbeat.objects.filter(kind=kind).order_by("-beat_at").values_list("beat_at", flat=True)
-        )
-        newest = beat.first()
+        newest = beats.get(kind)
         if newest is None:
             problems.append(f"{kind}: ни разу не запускался")
             continue

@@ -14,10 +14,12 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+
+from kabinet.core.worker import newest_beats
 
 REQUESTS = Counter(
     "kabinet_http_requests",
@@ -42,7 +44,6 @@ class BusinessCollector:
 
     def collect(self):
         from kabinet.billing.models import ImportJob
-        from kabinet.core.models import WorkerHeartbeat
         from kabinet.messaging.models import OutboxMessage
         from kabinet.meters.models import Reading
         from kabinet.residents.models import RegistrationRequest
@@ -115,8 +116,8 @@ class BusinessCollector:
             "Seconds since the newest heartbeat of each worker kind",
             labels=["kind"],
         )
-        for row in WorkerHeartbeat.objects.values("kind").annotate(newest=Max("beat_at")).order_by():
-            beats.add_metric([row["kind"]], (now - row["newest"]).total_seconds())
+        for kind, newest in newest_beats().items():
+            beats.add_metric([kind], (now - newest).total_seconds())
         yield beats
 
 

@@ -3,6 +3,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from kabinet.core.middleware import route_of
+
 from . import metrics
 
 
@@ -16,10 +18,9 @@ class MetricsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.monotonic()
         response = self.get_response(request)
-        match = getattr(request, "resolver_match", None)
         metrics.observe(
             method=request.method if request.method in _METHODS else "other",
-            route=("/" + match.route) if match else "-",
+            route=route_of(request),
             status=response.status_code,
             seconds=time.monotonic() - started,
         )

@@ -1,5 +1,4 @@
 import hmac
-import ipaddress
 import sys
 
 from django.conf import settings
@@ -10,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from redis.exceptions import ConnectionError as RedisDown
 
-from kabinet.core.clientip import client_ip
+from kabinet.core.clientip import address_in, client_ip
 from kabinet.core.logs import current_request_id
 
 from . import health, metrics
@@ -53,11 +52,7 @@ def metrics_allowed(request: HttpRequest) -> bool:
         # A proxy we were not told about forwards this: the peer's address is the proxy's own,
         # and loopback would let every visitor in.
         return False
-    try:
-        address = ipaddress.ip_address(client_ip(request) or "")
-    except ValueError:
-        return False
-    return any(address in ipaddress.ip_network(net, strict=False) for net in settings.METRICS_ALLOWED_IPS)
+    return address_in(client_ip(request), settings.METRICS_ALLOWED_IPS, "KABINET_METRICS_ALLOWED_IPS")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

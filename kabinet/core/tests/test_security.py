@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from kabinet.core.models import User
 from kabinet.residents.models import RegistrationRequest
+from kabinet.testing import deploy_check
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = ROOT / "kabinet"
@@ -28,14 +29,7 @@ def test_deploy_check_with_production_settings_reports_nothing(tmp_path):
         KABINET_VAR_DIR=str(tmp_path),
     )
     env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = deploy_check(env, fail_level="WARNING")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

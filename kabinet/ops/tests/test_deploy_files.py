@@ -2,11 +2,11 @@
 
 import re
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 from django.conf import settings
+
+from kabinet.testing import deploy_check
 
 ROOT = Path(settings.BASE_DIR)
 ENV_FILE = ROOT / "deploy" / "kabinet.env"
@@ -67,13 +67,6 @@ def test_check_deploy_with_the_shipped_environment_file_reports_nothing(tmp_path
     env = {k: v for k, v in env.items() if k in in_force or k in ("PATH", "HOME")}
     if not redis_answers():
         env.pop("REDIS_URL")  # the deploy check asks Redis for its eviction policy
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = deploy_check(env, fail_level="DEBUG")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
