@@ -27,6 +27,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,8 @@ def environment(database_url: str, redis_url: str) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_CONN_MAX_AGE="600",  # one connection per worker, kept: no connect per request
         LOG_LEVEL="WARNING",
+        # DEBUG off serves the hashed copies `collectstatic` writes (prepare() writes them here).
+        STATIC_ROOT=env.get("STATIC_ROOT") or str(Path(tempfile.gettempdir()) / "bench-readings-static"),
     )
     return env
 
@@ -122,11 +125,13 @@ def prepare(users: int, meters_per_user: int) -> list[tuple[str, list[int]]]:
 
     from kabinet.billing.models import Account
     from kabinet.core.models import User
-    from kabinet.meters.models import Building, Meter, Reading, ReadingSchedule
+    from kabinet.meters.models import Meter, Reading
+    from kabinet.ops.stack.seed import residents_with_meters
     from kabinet.residents.models import Resident, ResidentAccount
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)  # the rate limits' cache when REDIS_URL is not set
+    call_command("collectstatic", interactive=False, verbosity=0)  # as a deployment does
     password = make_password(PASSWORD)  # hashed once: the residents share it
     with transaction.atomic():
         Reading.objects.all().delete()
@@ -135,34 +140,13 @@ def prepare(users: int, meters_per_user: int) -> list[tuple[str, list[int]]]:
         Resident.objects.all().delete()
         User.objects.filter(username__startswith="7").delete()
         Account.objects.filter(number__startswith="7").delete()
-        schedule = ReadingSchedule.load()
-        schedule.opens_day, schedule.closes_day = 1, 31  # «the last day of the window» is today
-        schedule.save()
-        building, _ = Building.objects.get_or_create(address="г. Тверь, ул. Нагрузочная, д. 1")
-        numbers = [str(ACCOUNT_BASE + n) for n in range(users)]
-        accounts = Account.objects.bulk_create(
-            Account(number=n, holder_name=f"Житель {n}", address=f"{building.address}, кв. {i + 1}")
-            for i, n in enumerate(numbers)
-        )
-        created = User.objects.bulk_create(User(username=n, password=password) for n in numbers)
-        residents = Resident.objects.bulk_create(
-            Resident(user=u, full_name=f"Житель {u.username}", phone="+79990000000", reminder_channel="none")
-            for u in created
-        )
-        ResidentAccount.objects.bulk_create(
-            ResidentAccount(resident=r, account=a) for r, a in zip(residents, accounts, strict=True)
-        )
-        Meter.objects.bulk_create(
-            Meter(
-                account=a, building=building, service="cold_water", serial_number=f"Б-{m}", initial_value=100
-            )
-            for a in accounts
-            for m in range(meters_per_user)
-        )
-    ids: dict[int, list[int]] = {a.pk: [] for a in accounts}
-    for account_id, meter_id in Meter.objects.order_by("id").values_list("account_id", "id"):
-        ids[account_id].append(meter_id)
-    return [(a.number, ids[a.pk]) for a in accounts]
+    return residents_with_meters(
+        [str(ACCOUNT_BASE + n) for n in range(users)],
+        address="г. Тверь, ул. Нагрузочная, д. 1",
+        meters_each=meters_per_user,
+        serial_prefix="Б",
+        password_hash=password,
+    )
 
 
 def stored_readings() -> int:

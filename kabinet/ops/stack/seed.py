@@ -13,8 +13,12 @@ PASSWORD = "Drill-Reading-2026"
 ACCOUNT_BASE = 7_700_000_000
 
 
-def residents(count: int, meters_each: int) -> list:
-    from django.contrib.auth.hashers import make_password
+def residents_with_meters(
+    numbers: list[str], *, address: str, meters_each: int, serial_prefix: str, password_hash: str
+) -> list[tuple[str, list[int]]]:
+    """Residents for a load, each with an account `numbers[i]` (also the login) and `meters_each`
+    cold-water meters; the readings window is opened for today. Returns (login, meter ids) per
+    resident. Shared by the stack's drills and bench/readings_peak.py."""
     from django.db import transaction
 
     from kabinet.billing.models import Account
@@ -22,19 +26,16 @@ def residents(count: int, meters_each: int) -> list:
     from kabinet.meters.models import Building, Meter, ReadingSchedule
     from kabinet.residents.models import Resident, ResidentAccount
 
-    password = make_password(PASSWORD)
     with transaction.atomic():
         schedule = ReadingSchedule.load()
         schedule.opens_day, schedule.closes_day = 1, 31  # the readings window is open today
         schedule.save()
-        building, _ = Building.objects.get_or_create(address="г. Тверь, ул. Учебная, д. 1")
-        first = ACCOUNT_BASE + Account.objects.filter(number__startswith="77").count()
-        numbers = [str(first + n) for n in range(count)]
+        building, _ = Building.objects.get_or_create(address=address)
         accounts = Account.objects.bulk_create(
             Account(number=n, holder_name=f"Житель {n}", address=f"{building.address}, кв. {i + 1}")
             for i, n in enumerate(numbers)
         )
-        users = User.objects.bulk_create(User(username=n, password=password) for n in numbers)
+        users = User.objects.bulk_create(User(username=n, password=password_hash) for n in numbers)
         people = Resident.objects.bulk_create(
             Resident(user=u, full_name=f"Житель {u.username}", phone="+79990000000", reminder_channel="none")
             for u in users
@@ -44,15 +45,35 @@ def residents(count: int, meters_each: int) -> list:
         )
         Meter.objects.bulk_create(
             Meter(
-                account=a, building=building, service="cold_water", serial_number=f"У-{m}", initial_value=100
+                account=a,
+                building=building,
+                service="cold_water",
+                serial_number=f"{serial_prefix}-{m}",
+                initial_value=100,
             )
             for a in accounts
             for m in range(meters_each)
         )
     ids: dict[int, list[int]] = {a.pk: [] for a in accounts}
-    for account_id, meter_id in Meter.objects.filter(account__in=accounts).values_list("account_id", "id"):
+    meters = Meter.objects.filter(account__in=accounts).order_by("id").values_list("account_id", "id")
+    for account_id, meter_id in meters:
         ids[account_id].append(meter_id)
-    return [[a.number, ids[a.pk]] for a in accounts]
+    return [(a.number, ids[a.pk]) for a in accounts]
+
+
+def residents(count: int, meters_each: int) -> list:
+    from django.contrib.auth.hashers import make_password
+
+    from kabinet.billing.models import Account
+
+    first = ACCOUNT_BASE + Account.objects.filter(number__startswith="77").count()
+    return residents_with_meters(
+        [str(first + n) for n in range(count)],
+        address="г. Тверь, ул. Учебная, д. 1",
+        meters_each=meters_each,
+        serial_prefix="У",
+        password_hash=make_password(PASSWORD),
+    )
 
 
 def sms(count: int, tag: str) -> int:
