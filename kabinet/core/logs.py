@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
@@ -52,21 +52,22 @@ if getattr(logging.getLogRecordFactory(), "__name__", "") != "_record_with_ids":
 
 
 @contextmanager
-def request_context(request_id: str) -> Iterator[None]:
-    token = _request_id.set(request_id)
+def _bound(variable: contextvars.ContextVar[str], value: str) -> Iterator[None]:
+    token = variable.set(value)
     try:
         yield
     finally:
-        _request_id.reset(token)
+        variable.reset(token)
 
 
-@contextmanager
-def job_context(job_id: str) -> Iterator[None]:
-    token = _job_id.set(job_id)
-    try:
-        yield
-    finally:
-        _job_id.reset(token)
+def request_context(request_id: str) -> AbstractContextManager[None]:
+    """Every line logged inside carries `request_id`."""
+    return _bound(_request_id, request_id)
+
+
+def job_context(job_id: str) -> AbstractContextManager[None]:
+    """Every line logged inside carries `job_id`."""
+    return _bound(_job_id, job_id)
 
 
 def current_request_id() -> str:
