@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Max, Min, QuerySet, Sum
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery, Sum
 
 from kabinet.core.charts import format_number
 
@@ -116,23 +116,59 @@ class Summary:
         return -self.balance if self.balance < 0 else ZERO
 
 
+# The latest balance rows the overview reads: the latest month, and among these the latest month
+# charged (months with payments only come after it: an online payment after the last import).
+SUMMARY_ROWS = 3
+
+
 def account_summary(account: Account) -> Summary:
-    latest = AccountPeriod.objects.filter(account=account).order_by("-period").first()
-    balance = latest.closing_balance if latest else ZERO
-    if latest is not None:
-        # Payments in a month the billing has no balance row for yet.
-        later = Payment.objects.filter(account=account, period__gt=latest.period).aggregate(s=Sum("amount"))[
-            "s"
-        ]
-        balance -= later or ZERO
+    """Where the account stands, read in one query: its latest balance rows, each with the
+    payments counted after its month (a month the billing has no balance row for yet) and the
+    account's last payment alongside."""
+    payments = Payment.objects.filter(account_id=OuterRef("account_id")).order_by()
+    last = payments.order_by("-paid_on", "-id")
+    rows = list(
+        AccountPeriod.objects.filter(account=account)
+        .annotate(
+            later_paid=Subquery(
+                payments.filter(period__gt=OuterRef("period"))
+                .values("account_id")
+                .annotate(s=Sum("amount"))
+                .values("s")
+            ),
+            last_payment_id=Subquery(last.values("pk")[:1]),
+            last_payment_amount=Subquery(last.values("amount")[:1]),
+            last_payment_paid_on=Subquery(last.values("paid_on")[:1]),
+        )
+        .order_by("-period")[:SUMMARY_ROWS]
+    )
+    if not rows:
+        return Summary(
+            balance=ZERO,
+            last_period=None,
+            amount_due=ZERO,
+            last_payment=Payment.objects.filter(account=account).order_by("-paid_on", "-id").first(),
+        )
+    latest = rows[0]
+    balance = latest.closing_balance - (latest.later_paid or ZERO)
     # The month last charged, for «начислено за …» and the due date: a month with payments only
-    # (an online payment after the last import) has a balance row but nothing to pay by a date.
-    charged = AccountPeriod.objects.filter(account=account).exclude(accrued=0).order_by("-period").first()
+    # has a balance row but nothing to pay by a date.
+    charged = next((row for row in rows if row.accrued != 0), None)
+    if charged is None and len(rows) == SUMMARY_ROWS:
+        charged = AccountPeriod.objects.filter(account=account).exclude(accrued=0).order_by("-period").first()
+    last_payment = None
+    if latest.last_payment_id is not None:
+        last_payment = Payment(
+            pk=latest.last_payment_id,
+            account=account,
+            amount=latest.last_payment_amount,
+            paid_on=latest.last_payment_paid_on,
+        )
     return Summary(
         balance=balance,
         last_period=charged or latest,
         amount_due=max(balance, ZERO),
-        last_payment=Payment.objects.filter(account=account).order_by("-paid_on", "-id").first(),
+        last_payment=last_payment,
     )
 
 
