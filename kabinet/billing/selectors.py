@@ -153,9 +153,9 @@ def account_summary(account: Account) -> Summary:
     balance = latest.closing_balance - (latest.later_paid or ZERO)
     # The month last charged, for «начислено за …» and the due date: a month with payments only
     # has a balance row but nothing to pay by a date.
-    charged = next((row for row in rows if row.accrued != 0), None)
+    charged = next((row for row in rows if row.charged), None)
     if charged is None and len(rows) == SUMMARY_ROWS:
-        charged = AccountPeriod.objects.filter(account=account).exclude(accrued=0).order_by("-period").first()
+        charged = AccountPeriod.objects.filter(account=account, charged=True).order_by("-period").first()
     last_payment = None
     if latest.last_payment_id is not None:
         last_payment = Payment(
@@ -172,17 +172,23 @@ def account_summary(account: Account) -> Summary:
     )
 
 
+def charged_months(account: Account) -> list[AccountPeriod]:
+    """The account's months with charges, newest first, with their totals and balances: one
+    row per month of the balances, however many monthly partitions the accruals have."""
+    return list(AccountPeriod.objects.filter(account=account, charged=True).order_by("-period"))
+
+
 def charge_periods(account: Account) -> list[date]:
     """Months with charges, newest first."""
-    return list(
-        Accrual.objects.filter(account=account)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .distinct()
-    )
+    return [row.period for row in charged_months(account)]
 
 
-def statement(account: Account, period: date) -> Statement | None:
+_BALANCE_UNREAD = object()
+
+
+def statement(account: Account, period: date, *, balance=_BALANCE_UNREAD) -> Statement | None:
+    """The month's lines by service. `balance`: the month's AccountPeriod (or None) when the
+    caller has read it already."""
     accruals = list(
         Accrual.objects.filter(account=account, period=period)
         .select_related("service")
@@ -190,6 +196,8 @@ def statement(account: Account, period: date) -> Statement | None:
     )
     if not accruals:
         return None
+    if balance is _BALANCE_UNREAD:
+        balance = AccountPeriod.objects.filter(account=account, period=period).first()
     totals = {
         name: sum((getattr(a, name) for a in accruals), ZERO)
         for name in ("accrued", "recalculation", "benefit", "to_pay")
@@ -198,20 +206,20 @@ def statement(account: Account, period: date) -> Statement | None:
         account=account,
         period=period,
         lines=[ChargeLine(a) for a in accruals],
-        balance=AccountPeriod.objects.filter(account=account, period=period).first(),
+        balance=balance,
         totals=totals,
     )
 
 
 def monthly_totals(
-    account: Account, *, months: int = 36, until: date | None = None
+    account: Account, *, months: int = 36, until: date | None = None, rows: list[AccountPeriod] | None = None
 ) -> list[tuple[date, Decimal]]:
-    """(month, total to pay) for the last `months` months that have charges, oldest first."""
-    rows = Accrual.objects.filter(account=account)
-    if until is not None:
-        rows = rows.filter(period__lte=until)
-    totals = rows.values("period").annotate(total=Sum("to_pay")).order_by("-period")[:months]
-    return sorted((row["period"], row["total"]) for row in totals)
+    """(month, total to pay) for the last `months` months that have charges, oldest first
+    (`rows`: the account's `charged_months`, when the caller has them)."""
+    if rows is None:
+        rows = charged_months(account)
+    chosen = [row for row in rows if until is None or row.period <= until][:months]
+    return sorted((row.period, row.accrued) for row in chosen)
 
 
 def payment_history(account: Account) -> QuerySet[Payment]:

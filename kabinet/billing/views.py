@@ -23,16 +23,19 @@ def _period_from(text: str) -> date | None:
 @cabinet_page
 def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     account = cabinet.account
-    periods = selectors.charge_periods(account)
+    # The list of months, the chart and the chosen month's balance from one read of the
+    # account's balance rows; the accruals of the chosen month alone (one partition).
+    months = selectors.charged_months(account) if account else []
+    by_period = {row.period: row for row in months}
     asked = _period_from(request.GET.get("period", ""))
-    period = asked if asked in periods else (periods[0] if periods else None)
+    period = asked if asked in by_period else (months[0].period if months else None)
     ctx = {
-        "periods": [(p, month_label(p, full=True)) for p in periods],
+        "periods": [(row.period, month_label(row.period, full=True)) for row in months],
         "period": period,
-        "period_missing": bool(request.GET.get("period")) and asked not in periods,
-        "statement": selectors.statement(account, period) if period else None,
+        "period_missing": bool(request.GET.get("period")) and asked not in by_period,
+        "statement": selectors.statement(account, period, balance=by_period[period]) if period else None,
         "chart": monthly_bars(
-            selectors.monthly_totals(account, months=36),
+            selectors.monthly_totals(account, months=36, rows=months),
             unit="₽",
             title="Начислено к оплате по месяцам, ₽",
             chart_id="charges-chart",
@@ -43,7 +46,7 @@ def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
 
 @cabinet_page
 def receipts(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    totals = selectors.monthly_totals(cabinet.account, months=36)
+    totals = selectors.monthly_totals(cabinet.account, months=36) if cabinet.account else []
     ctx = {"months": [(p, month_label(p, full=True), total) for p, total in reversed(totals)]}
     return render(request, "billing/receipts.html", ctx)
 

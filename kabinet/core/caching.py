@@ -6,12 +6,16 @@ the back-office shows on the next page of every process: the key is deleted when
 saved, and again when the transaction commits (a page read between the two would otherwise put
 the old row back). A raw `QuerySet.update()` would bypass this: these rows are only ever
 changed through `save()` (the admin, `update_or_create`).
+
+Without Redis the cache is a database table (settings.CACHES): reading a row from it costs what
+reading the row itself does, so then nothing is kept and the row is read as before.
 """
 
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -26,6 +30,8 @@ def kept_key(model: type[models.Model], pk: object) -> str:
 
 def kept(model: type[M], pk: object, make: Callable[[], M]) -> M:
     """The row `model(pk)` from the cache, or `make()` (which reads or creates it) kept there."""
+    if isinstance(caches["default"], DatabaseCache):
+        return make()
     key = kept_key(model, pk)
     value = cache.get(key)
     if value is None:
