@@ -56,7 +56,7 @@ def receipt_pdf(request: HttpRequest, cabinet: Cabinet, period: date) -> HttpRes
     statement = selectors.statement(cabinet.account, period)
     if statement is None:
         raise Http404
-    pdf = receipt_pdfs.render_pdf(statement, Company.load())
+    pdf = receipt_pdfs.kept_pdf(statement, Company.load())
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"kvitanciya-{cabinet.account.number}-{period:%Y-%m}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
