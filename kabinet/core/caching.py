@@ -21,16 +21,23 @@ from django.db.models.signals import post_delete, post_save
 
 M = TypeVar("M", bound=models.Model)
 
-KEPT_SECONDS = 24 * 3600  # a safety net only: saving forgets the value at once
+# A safety net only: saving forgets the value at once. (A page that read the old row just
+# before a save committed and keeps it just after is the one way to keep it stale: for this long.)
+KEPT_SECONDS = 300
 
 
 def kept_key(model: type[models.Model], pk: object) -> str:
     return f"kept:{model._meta.label_lower}:{pk}"
 
 
+def shared_cache() -> bool:
+    """Whether the cache is worth keeping values in: not when it is a database table."""
+    return not isinstance(caches["default"], DatabaseCache)
+
+
 def kept(model: type[M], pk: object, make: Callable[[], M]) -> M:
     """The row `model(pk)` from the cache, or `make()` (which reads or creates it) kept there."""
-    if isinstance(caches["default"], DatabaseCache):
+    if not shared_cache():
         return make()
     key = kept_key(model, pk)
     value = cache.get(key)
@@ -40,18 +47,18 @@ def kept(model: type[M], pk: object, make: Callable[[], M]) -> M:
     return value
 
 
-def forget(model: type[models.Model], pk: object) -> None:
-    key = kept_key(model, pk)
+def forget(key: str) -> None:
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 
 
-def keep_until_saved(model: type[models.Model]) -> None:
-    """Forget the kept row of `model` whenever one is saved or deleted (called from `ready()`)."""
+def keep_until_saved(model: type[models.Model], *, key: str | None = None) -> None:
+    """Forget the kept row of `model` (or the value under `key`, read from rows of `model`)
+    whenever one is saved or deleted (called from `ready()`)."""
 
     def changed(sender, instance, **kwargs) -> None:
-        forget(sender, instance.pk)
+        forget(key or kept_key(sender, instance.pk))
 
-    uid = f"kabinet_kept_{model._meta.label_lower}"
+    uid = f"kabinet_kept_{key or model._meta.label_lower}"
     post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}_save")
     post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}_delete")

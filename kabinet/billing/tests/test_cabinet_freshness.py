@@ -197,3 +197,29 @@ def test_a_change_of_the_reading_window_shows_on_the_next_page(signed_in, ivanov
     schedule.save()
 
     assert "Окно приёма показаний откроется" in page(signed_in, "residents:cabinet")
+
+
+@override_settings(CACHES=LOCAL_CACHE)
+def test_news_published_or_coming_due_show_on_the_next_overview(signed_in, monkeypatch):
+    from datetime import timedelta
+
+    from kabinet.public.models import NewsItem
+
+    cache.clear()
+    now = timezone.now()
+    NewsItem.objects.create(title="Плановая уборка", slug="uborka", summary="Коротко", body="Текст")
+    NewsItem.objects.create(
+        title="Отключение отопления",
+        slug="otoplenie",
+        summary="Коротко",
+        body="Текст",
+        published_at=now + timedelta(minutes=10),
+    )
+    assert "Плановая уборка" in page(signed_in, "residents:cabinet")  # the news are kept now
+
+    NewsItem.objects.create(title="Собрание жильцов", slug="sobranie", summary="Коротко", body="Текст")
+    overview = page(signed_in, "residents:cabinet")
+    assert "Собрание жильцов" in overview and "Отключение отопления" not in overview
+
+    monkeypatch.setattr(timezone, "now", lambda: now + timedelta(minutes=20))  # within the session
+    assert "Отключение отопления" in page(signed_in, "residents:cabinet")

@@ -98,14 +98,14 @@ def test_the_overview_and_the_charges_cost_the_same_with_one_month_or_three_year
 
 
 @override_settings(CACHES=LOCAL_CACHE)
-def test_with_a_shared_cache_the_company_and_the_schedule_are_not_read_again(
+def test_with_a_shared_cache_the_company_the_schedule_and_the_news_are_not_read_again(
     signed_in, django_assert_num_queries
 ):
     cache.clear()
-    signed_in.get(reverse("residents:cabinet"))  # keeps the company and the schedule
+    signed_in.get(reverse("residents:cabinet"))  # keeps the company, the schedule and the news
 
-    # The session, the user, the accounts, the balance rows, the meters' building, the news.
-    with django_assert_num_queries(6):
+    # The session, the user, the accounts, the balance rows, the meters' building.
+    with django_assert_num_queries(5):
         assert signed_in.get(reverse("residents:cabinet")).status_code == 200
     # The session, the user, the accounts, the balance rows, the month's accruals.
     with django_assert_num_queries(5):
