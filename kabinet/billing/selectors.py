@@ -9,7 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Max, Min, OuterRef, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import Max, Min, QuerySet
 
 from kabinet.core.charts import format_number
 
@@ -120,28 +121,39 @@ class Summary:
 # charged (months with payments only come after it: an online payment after the last import).
 SUMMARY_ROWS = 3
 
+# Every overview and the payment page run it: written out once rather than built by the ORM on
+# each request (building this SQL cost more than running it). Each balance row comes with the
+# payments counted after its month (a month the billing has no balance row for yet) and the
+# account's last payment; every part is an index lookup.
+_LAST_PAYMENT = (
+    "(SELECT p.{} FROM billing_payment p WHERE p.account_id = ap.account_id "
+    "ORDER BY p.paid_on DESC, p.id DESC LIMIT 1)"
+)
+_SUMMARY_SQL = (
+    "SELECT ap.id, ap.period, ap.opening_balance, ap.accrued, ap.paid, ap.closing_balance, ap.due_date, "
+    "ap.charged, (SELECT SUM(p.amount) FROM billing_payment p WHERE p.account_id = ap.account_id "
+    f"AND p.period > ap.period), {_LAST_PAYMENT.format('id')}, {_LAST_PAYMENT.format('amount')}, "
+    f"{_LAST_PAYMENT.format('paid_on')} FROM billing_accountperiod ap WHERE ap.account_id = %s "
+    f"ORDER BY ap.period DESC LIMIT {SUMMARY_ROWS}"
+)
+
+
+def _money(value) -> Decimal | None:
+    # SQLite gives numbers as int or float, PostgreSQL as Decimal.
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite gives text
+
 
 def account_summary(account: Account) -> Summary:
-    """Where the account stands, read in one query: its latest balance rows, each with the
-    payments counted after its month (a month the billing has no balance row for yet) and the
-    account's last payment alongside."""
-    payments = Payment.objects.filter(account_id=OuterRef("account_id")).order_by()
-    last = payments.order_by("-paid_on", "-id")
-    rows = list(
-        AccountPeriod.objects.filter(account=account)
-        .annotate(
-            later_paid=Subquery(
-                payments.filter(period__gt=OuterRef("period"))
-                .values("account_id")
-                .annotate(s=Sum("amount"))
-                .values("s")
-            ),
-            last_payment_id=Subquery(last.values("pk")[:1]),
-            last_payment_amount=Subquery(last.values("amount")[:1]),
-            last_payment_paid_on=Subquery(last.values("paid_on")[:1]),
-        )
-        .order_by("-period")[:SUMMARY_ROWS]
-    )
+    """Where the account stands, read in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SUMMARY_SQL, [account.pk])
+        rows = cursor.fetchall()
     if not rows:
         return Summary(
             balance=ZERO,
@@ -149,20 +161,31 @@ def account_summary(account: Account) -> Summary:
             amount_due=ZERO,
             last_payment=Payment.objects.filter(account=account).order_by("-paid_on", "-id").first(),
         )
-    latest = rows[0]
-    balance = latest.closing_balance - (latest.later_paid or ZERO)
+    periods = [
+        AccountPeriod(
+            id=row[0],
+            account=account,
+            period=_day(row[1]),
+            opening_balance=_money(row[2]),
+            accrued=_money(row[3]),
+            paid=_money(row[4]),
+            closing_balance=_money(row[5]),
+            due_date=_day(row[6]),
+            charged=bool(row[7]),
+        )
+        for row in rows
+    ]
+    latest, (later_paid, payment_id, payment_amount, payment_paid_on) = periods[0], rows[0][8:]
+    balance = latest.closing_balance - (_money(later_paid) or ZERO)
     # The month last charged, for «начислено за …» and the due date: a month with payments only
     # has a balance row but nothing to pay by a date.
-    charged = next((row for row in rows if row.charged), None)
-    if charged is None and len(rows) == SUMMARY_ROWS:
+    charged = next((row for row in periods if row.charged), None)
+    if charged is None and len(periods) == SUMMARY_ROWS:
         charged = AccountPeriod.objects.filter(account=account, charged=True).order_by("-period").first()
     last_payment = None
-    if latest.last_payment_id is not None:
+    if payment_id is not None:
         last_payment = Payment(
-            pk=latest.last_payment_id,
-            account=account,
-            amount=latest.last_payment_amount,
-            paid_on=latest.last_payment_paid_on,
+            pk=payment_id, account=account, amount=_money(payment_amount), paid_on=_day(payment_paid_on)
         )
     return Summary(
         balance=balance,
