@@ -305,7 +305,9 @@ APPEALS_ANSWER_LIMIT_DAYS = envint("KABINET_APPEALS_ANSWER_LIMIT_DAYS", 10)
 REDIS_URL = os.getenv("REDIS_URL", "")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends." + ("redis.RedisCache" if REDIS_URL else "db.DatabaseCache"),
+        "BACKEND": "kabinet.core.cache.RedisCache"
+        if REDIS_URL
+        else "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": REDIS_URL or "kabinet_cache",
         "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "kabinet"),
     }

@@ -21,7 +21,7 @@ def sessions_in_redis(settings):
         pytest.skip("no Redis on 127.0.0.1:6379")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kabinet.core.cache.RedisCache",  # as settings choose with REDIS_URL
             "LOCATION": "redis://127.0.0.1:6379/0",
             "KEY_PREFIX": PREFIX,
         }
@@ -54,3 +54,13 @@ def _keys_holding(session_key: str) -> list:
     import redis
 
     return list(redis.Redis.from_url("redis://127.0.0.1:6379/0").scan_iter(f"{PREFIX}:*{session_key}"))
+
+
+def test_the_cache_keeps_one_redis_client_per_pool_and_still_forgets(sessions_in_redis):
+    from django.core.cache import cache
+
+    cache.set("kept-client-check", {"a": 1})
+    assert cache.get("kept-client-check") == {"a": 1}
+    cache.delete("kept-client-check")
+    assert cache.get("kept-client-check") is None
+    assert cache._cache.get_client(write=True) is cache._cache.get_client(write=True)
