@@ -1,7 +1,11 @@
+import functools
 from datetime import date
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
 from kabinet.core.charts import month_label, monthly_bars
 from kabinet.core.models import Company
@@ -20,6 +24,20 @@ def _period_from(text: str) -> date | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
+def period_options(periods: tuple[date, ...], chosen: date | None) -> SafeString:
+    """The month picker's options (years of months on a long history), made once per list of
+    months and choice and kept in the process."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (f"{p:%Y-%m}", mark_safe(" selected") if p == chosen else "", capfirst(month_label(p, full=True)))
+            for p in periods
+        ),
+    )
+
+
 @cabinet_page
 def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     account = cabinet.account
@@ -30,7 +48,8 @@ def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     asked = _period_from(request.GET.get("period", ""))
     period = asked if asked in by_period else (months[0].period if months else None)
     ctx = {
-        "periods": [(row.period, month_label(row.period, full=True)) for row in months],
+        "periods": [row.period for row in months],
+        "period_options": period_options(tuple(row.period for row in months), period),
         "period": period,
         "period_missing": bool(request.GET.get("period")) and asked not in by_period,
         "statement": selectors.statement(account, period, balance=by_period[period]) if period else None,
