@@ -96,3 +96,11 @@ def clear_cache() -> None:
     client = cache._cache.get_client(write=True)
     for key in client.scan_iter(f"{cache.key_prefix}:*"):
         client.delete(key)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _receipts_dir(tmp_path_factory):
+    """Kept receipts (PDF) of the tests go to a directory of the test run, not under var/."""
+    from django.conf import settings
+
+    settings.BILLING_RECEIPTS_DIR = tmp_path_factory.mktemp("receipts")

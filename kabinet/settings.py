@@ -377,7 +377,9 @@ APPEALS_ANSWER_LIMIT_DAYS = envint("KABINET_APPEALS_ANSWER_LIMIT_DAYS", 10)
 REDIS_URL = os.getenv("REDIS_URL", "")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends." + ("redis.RedisCache" if REDIS_URL else "db.DatabaseCache"),
+        "BACKEND": "kabinet.core.cache.RedisCache"
+        if REDIS_URL
+        else "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": REDIS_URL or "kabinet_cache",
         "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "kabinet"),
         # A Redis that hangs must not hang every page: give up after a second (a miss).
@@ -445,6 +447,9 @@ BILLING_IMPORT_DIR = Path(os.getenv("KABINET_BILLING_IMPORT_DIR", VAR_DIR / "imp
 BILLING_IMPORT_POLL_SECONDS = envint("KABINET_BILLING_IMPORT_POLL_SECONDS", 2)
 # A job still «загружается» after this long lost its worker: it goes back to the queue.
 BILLING_IMPORT_LEASE_MINUTES = envint("KABINET_BILLING_IMPORT_LEASE_MINUTES", 60)
+# Receipts (PDF) are made once per account and month and kept here until what they show changes:
+# personal data, never served by the web server directly (kabinet/billing/receipts.py).
+BILLING_RECEIPTS_DIR = Path(os.getenv("KABINET_BILLING_RECEIPTS_DIR", VAR_DIR / "private" / "receipts"))
 
 # --- Online payments (kabinet.payments) -----------------------------------------------------
 # dev: a confirmation page inside Kabinet («Оплатить» / «Отказаться»), for `make run` only.

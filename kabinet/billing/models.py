@@ -230,7 +230,8 @@ class AccountPeriod(models.Model):
     Sign: a balance above zero is a DEBT (the resident owes), below zero an OVERPAYMENT
     (аванс). `closing_balance = opening_balance + accrued − paid`; the next period opens with
     this period's closing balance. `accrued` is the period's total to pay (the sum of its
-    accruals' `to_pay`), `paid` the sum of the payments counted in the period. Rebuilt by
+    accruals' `to_pay`), `paid` the sum of the payments counted in the period; `charged` says whether it has
+    accruals at all (their total may be zero). Rebuilt by
     `services.rebuild_balances` after every import; never edited by hand.
     """
 
@@ -247,6 +248,9 @@ class AccountPeriod(models.Model):
     paid = models.DecimalField("оплачено, ₽", **MONEY)
     closing_balance = models.DecimalField("долг (+) или аванс (−) на конец, ₽", **MONEY)
     due_date = models.DateField("оплатить до")
+    # Whether the month has accruals (a month of payments only has none): the cabinet's list of
+    # months and its chart read these rows, not the accruals of every month's partition.
+    charged = models.BooleanField("есть начисления", default=False, db_default=False)
 
     class Meta:
         verbose_name = "сальдо за период"

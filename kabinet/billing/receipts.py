@@ -8,13 +8,20 @@ was found, why anything was recalculated.
 Fonts: DejaVu, which `make` installs from Debian (fonts-dejavu-core), for the Cyrillic text.
 """
 
+import dataclasses
+import hashlib
+import os
 import re
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
 from itertools import groupby
 from pathlib import Path
 
+from django.conf import settings
+from django.db import models
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -355,7 +362,7 @@ def _grid(*, header: bool = False) -> TableStyle:
     return TableStyle(style)
 
 
-def render_pdf(statement: Statement, company: Company) -> bytes:
+def render_pdf(statement: Statement, company: Company, readings: list | None = None) -> bytes:
     _register_fonts()
     out = BytesIO()
     doc = SimpleDocTemplate(
@@ -368,6 +375,72 @@ def render_pdf(statement: Statement, company: Company) -> bytes:
         title=f"Платёжный документ за {period_title(statement)}, л/с {statement.account.number}",
         author=company.name,
     )
-    parts = _Parts(statement, company, _styles(), receipt_readings(statement.account, statement.period))
+    if readings is None:
+        readings = receipt_readings(statement.account, statement.period)
+    parts = _Parts(statement, company, _styles(), readings)
     doc.build(parts.header() + parts.to_pay() + [Spacer(1, 4 * mm)] + parts.calculation() + parts.reference())
     return out.getvalue()
+
+
+# --- Kept receipts ------------------------------------------------------------------------------
+#
+# A receipt is made once per account and month and kept as a file; it is made again only when
+# something it shows has changed. Whether it has is not guessed from events (an import, a
+# payment, a reading, the company's details): the receipt's inputs are read as for making it —
+# a few small queries — and their digest names the file. Any change to any of them, or to the
+# code that lays the receipt out, gives another name, so a kept file is never stale.
+
+# The code the receipt's look depends on: a new release of it makes every receipt again.
+_LAYOUT = hashlib.sha256(
+    b"".join(Path(module.__file__).read_bytes() for module in (sys.modules[__name__], payment_qr))
+).hexdigest()
+
+
+def _facts(value: object) -> object:
+    """Everything a receipt input holds, as plain values, for the digest."""
+    if isinstance(value, models.Model):
+        return (
+            value._meta.label,
+            [(f.attname, _facts(getattr(value, f.attname))) for f in value._meta.concrete_fields],
+        )
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__name__,
+            [(f.name, _facts(getattr(value, f.name))) for f in dataclasses.fields(value)],
+        )
+    if isinstance(value, dict):
+        return sorted((str(k), _facts(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_facts(item) for item in value]
+    return value
+
+
+def receipt_digest(statement: Statement, company: Company, readings: list) -> str:
+    facts = [_facts(statement), [_facts(line.service) for line in statement.lines], _facts(company)]
+    facts += [[_facts(r.meter), _facts(r.previous), _facts(r.current)] for r in readings]
+    return hashlib.sha256(f"{_LAYOUT}|{facts!r}".encode()).hexdigest()[:40]
+
+
+def kept_pdf(statement: Statement, company: Company) -> bytes:
+    """The receipt for the statement: the kept file if its inputs are unchanged, else made now
+    (and kept, replacing the account's older file of that month)."""
+    readings = receipt_readings(statement.account, statement.period)
+    digest = receipt_digest(statement, company, readings)
+    folder = Path(settings.BILLING_RECEIPTS_DIR) / re.sub(r"[^0-9A-Za-z-]", "_", statement.account.number)
+    stem = f"{statement.period:%Y-%m}"
+    path = folder / f"{stem}-{digest}.pdf"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    pdf = render_pdf(statement, company, readings)
+    folder.mkdir(parents=True, exist_ok=True)
+    # Written whole under a temporary name, then renamed: another worker asking at the same time
+    # reads the old file, no file, or the whole new one, never half of it.
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{stem}-", suffix=".tmp", delete=False) as out:
+        out.write(pdf)
+    os.replace(out.name, path)
+    for older in folder.glob(f"{stem}-*.pdf"):
+        if older != path:
+            older.unlink(missing_ok=True)
+    return pdf

@@ -9,7 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Max, Min, QuerySet, Sum
+from django.db import connection
+from django.db.models import Max, Min, QuerySet
 
 from kabinet.core.charts import format_number
 
@@ -116,37 +117,113 @@ class Summary:
         return -self.balance if self.balance < 0 else ZERO
 
 
+# The latest balance rows the overview reads: the latest month, and among these the latest month
+# charged (months with payments only come after it: an online payment after the last import).
+SUMMARY_ROWS = 3
+
+# Every overview and the payment page run it: written out once rather than built by the ORM on
+# each request (building this SQL cost more than running it). Each balance row comes with the
+# payments counted after its month (a month the billing has no balance row for yet) and the
+# account's last payment; every part is an index lookup.
+_LAST_PAYMENT = (
+    "(SELECT p.{} FROM billing_payment p WHERE p.account_id = ap.account_id "
+    "ORDER BY p.paid_on DESC, p.id DESC LIMIT 1)"
+)
+_SUMMARY_SQL = (
+    "SELECT ap.id, ap.period, ap.opening_balance, ap.accrued, ap.paid, ap.closing_balance, ap.due_date, "
+    "ap.charged, (SELECT SUM(p.amount) FROM billing_payment p WHERE p.account_id = ap.account_id "
+    f"AND p.period > ap.period), {_LAST_PAYMENT.format('id')}, {_LAST_PAYMENT.format('amount')}, "
+    f"{_LAST_PAYMENT.format('paid_on')} FROM billing_accountperiod ap WHERE ap.account_id = %s "
+    f"ORDER BY ap.period DESC LIMIT {SUMMARY_ROWS}"
+)
+
+
+def _money(value) -> Decimal | None:
+    # SQLite gives numbers as int or float, PostgreSQL as Decimal.
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite gives text
+
+
 def account_summary(account: Account) -> Summary:
-    latest = AccountPeriod.objects.filter(account=account).order_by("-period").first()
-    balance = latest.closing_balance if latest else ZERO
-    if latest is not None:
-        # Payments in a month the billing has no balance row for yet.
-        later = Payment.objects.filter(account=account, period__gt=latest.period).aggregate(s=Sum("amount"))[
-            "s"
-        ]
-        balance -= later or ZERO
+    """Where the account stands, read in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SUMMARY_SQL, [account.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return Summary(
+            balance=ZERO,
+            last_period=None,
+            amount_due=ZERO,
+            last_payment=Payment.objects.filter(account=account).order_by("-paid_on", "-id").first(),
+        )
+    periods = [_balance_row(account, row) for row in rows]
+    latest, (later_paid, payment_id, payment_amount, payment_paid_on) = periods[0], rows[0][8:]
+    balance = latest.closing_balance - (_money(later_paid) or ZERO)
     # The month last charged, for «начислено за …» and the due date: a month with payments only
-    # (an online payment after the last import) has a balance row but nothing to pay by a date.
-    charged = AccountPeriod.objects.filter(account=account).exclude(accrued=0).order_by("-period").first()
+    # has a balance row but nothing to pay by a date.
+    charged = next((row for row in periods if row.charged), None)
+    if charged is None and len(periods) == SUMMARY_ROWS:
+        charged = AccountPeriod.objects.filter(account=account, charged=True).order_by("-period").first()
+    last_payment = None
+    if payment_id is not None:
+        last_payment = Payment(
+            pk=payment_id, account=account, amount=_money(payment_amount), paid_on=_day(payment_paid_on)
+        )
     return Summary(
         balance=balance,
         last_period=charged or latest,
         amount_due=max(balance, ZERO),
-        last_payment=Payment.objects.filter(account=account).order_by("-paid_on", "-id").first(),
+        last_payment=last_payment,
     )
+
+
+_BALANCE_COLUMNS = "id, period, opening_balance, accrued, paid, closing_balance, due_date, charged"
+_CHARGED_MONTHS_SQL = (
+    f"SELECT {_BALANCE_COLUMNS} FROM billing_accountperiod WHERE account_id = %s AND charged "
+    "ORDER BY period DESC"
+)
+
+
+def _balance_row(account: Account, row: tuple) -> AccountPeriod:
+    """An AccountPeriod from the columns of _BALANCE_COLUMNS."""
+    return AccountPeriod(
+        id=row[0],
+        account=account,
+        period=_day(row[1]),
+        opening_balance=_money(row[2]),
+        accrued=_money(row[3]),
+        paid=_money(row[4]),
+        closing_balance=_money(row[5]),
+        due_date=_day(row[6]),
+        charged=bool(row[7]),
+    )
+
+
+def charged_months(account: Account) -> list[AccountPeriod]:
+    """The account's months with charges, newest first, with their totals and balances: one
+    row per month of the balances, however many monthly partitions the accruals have. (Every
+    «Начисления» page asks: written out once, not built by the ORM each time.)"""
+    with connection.cursor() as cursor:
+        cursor.execute(_CHARGED_MONTHS_SQL, [account.pk])
+        return [_balance_row(account, row) for row in cursor.fetchall()]
 
 
 def charge_periods(account: Account) -> list[date]:
     """Months with charges, newest first."""
-    return list(
-        Accrual.objects.filter(account=account)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .distinct()
-    )
+    return [row.period for row in charged_months(account)]
 
 
-def statement(account: Account, period: date) -> Statement | None:
+_BALANCE_UNREAD = object()
+
+
+def statement(account: Account, period: date, *, balance=_BALANCE_UNREAD) -> Statement | None:
+    """The month's lines by service. `balance`: the month's AccountPeriod (or None) when the
+    caller has read it already."""
     accruals = list(
         Accrual.objects.filter(account=account, period=period)
         .select_related("service")
@@ -154,6 +231,8 @@ def statement(account: Account, period: date) -> Statement | None:
     )
     if not accruals:
         return None
+    if balance is _BALANCE_UNREAD:
+        balance = AccountPeriod.objects.filter(account=account, period=period).first()
     totals = {
         name: sum((getattr(a, name) for a in accruals), ZERO)
         for name in ("accrued", "recalculation", "benefit", "to_pay")
@@ -162,20 +241,20 @@ def statement(account: Account, period: date) -> Statement | None:
         account=account,
         period=period,
         lines=[ChargeLine(a) for a in accruals],
-        balance=AccountPeriod.objects.filter(account=account, period=period).first(),
+        balance=balance,
         totals=totals,
     )
 
 
 def monthly_totals(
-    account: Account, *, months: int = 36, until: date | None = None
+    account: Account, *, months: int = 36, until: date | None = None, rows: list[AccountPeriod] | None = None
 ) -> list[tuple[date, Decimal]]:
-    """(month, total to pay) for the last `months` months that have charges, oldest first."""
-    rows = Accrual.objects.filter(account=account)
-    if until is not None:
-        rows = rows.filter(period__lte=until)
-    totals = rows.values("period").annotate(total=Sum("to_pay")).order_by("-period")[:months]
-    return sorted((row["period"], row["total"]) for row in totals)
+    """(month, total to pay) for the last `months` months that have charges, oldest first
+    (`rows`: the account's `charged_months`, when the caller has them)."""
+    if rows is None:
+        rows = charged_months(account)
+    chosen = [row for row in rows if until is None or row.period <= until][:months]
+    return sorted((row.period, row.accrued) for row in chosen)
 
 
 def payment_history(account: Account) -> QuerySet[Payment]:

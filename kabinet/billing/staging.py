@@ -515,10 +515,10 @@ def rebuild_balances(
     ):
         cursor.execute(
             "INSERT INTO billing_accountperiod (account_id, period, opening_balance, accrued, paid, "
-            "closing_balance, due_date) "
+            "closing_balance, due_date, charged) "
             f"SELECT b.account_id, b.period, {money.format('b.closing - b.accrued + b.paid')}, "
-            f"{money.format('b.accrued')}, {money.format('b.paid')}, {money.format('b.closing')}, {due} "
-            "FROM (SELECT m.account_id, m.period, m.accrued, m.paid, "
+            f"{money.format('b.accrued')}, {money.format('b.paid')}, {money.format('b.closing')}, {due}, "
+            "b.charged FROM (SELECT m.account_id, m.period, m.accrued, m.paid, m.charged, "
             f"{'' if since is None else 'COALESCE(o.closing_balance, 0) + '}"
             # ROWS, not the default RANGE: a month comes once per account, and no peers are sought.
             "SUM(m.accrued - m.paid) OVER (PARTITION BY m.account_id ORDER BY m.period "
@@ -552,17 +552,17 @@ def _closing_before(scope: str, since: datetime.date | None) -> str:
 
 
 def _months(scope: str, batch: str | None, from_since: str) -> str:
-    """(account_id, period, accrued, paid): every month of the accounts in `scope` that has
-    accruals or payments (`from_since`: an `AND` on the period). Both sides are summed per
-    account and month first, so that they meet in a join of a row per month each, not in a
-    grouping of all of them."""
+    """(account_id, period, accrued, paid, charged): every month of the accounts in `scope` that
+    has accruals or payments (`from_since`: an `AND` on the period), `charged` if it has accruals.
+    Both sides are summed per account and month first, so that they meet in a join of a row per
+    month each, not in a grouping of all of them."""
     paid = (
         "SELECT account_id, period, SUM(amount) AS paid FROM billing_payment "
         f"WHERE account_id IN ({scope}){from_since} GROUP BY account_id, period"
     )
     return (
         "SELECT COALESCE(x.account_id, p.account_id) AS account_id, COALESCE(x.period, p.period) AS period, "
-        "COALESCE(x.accrued, 0) AS accrued, COALESCE(p.paid, 0) AS paid "
+        "COALESCE(x.accrued, 0) AS accrued, COALESCE(p.paid, 0) AS paid, x.account_id IS NOT NULL AS charged "
         f"FROM ({_accrued_per_month(scope, batch, from_since)}) x FULL JOIN ({paid}) p "
         "ON p.account_id = x.account_id AND p.period = x.period"
     )

@@ -1,7 +1,11 @@
+import functools
 from datetime import date
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
 from kabinet.core.charts import month_label, monthly_bars
 from kabinet.core.models import Company
@@ -20,19 +24,37 @@ def _period_from(text: str) -> date | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
+def period_options(periods: tuple[date, ...], chosen: date | None) -> SafeString:
+    """The month picker's options (years of months on a long history), made once per list of
+    months and choice and kept in the process."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (f"{p:%Y-%m}", mark_safe(" selected") if p == chosen else "", capfirst(month_label(p, full=True)))
+            for p in periods
+        ),
+    )
+
+
 @cabinet_page
 def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     account = cabinet.account
-    periods = selectors.charge_periods(account)
+    # The list of months, the chart and the chosen month's balance from one read of the
+    # account's balance rows; the accruals of the chosen month alone (one partition).
+    months = selectors.charged_months(account) if account else []
+    by_period = {row.period: row for row in months}
     asked = _period_from(request.GET.get("period", ""))
-    period = asked if asked in periods else (periods[0] if periods else None)
+    period = asked if asked in by_period else (months[0].period if months else None)
     ctx = {
-        "periods": [(p, month_label(p, full=True)) for p in periods],
+        "periods": [row.period for row in months],
+        "period_options": period_options(tuple(row.period for row in months), period),
         "period": period,
-        "period_missing": bool(request.GET.get("period")) and asked not in periods,
-        "statement": selectors.statement(account, period) if period else None,
+        "period_missing": bool(request.GET.get("period")) and asked not in by_period,
+        "statement": selectors.statement(account, period, balance=by_period[period]) if period else None,
         "chart": monthly_bars(
-            selectors.monthly_totals(account, months=36),
+            selectors.monthly_totals(account, months=36, rows=months),
             unit="₽",
             title="Начислено к оплате по месяцам, ₽",
             chart_id="charges-chart",
@@ -43,7 +65,7 @@ def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
 
 @cabinet_page
 def receipts(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    totals = selectors.monthly_totals(cabinet.account, months=36)
+    totals = selectors.monthly_totals(cabinet.account, months=36) if cabinet.account else []
     ctx = {"months": [(p, month_label(p, full=True), total) for p, total in reversed(totals)]}
     return render(request, "billing/receipts.html", ctx)
 
@@ -53,7 +75,7 @@ def receipt_pdf(request: HttpRequest, cabinet: Cabinet, period: date) -> HttpRes
     statement = selectors.statement(cabinet.account, period)
     if statement is None:
         raise Http404
-    pdf = receipt_pdfs.render_pdf(statement, Company.load())
+    pdf = receipt_pdfs.kept_pdf(statement, Company.load())
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"kvitanciya-{cabinet.account.number}-{period:%Y-%m}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

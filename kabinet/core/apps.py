@@ -13,3 +13,7 @@ class CoreConfig(AppConfig):
         from .middleware import start_idle_clock
 
         user_logged_in.connect(start_idle_clock, dispatch_uid="kabinet_idle_clock")
+        from .caching import keep_until_saved
+        from .models import Company
+
+        keep_until_saved(Company)

@@ -5,6 +5,7 @@ its <title>; the numbers themselves are in a table beside it (visually hidden by
 page's own table when the caller says so), so a screen reader gets the data, not a drawing.
 """
 
+import functools
 import math
 from collections.abc import Sequence
 from datetime import date
@@ -156,8 +157,17 @@ def monthly_bars(
 
     `table=False` when the page already shows the same numbers in a table of its own: the
     picture then says so in its description instead of repeating them.
+
+    The picture depends on its arguments alone: the latest ones drawn are kept in the process
+    (a resident going through the cabinet's pages asks for the same chart again and again).
     """
-    points = sorted(points)
+    return _drawn(tuple(sorted(points)), unit, title, places, table, chart_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _drawn(
+    points: tuple[tuple[date, Decimal], ...], unit: str, title: str, places: int, table: bool, chart_id: str
+) -> SafeString:
     if not points:
         return format_html('<p class="chart chart--empty">{}: данных пока нет.</p>', title)
     slot = max(MIN_SLOT, (TARGET_WIDTH - LEFT - RIGHT) / len(points))

@@ -1,5 +1,7 @@
+import functools
+
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from .models import Company
 
@@ -23,11 +25,16 @@ def _url(target: str | tuple[str, str]) -> str:
     return reverse(target)
 
 
+@functools.cache
+def menu_urls(script_prefix: str) -> list[tuple[str, str]]:
+    """(title, url) of the menu: the same for every page of a process (reversed once per prefix)."""
+    return [(title, _url(target)) for title, target in MENU]
+
+
 def site(request: HttpRequest) -> dict:
     path = request.path
     menu = []
-    for title, target in MENU:
-        url = _url(target)
+    for title, url in menu_urls(get_script_prefix()):
         current = path == url if url == "/" else path.startswith(url)
         menu.append({"title": title, "url": url, "current": current})
     return {"company": Company.load(), "menu": menu}

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.crypto import salted_hmac
 
-from . import validators
+from . import caching, validators
 
 
 class User(AbstractUser):
@@ -143,8 +143,8 @@ class Company(models.Model):
 
     @classmethod
     def load(cls) -> "Company":
-        company, _ = cls.objects.get_or_create(pk=1)
-        return company
+        # Read on every page (the header, the menu): kept in the cache, forgotten when saved.
+        return caching.kept(cls, 1, lambda: cls.objects.get_or_create(pk=1)[0])
 
 
 class LimitCounter(models.Model):

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kabinet.billing.models import Account
-from kabinet.core import formats
+from kabinet.core import caching, formats
 
 _DAY = [MinValueValidator(1), MaxValueValidator(31)]
 # «…, д. 12, кв. 5», «…, д. 3, кв. 44, комн. 2»: the flat part is cut off, the house stays.
@@ -84,8 +84,8 @@ class ReadingSchedule(models.Model):
 
     @classmethod
     def load(cls) -> "ReadingSchedule":
-        schedule, _ = cls.objects.get_or_create(pk=1)
-        return schedule
+        # Read by the overview and the readings pages: kept in the cache, forgotten when saved.
+        return caching.kept(cls, 1, lambda: cls.objects.get_or_create(pk=1)[0])
 
 
 class Building(models.Model):

@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
+
+from kabinet.core import caching
 
 from .models import DisclosureDocument, NewsItem, Page
 
@@ -13,8 +16,28 @@ def published_news() -> QuerySet[NewsItem]:
     return NewsItem.objects.filter(is_published=True, published_at__lte=timezone.now())
 
 
+LATEST_NEWS_KEY = "kept:public:latest_news"
+LATEST_NEWS_KEPT = 5  # the overview shows three, the most anyone asks for here
+
+
 def latest_news(*, limit: int = 3) -> list[NewsItem]:
-    return list(published_news()[:limit])
+    """The latest published news. Every overview shows them: with a shared cache they are kept
+    there until a news item is saved or deleted, or an item dated later comes due."""
+    if limit > LATEST_NEWS_KEPT or not caching.shared_cache():
+        return list(published_news()[:limit])
+    now = timezone.now()
+    kept = cache.get(LATEST_NEWS_KEY)
+    if kept is None or (kept[1] is not None and now >= kept[1]):
+        items = list(published_news()[:LATEST_NEWS_KEPT])
+        due = (
+            NewsItem.objects.filter(is_published=True, published_at__gt=now)
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        kept = (items, due)
+        cache.set(LATEST_NEWS_KEY, kept, caching.KEPT_SECONDS)
+    return kept[0][:limit]
 
 
 def pages() -> QuerySet[Page]:

@@ -6,6 +6,7 @@ session; a number that is not one of the resident's own accounts is a 404, so ch
 or an id in a URL never shows another household's data.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -13,7 +14,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from kabinet.billing.models import Account
 
@@ -42,11 +43,16 @@ class Cabinet:
     account: Account | None
 
 
+@functools.cache
+def _menu_urls(script_prefix: str) -> list[tuple[str, str, bool]]:
+    """(title, url, whether only the exact path is it) of the menu, reversed once per process."""
+    return [(title, reverse(name), name == "residents:cabinet") for title, name in CABINET_MENU]
+
+
 def _menu(path: str) -> list[dict]:
     items = []
-    for title, name in CABINET_MENU:
-        url = reverse(name)
-        current = path == url if name == "residents:cabinet" else path.startswith(url)
+    for title, url, exact in _menu_urls(get_script_prefix()):
+        current = path == url if exact else path.startswith(url)
         items.append({"title": title, "url": url, "current": current})
     return items
 

@@ -81,6 +81,7 @@ def add_month(
         paid=paid,
         closing_balance=opening + total - paid,
         due_date=next_month(period).replace(day=10),
+        charged=True,
     )
 
 

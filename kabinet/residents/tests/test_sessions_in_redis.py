@@ -21,7 +21,7 @@ def sessions_in_redis(settings):
         pytest.skip("no Redis on 127.0.0.1:6379")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kabinet.core.cache.RedisCache",  # as settings choose with REDIS_URL
             "LOCATION": "redis://127.0.0.1:6379/0",
             "KEY_PREFIX": PREFIX,
         }
@@ -61,7 +61,7 @@ def test_with_redis_away_residents_sign_in_and_stay_signed_in_from_the_database(
 ):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kabinet.core.cache.RedisCache",  # as settings choose with REDIS_URL
             "LOCATION": "redis://127.0.0.1:1/0",  # nobody listens there: Redis stopped
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -75,3 +75,13 @@ def test_with_redis_away_residents_sign_in_and_stay_signed_in_from_the_database(
     assert client.get(cabinet).status_code == 200
     client.post(reverse("residents:logout"))
     assert client.get(cabinet)["Location"].startswith(reverse("residents:login"))
+
+
+def test_the_cache_keeps_one_redis_client_per_pool_and_still_forgets(sessions_in_redis):
+    from django.core.cache import cache
+
+    cache.set("kept-client-check", {"a": 1})
+    assert cache.get("kept-client-check") == {"a": 1}
+    cache.delete("kept-client-check")
+    assert cache.get("kept-client-check") is None
+    assert cache._cache.get_client(write=True) is cache._cache.get_client(write=True)
