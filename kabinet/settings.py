@@ -390,8 +390,9 @@ CACHES = {
 # log-out, a change): logout still ends it in both. Without Redis the cache is the database,
 # so the sessions stay plainly in the database.
 if REDIS_URL:
-    # cached_db that goes on from the database alone while Redis is away (kabinet.core.sessions).
-    SESSION_ENGINE = "kabinet.core.sessions"
+    # Sessions in the database, read through Redis; while Redis is away they come from the
+    # database alone (kabinet.core.cache turns its calls into misses).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Rate-limit counters (kabinet.core.counters) never live in the general cache, which drops
 # entries when it fills: in Redis (RATE_LIMIT_REDIS_URL, REDIS_URL by default; the Redis must

@@ -4,6 +4,7 @@ stays signed in between requests, and logging out ends the session for whoever h
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from .conftest import PASSWORD
 
@@ -26,7 +27,7 @@ def sessions_in_redis(settings):
             "KEY_PREFIX": PREFIX,
         }
     }
-    settings.SESSION_ENGINE = "kabinet.core.sessions"
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     yield
     # A shared Redis: only our own keys are deleted, never FLUSHDB.
     r = redis.Redis.from_url("redis://127.0.0.1:6379/0")
@@ -66,13 +67,15 @@ def test_with_redis_away_residents_sign_in_and_stay_signed_in_from_the_database(
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    settings.SESSION_ENGINE = "kabinet.core.sessions"
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     cabinet = reverse("residents:cabinet")
 
     answer = client.post(reverse("residents:login"), {"username": "1000123456", "password": PASSWORD})
 
     assert answer.status_code == 302
-    assert client.get(cabinet).status_code == 200
+    page = client.get(cabinet)
+    assert page.status_code == 200
+    assert escape(company.name) in page.content.decode()  # the kept company, read from its row
     client.post(reverse("residents:logout"))
     assert client.get(cabinet)["Location"].startswith(reverse("residents:login"))
 
