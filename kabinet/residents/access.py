@@ -27,6 +27,7 @@ from . import codes
 from .models import ConfirmationCode, Consent, RegistrationRequest, Resident
 from .selectors import find_resident
 from .services import CodeOutcome, try_code
+from .validators import plain_password_message
 
 Purpose = ConfirmationCode.Purpose
 RESET_WRONG = "Код неверный или устарел. Проверьте цифры в SMS или запросите новый код."
@@ -152,7 +153,7 @@ def _validate_password(password: str, resident: Resident) -> None:
     try:
         password_validation.validate_password(password, resident.user)
     except ValidationError as error:
-        raise AccessError(" ".join(error.messages), field="password1") from None
+        raise AccessError(plain_password_message(error), field="password1") from None
 
 
 def _set_password(resident: Resident, password: str, *, ip: str | None, action: str) -> None:

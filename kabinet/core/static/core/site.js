@@ -28,6 +28,8 @@
   // A new CAPTCHA picture without reloading the page and without losing what was typed.
   function bindCaptchaRefresh() {
     document.querySelectorAll("[data-captcha-refresh]").forEach(function (button) {
+      // With JavaScript the refresh is an ordinary button: it can never send the form.
+      button.type = "button";
       button.addEventListener("click", function (event) {
         event.preventDefault();
         fetch(button.getAttribute("data-captcha-refresh"), {
@@ -44,7 +46,12 @@
           input.value = "";
           input.focus();
         }).catch(function () {
-          button.form.requestSubmit(button); // fall back to the server-side refresh
+          // Fall back to the server-side refresh, which keeps what was typed.
+          var form = button.form;
+          var marker = document.createElement("input");
+          marker.type = "hidden"; marker.name = "captcha_refresh"; marker.value = "1";
+          form.appendChild(marker);
+          form.submit();
         });
       });
     });
@@ -60,8 +67,16 @@
     });
   }
 
+  // A form sent back with errors: the summary at its top takes the focus, so that a screen
+  // reader reads it and the keyboard goes on from there to the links to the fields.
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     foldMenu();
+    focusErrorSummary();
     bindRequiredChecks();
     bindCaptchaRefresh();
     openInfoWindows();
