@@ -120,7 +120,9 @@ def _issue_reset_code(*, login: str, ip: str | None) -> None:
         # old one, as the decoy does, but the phone's owner is spared another SMS.
         return
     page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:password_reset_code")
-    text = f"Код для восстановления пароля: {code}. Введите его за {minutes} мин на {page}"
+    text = (
+        f"Код для восстановления пароля: {code}. Никому не сообщайте код. Введите за {minutes} мин на {page}"
+    )
     if resident is None:
         # The decoy's SMS: written as a real one, to a phone nobody has, and rolled back at once,
         # so that it takes as long and nothing of it stays (not even its place under the cap).
@@ -201,7 +203,8 @@ def _send_phone_code(*, resident: Resident, phone: str, ip: str | None) -> None:
     code = _issue(resident=resident, purpose=Purpose.PHONE_CHANGE, phone=phone, minutes=minutes)
     send_sms(
         phone=phone,
-        text=f"Код для смены телефона в личном кабинете: {code}. Действует {minutes} мин.",
+        text=f"Код для смены телефона в личном кабинете: {code}. Никому не сообщайте код. "
+        f"Действует {minutes} мин.",
         sensitive=True,
     )
     record(

@@ -269,7 +269,8 @@ def _issue_code(registration_request: RegistrationRequest) -> ConfirmationCode:
     page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:confirm_code")
     send_sms(
         phone=registration_request.phone,
-        text=f"Код подтверждения регистрации: {code}. Введите на странице {page}",
+        # Whoever asks for the code (a «bank», a «company employee») is a fraudster: the SMS says so.
+        text=f"Код подтверждения регистрации: {code}. Никому не сообщайте код. Введите на странице {page}",
         sensitive=True,
     )
     return confirmation
