@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kabinet.billing.imports import Row
 from kabinet.billing.models import Account
+from kabinet.core import formats
 from kabinet.messaging.services import send_email, send_sms
 from kabinet.residents.models import ReminderChannel, Resident
 
@@ -111,7 +112,7 @@ def _save_reading(meter: Meter, period: date, fields: dict) -> Reading:
 
 def overdue_text(meter: Meter) -> str:
     return (
-        f"Срок поверки прибора истёк {meter.next_check_date:%d.%m.%Y}. Такой прибор считается "
+        f"Срок поверки прибора истёк {formats.date(meter.next_check_date)}. Такой прибор считается "
         "неисправным, и показания по нему не принимаются: начисление идёт по среднему или по нормативу. "
         "Закажите поверку или замену прибора и сообщите об этом в управляющую компанию."
     )
