@@ -27,7 +27,10 @@ def test_overview_shows_the_debt_the_amount_due_the_due_date_and_the_last_paymen
     last = ivanov_history[-1]
 
     assert last.closing_balance == Decimal("14110.78")
-    assert "Долг" in html and "14\u00a0110,78\u00a0₽" in html
+    assert "К оплате" in html and "14\u00a0110,78\u00a0₽" in html
+    # The debt is the amount due: one number, said once (issue 15, 2), and on the button.
+    assert html.count("14\u00a0110,78\u00a0₽") == 2 and "Оплатить 14\u00a0110,78\u00a0₽" in html
+    assert "Долг" not in html
     assert "Начислено за октябрь 2026" in html and "3\u00a0325,83\u00a0₽" in html
     assert "10 ноября 2026" in html
     assert "2\u00a0600,00\u00a0₽, 20 сентября 2026" in html

@@ -2,10 +2,11 @@
 (function () {
   "use strict";
 
-  // The menu is open in the HTML so that it works without JavaScript; on a phone we fold it.
+  // Menus folded on a phone (details.fold) stay open on a wide screen: CSS shows them through
+  // ::details-content; a browser without it gets them opened here.
   function foldMenu() {
-    var menu = document.querySelector("details[data-collapse-on-small]");
-    if (menu && window.matchMedia("(max-width: 720px)").matches) menu.removeAttribute("open");
+    if (window.matchMedia("(max-width: 720px)").matches) return;
+    document.querySelectorAll("details.fold").forEach(function (menu) { menu.open = true; });
   }
 
   // Buttons that wait for checkboxes: data-requires="id1 id2".
