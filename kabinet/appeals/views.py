@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from kabinet.meters.selectors import account_meters
 from kabinet.residents.cabinet import Cabinet, cabinet_page
 
 from . import selectors, services
@@ -38,8 +39,22 @@ def new_appeal(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
                 )
                 return redirect(appeal)
     else:
-        form = AppealForm()
+        form = AppealForm(initial=_about_meter(request, cabinet))
     return render(request, "appeals/new.html", {"form": form})
+
+
+def _about_meter(request: HttpRequest, cabinet: Cabinet) -> dict:
+    """«Сообщить о поверке или замене прибора» from the readings page: the appeal names the meter."""
+    meter_id = request.GET.get("meter", "")
+    meter = account_meters(cabinet.accounts).filter(pk=meter_id).first() if meter_id.isdigit() else None
+    if meter is None:
+        return {}
+    return {
+        "category": selectors.category_named("Приборы учёта"),
+        "text": f"{meter.name_for_resident}"
+        + (f" ({meter.place})" if meter.place else "")
+        + ": срок поверки истёк. Прошу сообщить, что нужно для поверки или замены прибора.",
+    }
 
 
 @cabinet_page
