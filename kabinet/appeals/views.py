@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -5,7 +6,7 @@ from django.shortcuts import redirect, render
 from kabinet.meters.selectors import account_meters
 from kabinet.residents.cabinet import Cabinet, cabinet_page
 
-from . import selectors, services
+from . import provisional, selectors, services
 from .files import download_name
 from .forms import AppealForm
 
@@ -21,15 +22,24 @@ def new_appeal(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     if request.method == "POST" and cabinet.account is not None:
         form = AppealForm(request.POST, request.FILES)
         if form.is_valid():
+            files = provisional.take(request.session, drop=set(request.POST.getlist("drop_file")))
+            files += form.cleaned_data["files"]
             try:
+                if len(files) > settings.APPEALS_MAX_FILES:
+                    raise services.AppealError(
+                        f"Можно приложить не больше {settings.APPEALS_MAX_FILES} файлов, вместе с уже "
+                        f"приложенными их {len(files)}. Уберите лишние.",
+                        field="files",
+                    )
                 appeal = services.submit_appeal(
                     resident=cabinet.resident,
                     account=cabinet.account,
                     category=form.cleaned_data["category"],
                     text=form.cleaned_data["text"],
-                    files=form.cleaned_data["files"],
+                    files=files,
                 )
             except services.AppealError as error:
+                provisional.keep(request.session, files)
                 form.add_error(error.field, error.message)
             else:
                 messages.success(
@@ -38,9 +48,14 @@ def new_appeal(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
                     "а также придёт на вашу электронную почту.",
                 )
                 return redirect(appeal)
+        elif "files" not in form.errors:
+            # Another field's error: the checked files wait here rather than vanish.
+            provisional.keep(request.session, form.cleaned_data.get("files", []))
     else:
         form = AppealForm(initial=_about_meter(request, cabinet))
-    return render(request, "appeals/new.html", {"form": form})
+    return render(
+        request, "appeals/new.html", {"form": form, "kept_files": provisional.held(request.session)}
+    )
 
 
 def _about_meter(request: HttpRequest, cabinet: Cabinet) -> dict:
