@@ -79,7 +79,8 @@ def test_a_month_without_charges_or_garbage_falls_back_to_the_latest_with_a_noti
 def test_the_chart_has_a_bar_for_each_month_and_the_numbers_in_a_table(signed_in):
     html = signed_in.get(reverse("billing:charges")).content.decode()
 
-    assert html.count('<rect class="chart__bar"') == 12
+    wide = html[html.index('class="chart__wide"') : html.index('class="chart__narrow"')]
+    assert wide.count('<rect class="chart__bar"') == 12
     assert 'role="img"' in html
     assert '<th scope="row">ноябрь 2025</th><td>3\u00a0580,45</td>' in html
 
@@ -120,7 +121,7 @@ def test_a_resident_with_two_accounts_sees_one_at_a_time(client, company, ivanov
 
     assert first_page.count("receipts__link") == 12
     assert switched.count("receipts__link") == 3
-    assert remembered.count('<rect class="chart__bar"') == 3
+    assert remembered.count('<rect class="chart__bar"') == 3 * 2  # the wide and the phone's drawing
 
 
 def test_another_households_data_is_never_shown(signed_in, neighbour_account):
