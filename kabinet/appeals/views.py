@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from kabinet.core import formats
 from kabinet.meters.selectors import account_meters
 from kabinet.residents.cabinet import Cabinet, cabinet_page
 
@@ -42,10 +43,11 @@ def new_appeal(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
                 provisional.keep(request.session, files)
                 form.add_error(error.field, error.message)
             else:
+                due = formats.date(appeal.answer_due_at)
                 messages.success(
                     request,
-                    f"Обращение №{appeal.pk} отправлено. Ответ появится на этой странице, "
-                    "а также придёт на вашу электронную почту.",
+                    f"Обращение №{appeal.pk} отправлено. Ответ — не позднее {due}: "
+                    "он появится на этой странице и придёт на вашу электронную почту.",
                 )
                 return redirect(appeal)
         elif "files" not in form.errors:

@@ -257,3 +257,26 @@ def test_kept_photos_belong_to_the_session_that_chose_them(client, company_with_
     other.post(reverse("appeals:new"), {"category": plumbing.pk, "text": "Течёт."})
 
     assert Appeal.objects.get().attachments.count() == 0
+
+
+def test_the_resident_is_told_when_to_expect_an_answer_by_the_categorys_term(
+    client, company_with_email, ivanov, plumbing, settings
+):
+    from datetime import timedelta
+
+    from kabinet.core import formats
+
+    plumbing.answer_days = 3
+    plumbing.save()
+    client.force_login(ivanov.user)
+
+    response = client.post(reverse("appeals:new"), {"category": plumbing.pk, "text": "Течёт."}, follow=True)
+
+    appeal = Appeal.objects.get()
+    due = formats.date(appeal.created_at + timedelta(days=3))
+    assert f"Ответ — не позднее {due}" in response.text
+    assert f"не позднее {due}</dd>" in response.text
+    plumbing.answer_days = None
+    plumbing.save()
+    appeal.refresh_from_db()
+    assert appeal.answer_due_at == appeal.created_at + timedelta(days=settings.APPEALS_ANSWER_LIMIT_DAYS)
