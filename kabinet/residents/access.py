@@ -22,6 +22,7 @@ from kabinet.audit.services import record
 from kabinet.core import normalize, ratelimit
 from kabinet.messaging import limits
 from kabinet.messaging.services import send_email, send_sms
+from kabinet.messaging.sms import first_that_fits
 
 from . import codes
 from .models import ConfirmationCode, Consent, RegistrationRequest, Resident
@@ -120,8 +121,9 @@ def _issue_reset_code(*, login: str, ip: str | None) -> None:
         # old one, as the decoy does, but the phone's owner is spared another SMS.
         return
     page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:password_reset_code")
-    text = (
-        f"Код для восстановления пароля: {code}. Никому не сообщайте код. Введите за {minutes} мин на {page}"
+    text = first_that_fits(
+        f"Код для восстановления пароля: {code}. Никому не сообщайте код. Введите за {minutes} мин на {page}",
+        f"Код для восстановления пароля: {code}, никому не сообщайте код. {page}",
     )
     if resident is None:
         # The decoy's SMS: written as a real one, to a phone nobody has, and rolled back at once,
