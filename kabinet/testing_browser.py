@@ -51,3 +51,20 @@ def sign_in_to_back_office(page, user, password: str) -> None:
     page.get_by_role("button", name="Войти").click()
     page.get_by_label("Код").fill(totp_now(device))
     page.get_by_role("button", name="Подтвердить").click()
+
+
+def go_to_cabinet_section(page, title: str) -> None:
+    """Clicks a section of the cabinet's menu, unfolding it first on a phone (details.fold)."""
+    menu = page.locator("details.cabinet-menu")
+    link = page.get_by_role("navigation", name="Разделы личного кабинета").get_by_role("link", name=title)
+    if not link.is_visible():
+        menu.locator("summary").click()
+    link.click()
+
+
+def go_to_site_section(page, title: str) -> None:
+    """Clicks a link of the site's menu, unfolding it first on a phone."""
+    link = page.get_by_role("navigation", name="Главное меню").get_by_role("link", name=title)
+    if not link.is_visible():
+        page.locator("details.site-menu summary").click()
+    link.click()

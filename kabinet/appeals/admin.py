@@ -28,7 +28,7 @@ class AppealCategoryAdmin(BackOfficeAdmin):
     noun = Noun(
         "категория обращений", "категории обращений", "категорий обращений", accusative="категорию обращений"
     )
-    list_display = ("name", "position", "is_active")
+    list_display = ("name", "position", "answer_days", "is_active")
     list_editable = ("position", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name",)

@@ -29,9 +29,10 @@ class AttachmentsField(forms.FileField):
             except FileRefused as refused:
                 problems.append(str(refused))
         if problems:
-            # The browser cannot keep chosen files across a reload: say so, the text stays.
+            # One message beside the field. The browser cannot keep chosen files across a
+            # reload: say so plainly, the text stays.
             problems.append("Текст обращения сохранён — выберите подходящие файлы заново.")
-            raise forms.ValidationError(problems)
+            raise forms.ValidationError(" ".join(problems))
         return checked
 
 

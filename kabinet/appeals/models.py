@@ -22,6 +22,12 @@ class AppealCategory(models.Model):
     is_active = models.BooleanField(
         "показывать жителям", default=True, help_text="Скрытая категория остаётся у старых обращений."
     )
+    answer_days = models.PositiveSmallIntegerField(
+        "срок ответа, дней",
+        null=True,
+        blank=True,
+        help_text="Сколько календарных дней житель ждёт ответа по этой теме. Пусто — общий срок компании.",
+    )
 
     class Meta:
         verbose_name = "категория обращений"
@@ -75,7 +81,9 @@ class Appeal(models.Model):
 
     @property
     def answer_due_at(self):
-        return self.created_at + timedelta(days=settings.APPEALS_ANSWER_LIMIT_DAYS)
+        """When the resident is told to expect an answer: the category's term, else the company's."""
+        days = self.category.answer_days or settings.APPEALS_ANSWER_LIMIT_DAYS
+        return self.created_at + timedelta(days=days)
 
     @property
     def is_overdue(self) -> bool:

@@ -37,3 +37,7 @@ def household_attachment(accounts: Iterable[Account], pk: int) -> AppealAttachme
 
 def active_categories() -> QuerySet[AppealCategory]:
     return AppealCategory.objects.filter(is_active=True)
+
+
+def category_named(name: str) -> AppealCategory | None:
+    return AppealCategory.objects.filter(name=name, is_active=True).first()

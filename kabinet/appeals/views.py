@@ -6,9 +6,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 
+from kabinet.core import formats
+from kabinet.meters.selectors import account_meters
 from kabinet.residents.cabinet import Cabinet, cabinet_page
 
-from . import selectors, services
+from . import provisional, selectors, services
 from .files import download_name
 from .forms import AppealForm
 
@@ -24,26 +26,55 @@ def new_appeal(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     if request.method == "POST" and cabinet.account is not None:
         form = AppealForm(request.POST, request.FILES)
         if form.is_valid():
+            files = provisional.take(request.session, drop=set(request.POST.getlist("drop_file")))
+            files += form.cleaned_data["files"]
             try:
+                if len(files) > settings.APPEALS_MAX_FILES:
+                    raise services.AppealError(
+                        f"Можно приложить не больше {settings.APPEALS_MAX_FILES} файлов, вместе с уже "
+                        f"приложенными их {len(files)}. Уберите лишние.",
+                        field="files",
+                    )
                 appeal = services.submit_appeal(
                     resident=cabinet.resident,
                     account=cabinet.account,
                     category=form.cleaned_data["category"],
                     text=form.cleaned_data["text"],
-                    files=form.cleaned_data["files"],
+                    files=files,
                 )
             except services.AppealError as error:
+                provisional.keep(request.session, files)
                 form.add_error(error.field, error.message)
             else:
+                due = formats.date(appeal.answer_due_at)
                 messages.success(
                     request,
-                    f"Обращение №{appeal.pk} отправлено. Ответ появится на этой странице, "
-                    "а также придёт на вашу электронную почту.",
+                    f"Обращение №{appeal.pk} отправлено. Ответ — не позднее {due}: "
+                    "он появится на этой странице и придёт на вашу электронную почту.",
                 )
                 return redirect(appeal)
+        elif "files" not in form.errors:
+            # Another field's error: the checked files wait here rather than vanish.
+            provisional.keep(request.session, form.cleaned_data.get("files", []))
     else:
-        form = AppealForm()
-    return render(request, "appeals/new.html", {"form": form})
+        form = AppealForm(initial=_about_meter(request, cabinet))
+    return render(
+        request, "appeals/new.html", {"form": form, "kept_files": provisional.held(request.session)}
+    )
+
+
+def _about_meter(request: HttpRequest, cabinet: Cabinet) -> dict:
+    """«Сообщить о поверке или замене прибора» from the readings page: the appeal names the meter."""
+    meter_id = request.GET.get("meter", "")
+    meter = account_meters(cabinet.accounts).filter(pk=meter_id).first() if meter_id.isdigit() else None
+    if meter is None:
+        return {}
+    return {
+        "category": selectors.category_named("Приборы учёта"),
+        "text": f"{meter.name_for_resident}"
+        + (f" ({meter.place})" if meter.place else "")
+        + ": срок поверки истёк. Прошу сообщить, что нужно для поверки или замены прибора.",
+    }
 
 
 @cabinet_page

@@ -205,7 +205,7 @@ class _Parts:
             rows.append(["Оплатить до", f"{b.due_date:%d.%m.%Y}"])
         info = Table([[self.p(a), self.p(v, "num")] for a, v in rows], colWidths=[95 * mm, 28 * mm])
         info.setStyle(_grid())
-        total = self.p(f"Итого к оплате: {money(st.amount_due)} ₽", "big")
+        total = self.p(f"Итого к оплате: {money(st.amount_due)}\u00a0₽", "big")
         left = [
             self.p("Раздел 2. Информация для внесения платы получателю платежа", "head"),
             info,

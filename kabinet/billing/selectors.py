@@ -55,25 +55,26 @@ class ChargeLine:
         lines = []
         if a.tariff is not None and a.volume is not None:
             lines.append(
-                f"{format_volume(a.volume)} {self.unit_shown} × {format_number(a.tariff, 2)} ₽ "
-                f"= {format_number(a.accrued)} ₽."
+                f"{format_volume(a.volume)} {self.unit_shown} × {format_number(a.tariff, 2)}\u00a0₽ "
+                f"= {format_number(a.accrued)}\u00a0₽."
             )
         elif a.tariff is not None:
-            lines.append(f"Тариф {format_number(a.tariff)} ₽, начислено {format_number(a.accrued)} ₽.")
+            tariff, accrued = format_number(a.tariff), format_number(a.accrued)
+            lines.append(f"Тариф {tariff}\u00a0₽, начислено {accrued}\u00a0₽.")
         else:
-            lines.append(f"Начислено {format_number(a.accrued)} ₽.")
+            lines.append(f"Начислено {format_number(a.accrued)}\u00a0₽.")
         if a.volume_source:
             lines.append(VOLUME_SOURCE_EXPLAINED.get(a.volume_source, a.get_volume_source_display()))
         if a.recalculation:
             reason = (a.recalculation_reason or "причина не указана в данных начислений").rstrip()
             reason += "" if reason.endswith((".", "!", "?")) else "."
-            lines.append(f"Перерасчёт {format_number(a.recalculation)} ₽: {reason}")
+            lines.append(f"Перерасчёт {format_number(a.recalculation)}\u00a0₽: {reason}")
         if a.benefit:
-            lines.append(f"Льгота: −{format_number(a.benefit)} ₽.")
+            lines.append(f"Льгота: −{format_number(a.benefit)}\u00a0₽.")
         if a.recalculation or a.benefit:
             lines.append(
                 f"К оплате: {format_number(a.accrued)} + ({format_number(a.recalculation)}) "
-                f"− {format_number(a.benefit)} = {format_number(a.to_pay)} ₽."
+                f"− {format_number(a.benefit)} = {format_number(a.to_pay)}\u00a0₽."
             )
         return lines
 

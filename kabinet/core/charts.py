@@ -30,8 +30,8 @@ MONTHS_FULL = [
     "декабрь",
 ]
 
-# Geometry in CSS pixels: the SVG is drawn 1:1 so its text stays readable; a narrow screen
-# scrolls the chart sideways instead of shrinking the labels to nothing.
+# Geometry in CSS pixels: the wide SVG is drawn 1:1 so its text stays readable; a phone gets its
+# own drawing of fewer months (NARROW_MONTHS) rather than a sideways-scrolling box.
 HEIGHT = 260
 TOP, BOTTOM, LEFT, RIGHT = 16, 44, 64, 12
 MIN_SLOT, TARGET_WIDTH = 28, 720
@@ -144,6 +144,11 @@ def data_table(
     )
 
 
+# A phone gets the last NARROW_MONTHS months drawn for its width (the picture scales to the
+# card, its text stays readable at 360 px): no box that scrolls sideways and hides half the chart.
+NARROW_MONTHS, NARROW_WIDTH = 6, 320
+
+
 def monthly_bars(
     points: Sequence[tuple[date, Decimal]],
     *,
@@ -155,6 +160,7 @@ def monthly_bars(
 ) -> SafeString:
     """A bar per month, oldest on the left; `points` are (first day of month, value) pairs.
 
+    Two drawings: every month on a wide screen, the last NARROW_MONTHS on a phone (CSS shows one).
     `table=False` when the page already shows the same numbers in a table of its own: the
     picture then says so in its description instead of repeating them.
 
@@ -170,7 +176,26 @@ def _drawn(
 ) -> SafeString:
     if not points:
         return format_html('<p class="chart chart--empty">{}: данных пока нет.</p>', title)
-    slot = max(MIN_SLOT, (TARGET_WIDTH - LEFT - RIGHT) / len(points))
+    recent = points[-NARROW_MONTHS:]
+    wide = _svg(
+        points, unit=unit, title=title, places=places, table=table, chart_id=chart_id, target=TARGET_WIDTH
+    )
+    narrow_title = title if len(recent) == len(points) else f"{title}, последние {len(recent)} мес."
+    narrow = _svg(
+        recent, unit=unit, title=narrow_title, places=places, table=table, chart_id=f"{chart_id}-narrow",
+        target=NARROW_WIDTH, fluid=True,
+    )  # fmt: skip
+    return format_html(
+        '<figure class="chart"><div class="chart__wide">{}</div>'
+        '<div class="chart__narrow">{}</div>{}</figure>',
+        wide,
+        narrow,
+        data_table(points, unit=unit, title=title, places=places) if table else "",
+    )
+
+
+def _svg(points, *, unit: str, title: str, places: int, table: bool, chart_id: str, target: int, fluid=False):
+    slot = max(MIN_SLOT, (target - LEFT - RIGHT) / len(points))
     width = round(LEFT + RIGHT + slot * len(points))
     low, high, step = _scale([v for _, v in points])
     plot = HEIGHT - TOP - BOTTOM
@@ -181,12 +206,13 @@ def _drawn(
     first, last = points[0][0], points[-1][0]
     summary = f"{month_label(first, full=True)} — {month_label(last, full=True)}, {unit}."
     summary += " Числа — в таблице." if table else " Числа — в таблице на этой странице."
-    svg = format_html(
-        '<svg class="chart__svg" role="img" aria-labelledby="{id}-title" aria-describedby="{id}-desc" '
+    return format_html(
+        '<svg class="chart__svg{fluid}" role="img" aria-labelledby="{id}-title" aria-describedby="{id}-desc" '
         'width="{w}" height="{h}" '
         'viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" font-family="inherit">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
         '{grid}{bars}<line x1="{left}" x2="{right}" y1="{zero}" y2="{zero}" stroke="#1c2430"/></svg>',
+        fluid=" chart__svg--fluid" if fluid else "",
         id=chart_id,
         w=width,
         h=HEIGHT,
@@ -197,13 +223,4 @@ def _drawn(
         left=LEFT,
         right=width - RIGHT,
         zero=f"{y_of(0.0):.1f}",
-    )
-    # The scroller is focusable so keyboard users can scroll a long chart on a phone; rtl keeps
-    # the newest months in view first, without any JavaScript.
-    return format_html(
-        '<figure class="chart"><div class="chart__scroll" tabindex="0" role="group" aria-label="{}">'
-        '<div class="chart__inner">{}</div></div>{}</figure>',
-        title,
-        svg,
-        data_table(points, unit=unit, title=title, places=places) if table else "",
     )

@@ -30,3 +30,9 @@ def segments(text: str) -> int:
         length = len(text.encode("utf-16-be")) // 2
         single, part = 70, 67
     return 1 if length <= single else math.ceil(length / part)
+
+
+def first_that_fits(*texts: str) -> str:
+    """The first wording that fits MAX_SEGMENTS, else the last (the shortest, by convention): a
+    long site address costs the longer wording, never the address or a third paid SMS."""
+    return next((text for text in texts if segments(text) <= MAX_SEGMENTS), texts[-1])

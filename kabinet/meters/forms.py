@@ -11,17 +11,20 @@ class ReadingForm(forms.Form):
 
     confirm = forms.BooleanField(label="Показание верное, расход действительно такой", required=False)
 
-    def __init__(self, meter: Meter, *args, **kwargs) -> None:
+    def __init__(self, meter: Meter, *args, optional: bool = False, **kwargs) -> None:
         kwargs.setdefault("prefix", f"m{meter.pk}")
         super().__init__(*args, **kwargs)
         self.meter = meter
         self.asks_confirmation = False
+        # In the one form for all meters a meter left blank is simply not submitted this time.
+        self.optional = optional
         names = meter.tariff_names
         for index, name in enumerate(names, start=1):
             label = f"Показание {name}, {meter.unit}" if name else f"Показание, {meter.unit}"
             self.fields[f"value_{index}"] = forms.CharField(
                 label=label,
                 max_length=20,
+                required=not optional,
                 help_text=self._hint(),
                 error_messages={"required": "Введите показание."},
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
@@ -45,9 +48,22 @@ class ReadingForm(forms.Form):
         except parsing.ValueError_ as exc:
             raise forms.ValidationError(str(exc)) from None
 
+    @property
+    def left_blank(self) -> bool:
+        """Nothing typed for this meter (the one form for all meters skips it)."""
+        return self.is_bound and not any(
+            (self.data.get(self.add_prefix(f"value_{i}")) or "").strip()
+            for i in range(1, self.meter.tariffs + 1)
+        )
+
     def clean(self) -> dict:
         data = super().clean()
+        if self.optional and self.left_blank:
+            return data
         for index in range(1, self.meter.tariffs + 1):
+            if self.optional and not data.get(f"value_{index}"):
+                self.add_error(f"value_{index}", "Введите показание по этому тарифу тоже.")
+                continue
             name = f"value_{index}"
             if name in data:
                 try:

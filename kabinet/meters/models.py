@@ -46,6 +46,14 @@ UNITS = {
     Service.HEATING: "Гкал",
     Service.GAS: "м³",
 }
+# The resource as residents name it: the choices' short labels (ХВС, ГВС) are the billing's jargon.
+RESOURCE_NAMES = {
+    Service.COLD_WATER: "Холодная вода",
+    Service.HOT_WATER: "Горячая вода",
+    Service.ELECTRICITY: "Электроэнергия",
+    Service.HEATING: "Отопление",
+    Service.GAS: "Газ",
+}
 # Two-zone: T1 day, T2 night; three-zone: T1 peak, T2 night, T3 semi-peak (SPEC §7).
 TARIFF_NAMES = {
     1: ("",),
@@ -186,6 +194,15 @@ class Meter(models.Model):
     @property
     def unit(self) -> str:
         return UNITS[self.service]
+
+    @property
+    def resource_name(self) -> str:
+        """«Холодная вода», not «ХВС»: what the resident's pages call the meter's resource."""
+        return RESOURCE_NAMES[self.service]
+
+    @property
+    def name_for_resident(self) -> str:
+        return f"{self.resource_name}, прибор № {self.serial_number}"
 
     @property
     def tariff_names(self) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from kabinet.billing.imports import Row
 from kabinet.billing.models import Account
+from kabinet.core import formats
 from kabinet.messaging.services import send_email, send_sms
 from kabinet.residents.models import ReminderChannel, Resident
 
@@ -95,6 +96,52 @@ def submit_reading(
     return _save_reading(meter, window.period, fields)
 
 
+@dataclass(frozen=True)
+class ReadingEntry:
+    """One meter's values from the one form for all meters of an account."""
+
+    meter: Meter
+    values: tuple[Decimal, ...]
+    confirmed: bool = False
+
+
+@dataclass
+class ReadingOutcome:
+    """What became of one entry: accepted (`reading`), refused (`refusal`, `field`) or held back
+    until the resident confirms an unusual consumption (`needs_confirmation`)."""
+
+    meter: Meter
+    reading: Reading | None = None
+    refusal: str = ""
+    field: str | None = None
+    needs_confirmation: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return self.reading is not None
+
+
+def submit_readings(
+    *, entries: list[ReadingEntry], user=None, today: date | None = None
+) -> list[ReadingOutcome]:
+    """All meters of an account in one submission. Each reading stands on its own (one statement,
+    as `submit_reading`): a refused one does not hold back the others, and the outcome of each is
+    reported so that the page can list what was accepted and what was not, and why."""
+    outcomes = []
+    for entry in entries:
+        outcome = ReadingOutcome(meter=entry.meter)
+        try:
+            outcome.reading = submit_reading(
+                meter=entry.meter, values=entry.values, user=user, today=today, confirmed=entry.confirmed
+            )
+        except ReadingRefused as error:
+            outcome.refusal, outcome.field = error.message, error.field
+        except NeedsConfirmation as error:
+            outcome.refusal, outcome.needs_confirmation = error.message, True
+        outcomes.append(outcome)
+    return outcomes
+
+
 def _save_reading(meter: Meter, period: date, fields: dict) -> Reading:
     """Insert the period's reading, or correct the one there: one INSERT … ON CONFLICT statement,
     atomic by itself, so that two submissions at once leave one row and the peak costs no
@@ -108,7 +155,7 @@ def _save_reading(meter: Meter, period: date, fields: dict) -> Reading:
 
 def overdue_text(meter: Meter) -> str:
     return (
-        f"Срок поверки прибора истёк {meter.next_check_date:%d.%m.%Y}. Такой прибор считается "
+        f"Срок поверки прибора истёк {formats.date(meter.next_check_date)}. Такой прибор считается "
         "неисправным, и показания по нему не принимаются: начисление идёт по среднему или по нормативу. "
         "Закажите поверку или замену прибора и сообщите об этом в управляющую компанию."
     )

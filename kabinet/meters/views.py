@@ -15,24 +15,98 @@ from .forms import ReadingForm
 from .models import Meter
 from .window import russian_date
 
+SESSION_SUMMARY = "readings_summary"
 
-def _page(request: HttpRequest, cabinet: Cabinet, bound: ReadingForm | None = None, status: int = 200):
+
+def _page(
+    request: HttpRequest,
+    cabinet: Cabinet,
+    bound: ReadingForm | dict[int, ReadingForm] | None = None,
+    summary: list[dict] | None = None,
+    status: int = 200,
+):
+    """The readings page: one form for all meters of the account. `bound` holds the forms shown
+    back with their errors (by meter id); `summary` what the last submission did."""
+    if isinstance(bound, ReadingForm):
+        bound = {bound.meter.pk: bound}
+    bound = bound or {}
     page = selectors.readings_page(account=cabinet.account)
     for card in page.cards:
-        if bound is not None and bound.meter.pk == card.meter.pk:
-            card.form = bound
+        if card.meter.pk in bound:
+            card.form = bound[card.meter.pk]
         else:
             current = card.current(page.window.period)
             shown = current.shown_values if current else []
             initial = {f"value_{i}": v for i, v in enumerate(shown, start=1)}
-            card.form = ReadingForm(card.meter, initial=initial)
-    ctx = {"page": page, "window": page.window, "closes": russian_date(page.window.closes)}
+            card.form = ReadingForm(card.meter, initial=initial, optional=True)
+    if summary is None:
+        summary = request.session.pop(SESSION_SUMMARY, None)
+    ctx = {
+        "page": page,
+        "window": page.window,
+        "closes": russian_date(page.window.closes),
+        "summary": summary,
+        "first_input": next((c for c in page.cards if not c.overdue), None),
+    }
     return render(request, "meters/readings.html", ctx, status=status)
 
 
 @cabinet_page
 def readings(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    if request.method == "POST" and cabinet.account is not None:
+        return _submit_all(request, cabinet)
     return _page(request, cabinet)
+
+
+def _submit_all(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    """All meters of the shown account at once. Every typed reading is accepted or refused on its
+    own; the page then lists both. All accepted: back to the page (a reload sends nothing again)."""
+    meters = list(selectors.account_meters([cabinet.account]))
+    forms = {m.pk: ReadingForm(m, request.POST, optional=True) for m in meters}
+    entries, invalid = [], []
+    for form in forms.values():
+        if not form.is_valid():
+            invalid.append(form)
+        elif not form.left_blank:
+            confirmed = form.cleaned_data["confirm"]
+            entries.append(services.ReadingEntry(meter=form.meter, values=form.values(), confirmed=confirmed))
+    if not entries and not invalid:
+        messages.error(
+            request, "Вы не ввели ни одного показания. Введите показания и нажмите «Передать показания»."
+        )
+        return _page(request, cabinet, status=400)
+    outcomes = services.submit_readings(entries=entries, user=request.user)
+    summary = [_line(form.meter, refusal=_first_error(form)) for form in invalid]
+    for outcome in outcomes:
+        summary.append(_line(outcome.meter, reading=outcome.reading, refusal=outcome.refusal))
+        form = forms[outcome.meter.pk]
+        if outcome.needs_confirmation:
+            form.ask_confirmation(outcome.refusal)
+        elif not outcome.accepted:
+            form.add_error(outcome.field, outcome.refusal)
+        else:
+            del forms[outcome.meter.pk]  # accepted: shown as saved, not as typed
+    summary.sort(key=lambda line: not line["accepted"])
+    if all(line["accepted"] for line in summary):
+        request.session[SESSION_SUMMARY] = summary
+        return redirect(reverse("meters:readings") + f"?account={cabinet.account.number}#readings-summary")
+    shown_back = {pk: f for pk, f in forms.items() if f.is_bound and f.errors}
+    return _page(request, cabinet, bound=shown_back, summary=summary)
+
+
+def _first_error(form: ReadingForm) -> str:
+    return next(iter(e for errors in form.errors.values() for e in errors), "Показание не принято.")
+
+
+def _line(meter: Meter, *, reading=None, refusal: str = "") -> dict:
+    """One line of the summary, kept in the session between the POST and the page."""
+    return {
+        "meter_id": meter.pk,
+        "name": meter.name_for_resident,
+        "accepted": reading is not None,
+        "value": f"{reading.shown} {meter.unit}" if reading is not None else "",
+        "refusal": refusal,
+    }
 
 
 def _own_meter(cabinet: Cabinet, meter_id: int) -> Meter:
@@ -65,7 +139,7 @@ def submit(request: HttpRequest, meter_id: int) -> HttpResponse:
         except services.NeedsConfirmation as error:
             form.ask_confirmation(error.message)
         else:
-            messages.success(request, f"Показание прибора {meter} принято.")
+            messages.success(request, f"Показание принято: {meter.name_for_resident}.")
             url = reverse("meters:readings") + f"?account={meter.account.number}#meter-{meter.pk}"
             return redirect(url)
     cabinet = open_cabinet(request, resident)

@@ -45,9 +45,9 @@ class PayForm(forms.Form):
             ) from None
         low, high = Decimal(settings.PAYMENT_MIN_AMOUNT), Decimal(settings.PAYMENT_MAX_AMOUNT)
         if value < low:
-            raise forms.ValidationError(f"Сумма должна быть не меньше {format_number(low)} ₽.")
+            raise forms.ValidationError(f"Сумма должна быть не меньше {format_number(low)}\u00a0₽.")
         if value > high:
             raise forms.ValidationError(
-                f"Сумма должна быть не больше {format_number(high)} ₽ за один платёж."
+                f"Сумма должна быть не больше {format_number(high)}\u00a0₽ за один платёж."
             )
         return value

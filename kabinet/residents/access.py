@@ -22,11 +22,13 @@ from kabinet.audit.services import record
 from kabinet.core import normalize, ratelimit
 from kabinet.messaging import limits
 from kabinet.messaging.services import send_email, send_sms
+from kabinet.messaging.sms import first_that_fits
 
 from . import codes
 from .models import ConfirmationCode, Consent, RegistrationRequest, Resident
 from .selectors import find_resident
 from .services import CodeOutcome, try_code
+from .validators import plain_password_message
 
 Purpose = ConfirmationCode.Purpose
 RESET_WRONG = "Код неверный или устарел. Проверьте цифры в SMS или запросите новый код."
@@ -119,7 +121,10 @@ def _issue_reset_code(*, login: str, ip: str | None) -> None:
         # old one, as the decoy does, but the phone's owner is spared another SMS.
         return
     page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:password_reset_code")
-    text = f"Код для восстановления пароля: {code}. Введите его за {minutes} мин на {page}"
+    text = first_that_fits(
+        f"Код для восстановления пароля: {code}. Никому не сообщайте код. Введите за {minutes} мин на {page}",
+        f"Код для восстановления пароля: {code}, никому не сообщайте код. {page}",
+    )
     if resident is None:
         # The decoy's SMS: written as a real one, to a phone nobody has, and rolled back at once,
         # so that it takes as long and nothing of it stays (not even its place under the cap).
@@ -152,7 +157,7 @@ def _validate_password(password: str, resident: Resident) -> None:
     try:
         password_validation.validate_password(password, resident.user)
     except ValidationError as error:
-        raise AccessError(" ".join(error.messages), field="password1") from None
+        raise AccessError(plain_password_message(error), field="password1") from None
 
 
 def _set_password(resident: Resident, password: str, *, ip: str | None, action: str) -> None:
@@ -200,7 +205,8 @@ def _send_phone_code(*, resident: Resident, phone: str, ip: str | None) -> None:
     code = _issue(resident=resident, purpose=Purpose.PHONE_CHANGE, phone=phone, minutes=minutes)
     send_sms(
         phone=phone,
-        text=f"Код для смены телефона в личном кабинете: {code}. Действует {minutes} мин.",
+        text=f"Код для смены телефона в личном кабинете: {code}. Никому не сообщайте код. "
+        f"Действует {minutes} мин.",
         sensitive=True,
     )
     record(

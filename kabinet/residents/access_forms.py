@@ -11,6 +11,7 @@ from kabinet.core.signin import check_current_password
 from .codes import CODE_DIGITS, clean_code
 from .forms import hint
 from .models import ReminderChannel
+from .validators import plain_password_message
 
 PASSWORD_HINT = "Не короче 8 символов. Не используйте номер лицевого счёта, телефон или имя."
 
@@ -48,7 +49,7 @@ class NewPasswordMixin:
             try:
                 password_validation.validate_password(first, self.password_user)
             except forms.ValidationError as error:
-                self.add_error("password1", error)
+                self.add_error("password1", plain_password_message(error))
         return data
 
 

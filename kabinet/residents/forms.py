@@ -1,3 +1,4 @@
+import copy
 import re
 
 from captcha.fields import CaptchaField, CaptchaTextInput
@@ -15,6 +16,7 @@ from kabinet.core.signin import GuardedLoginMixin, holder_of_username
 
 from .codes import CODE_DIGITS, clean_code
 from .selectors import find_resident, registration_state
+from .validators import plain_password_message
 
 LOGIN_HINT = "Логин обычно совпадает с номером лицевого счета"
 NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-‐–]*$")
@@ -174,9 +176,36 @@ class RegistrationForm(forms.Form):
             )
         return value
 
-    def __init__(self, *args, ip: str | None = None, **kwargs) -> None:
+    def __init__(self, *args, ip: str | None = None, captcha_waived: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.ip = ip
+        # The CAPTCHA was solved on the previous submission of this form (captcha.spend_retry).
+        self.captcha_waived = captcha_waived
+        self.rate_limited = False
+        if captcha_waived:
+            del self.fields["captcha"]
+
+    @property
+    def captcha_solved(self) -> bool:
+        """Whether this submission got past the CAPTCHA (solved now, or on the one before)."""
+        return self.captcha_waived or "captcha" in getattr(self, "cleaned_data", {})
+
+    def waive_captcha(self) -> None:
+        """Shown back after a solved CAPTCHA: the same data and errors, no picture this time."""
+        self.captcha_waived = True
+        self.fields.pop("captcha", None)
+
+    def ask_captcha_again(self) -> None:
+        """Shown back after the retry without the picture: a new picture to solve."""
+        self.captcha_waived = False
+        self.fields["captcha"] = copy.deepcopy(self.base_fields["captcha"])
+
+    def keep_passwords(self) -> None:
+        """Sent back for another field's error, two good equal passwords are kept in the form
+        rather than typed again (the page is never cached: the view says so)."""
+        if self.is_bound and not ({"password1", "password2"} & set(self.errors)):
+            for name in ("password1", "password2"):
+                self.fields[name].widget.render_value = True
 
     def _refuse_taken_account(self) -> None:
         """Says when the account is already registered or its code is on the way (issue 2 chose
@@ -186,11 +215,12 @@ class RegistrationForm(forms.Form):
         the form: submit_registration decides (a request that matches the billing data in full
         goes ahead of one that does not)."""
         value = self.cleaned_data.get("account_number")
-        if not value or "captcha" in self.errors or "captcha" not in self.cleaned_data:
+        if not value or not self.captcha_solved:
             return
         try:
             ratelimit.hit(("register_ip", self.ip or "-"))
         except ratelimit.RateLimited as refusal:
+            self.rate_limited = True  # no retry without the picture while the limit holds
             self.add_error(None, refusal.message)
             return
         state = registration_state(value)
@@ -236,7 +266,7 @@ class RegistrationForm(forms.Form):
         try:
             password_validation.validate_password(password, probe)
         except forms.ValidationError as error:
-            self.add_error("password1", error)
+            self.add_error("password1", plain_password_message(error))
 
 
 class CodeForm(forms.Form):

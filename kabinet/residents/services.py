@@ -23,6 +23,7 @@ from kabinet.core.models import Company
 from kabinet.core.normalize import phone_masked
 from kabinet.messaging import limits
 from kabinet.messaging.services import send_email, send_sms
+from kabinet.messaging.sms import first_that_fits
 
 from . import codes
 from .models import (
@@ -269,7 +270,12 @@ def _issue_code(registration_request: RegistrationRequest) -> ConfirmationCode:
     page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:confirm_code")
     send_sms(
         phone=registration_request.phone,
-        text=f"Код подтверждения регистрации: {code}. Введите на странице {page}",
+        # Whoever asks for the code (a «bank», a «company employee») is a fraudster: the SMS says so.
+        text=first_that_fits(
+            f"Код подтверждения регистрации: {code}. Никому не сообщайте код. Введите на странице {page}",
+            f"Код подтверждения регистрации: {code}. Никому не сообщайте код. {page}",
+            f"Код подтверждения регистрации: {code}. Не сообщайте никому. {page}",
+        ),
         sensitive=True,
     )
     return confirmation

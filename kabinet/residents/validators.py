@@ -65,3 +65,27 @@ class AccountDataSimilarityValidator:
 
     def get_help_text(self) -> str:
         return "Пароль не должен повторять номер лицевого счёта или телефона."
+
+
+# One plain sentence for a refused password, whichever validators refused it: the resident reads
+# what to do, not three stacked messages in Django's words («…похож на имя пользователя»).
+# The first code found in this order decides which sentence is shown.
+PLAIN_PASSWORD_MESSAGES = (
+    ("password_too_short", "Пароль слишком короткий: придумайте пароль не короче 8 символов."),
+    ("password_like_account", "Пароль похож на номер лицевого счёта, его знает любой, кто видел квитанцию. "
+     "Придумайте другой."),
+    ("password_like_phone", "Пароль похож на номер телефона. Придумайте другой."),
+    ("password_too_similar", "Пароль похож на ваше имя или адрес почты. Придумайте другой."),
+    ("password_entirely_numeric", "Пароль из одних цифр легко подобрать. Добавьте в него буквы."),
+    ("password_too_common", "Такой пароль легко угадать: он есть в списках частых паролей. "
+     "Придумайте другой."),
+)  # fmt: skip
+
+
+def plain_password_message(error: ValidationError) -> str:
+    """The one sentence shown beside the password field for the validators' refusal."""
+    codes = {item.code for item in error.error_list}
+    for code, message in PLAIN_PASSWORD_MESSAGES:
+        if code in codes:
+            return message
+    return "Этот пароль не подходит. Придумайте другой: не короче 8 символов, с буквами и цифрами."

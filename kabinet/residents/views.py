@@ -4,6 +4,7 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kabinet.billing.selectors import account_summary
@@ -13,7 +14,7 @@ from kabinet.core.normalize import phone_masked
 from kabinet.meters import selectors as meter_selectors
 from kabinet.public.selectors import latest_news
 
-from . import selectors, services
+from . import captcha, selectors, services
 from .cabinet import Cabinet, cabinet_page
 from .forms import CodeForm, LoginForm, RegistrationForm
 from .models import PolicyDocument, RegistrationRequest
@@ -22,34 +23,28 @@ SESSION_REQUEST = "registration_request_id"
 SESSION_DONE = "registration_done_account"
 
 
+@never_cache  # the page may carry the passwords typed back into the form
 def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "captcha_refresh" in request.POST:
         # «Показать другую картинку» without JavaScript: the same form, typed data kept.
         data = request.POST.dict()
-        for key in ("password1", "password2", "captcha_0", "captcha_1"):
+        for key in ("captcha_0", "captcha_1"):
             data.pop(key, None)
         form = RegistrationForm(initial=data)
+        form.fields["password1"].widget.render_value = form.fields["password2"].widget.render_value = True
     elif request.method == "POST":
-        form = RegistrationForm(request.POST, ip=client_ip(request))
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                registration_request = services.submit_registration(
-                    full_name=data["full_name"],
-                    account_number=data["account_number"],
-                    phone=data["phone"],
-                    email=data["email"],
-                    password=data["password1"],
-                    ip_address=client_ip(request),
-                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
-                )
-            except ratelimit.RateLimited as refusal:
-                form.add_error(None, refusal.message)
-            except services.RegistrationError as error:
-                form.add_error(error.field, error.message)
-            else:
-                request.session[SESSION_REQUEST] = registration_request.pk
-                return redirect("residents:request_sent")
+        waived = captcha.spend_retry(request.session)
+        form = RegistrationForm(request.POST, ip=client_ip(request), captcha_waived=waived)
+        if form.is_valid() and (registration_request := _submit(request, form)):
+            request.session[SESSION_REQUEST] = registration_request.pk
+            return redirect("residents:request_sent")
+        if form.captcha_solved and not (waived or form.rate_limited):
+            # One retry only: a submission that went without the picture earns no other.
+            captcha.grant_retry(request.session)
+            form.waive_captcha()
+        elif waived:
+            form.ask_captcha_again()
+        form.keep_passwords()
     else:
         form = RegistrationForm()
     ctx = {
@@ -58,6 +53,26 @@ def register(request: HttpRequest) -> HttpResponse:
         "consent": PolicyDocument.current(PolicyDocument.Kind.CONSENT),
     }
     return render(request, "residents/register.html", ctx)
+
+
+def _submit(request: HttpRequest, form: RegistrationForm) -> RegistrationRequest | None:
+    data = form.cleaned_data
+    try:
+        return services.submit_registration(
+            full_name=data["full_name"],
+            account_number=data["account_number"],
+            phone=data["phone"],
+            email=data["email"],
+            password=data["password1"],
+            ip_address=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+    except ratelimit.RateLimited as refusal:
+        form.rate_limited = True
+        form.add_error(None, refusal.message)
+    except services.RegistrationError as error:
+        form.add_error(error.field, error.message)
+    return None
 
 
 def _session_request(request: HttpRequest) -> RegistrationRequest | None:

@@ -13,7 +13,12 @@ from playwright.sync_api import expect
 
 from kabinet.appeals.models import Appeal
 from kabinet.public.tests.factories import NewsItemFactory
-from kabinet.testing_browser import accessibility_violations, shoot, sign_in_to_back_office
+from kabinet.testing_browser import (
+    accessibility_violations,
+    go_to_cabinet_section,
+    shoot,
+    sign_in_to_back_office,
+)
 
 from .conftest import EXE_BYTES, PASSWORD
 
@@ -68,9 +73,7 @@ def test_resident_writes_an_appeal_and_reads_the_operators_reply(
     program.write_bytes(EXE_BYTES)
     context, page = resident_logs_in(chromium, live_server.url, width)
 
-    page.get_by_role("navigation", name="Разделы личного кабинета").get_by_role(
-        "link", name="Обращения"
-    ).click()
+    go_to_cabinet_section(page, "Обращения")
     looked_at(page, "appeals-01-list-empty")
     page.get_by_role("link", name="Новое обращение").click()
     expect(page.get_by_role("heading", name="Новое обращение")).to_be_visible()
@@ -81,7 +84,7 @@ def test_resident_writes_an_appeal_and_reads_the_operators_reply(
     page.get_by_label("Текст обращения").fill(text)
     page.get_by_label("Фотографии или документы").set_input_files([program])
     page.get_by_role("button", name="Отправить обращение").click()
-    expect(page.get_by_text("«фото.jpg» — это программа")).to_be_visible()
+    expect(page.locator(".field__error").get_by_text("«фото.jpg» — это программа")).to_be_visible()
     expect(page.get_by_label("Текст обращения")).to_have_value(text)
     looked_at(page, "appeals-03-program-refused")
 
@@ -121,9 +124,7 @@ def test_resident_reads_company_news_in_the_cabinet(chromium, live_server, compa
     card = page.locator("section", has=page.get_by_role("heading", name="Новости"))
     expect(card.get_by_role("link", name="Плановое отключение горячей воды")).to_be_visible()
     looked_at(page, "news-01-cabinet-card")
-    page.get_by_role("navigation", name="Разделы личного кабинета").get_by_role(
-        "link", name="Новости"
-    ).click()
+    go_to_cabinet_section(page, "Новости")
     expect(page).to_have_url(re.compile(r"/cabinet/news/$"))
     looked_at(page, "news-02-cabinet-list")
     page.get_by_role("link", name="Плановое отключение горячей воды").click()

@@ -230,3 +230,71 @@ def test_staff_without_a_cabinet_cannot_use_resident_pages(client, company, oper
     sign_in_staff(client, operator)
 
     assert client.get(reverse("appeals:list")).status_code == 403
+
+
+# --- Issue 15 (5): a photo attached to an appeal never silently disappears ------------------
+
+
+def test_a_photo_is_kept_when_another_field_shows_an_error_and_attached_on_the_next_submission(
+    client, company_with_email, ivanov, plumbing
+):
+    client.force_login(ivanov.user)
+
+    refused = client.post(
+        reverse("appeals:new"), {"category": plumbing.pk, "text": "", "files": [photo("стояк.png")]}
+    )
+
+    assert "Напишите текст обращения." in refused.text
+    assert "Уже приложено" in refused.text and "«стояк.png»" in refused.text
+    client.post(reverse("appeals:new"), {"category": plumbing.pk, "text": "Течёт стояк."})
+    appeal = Appeal.objects.get()
+    assert [a.original_name for a in appeal.attachments.all()] == ["стояк.png"]
+    assert "Уже приложено" not in client.get(reverse("appeals:new")).text  # used once
+
+
+def test_a_kept_photo_the_resident_removes_is_not_attached(client, company_with_email, ivanov, plumbing):
+    client.force_login(ivanov.user)
+    client.post(
+        reverse("appeals:new"), {"category": "", "text": "Течёт.", "files": [photo("a.png"), photo("b.png")]}
+    )
+    tokens = [f["token"] for f in client.session["appeal_provisional_files"]]
+
+    client.post(reverse("appeals:new"), {"category": plumbing.pk, "text": "Течёт.", "drop_file": [tokens[0]]})
+
+    assert [a.original_name for a in Appeal.objects.get().attachments.all()] == ["b.png"]
+
+
+def test_kept_photos_belong_to_the_session_that_chose_them(client, company_with_email, ivanov, plumbing):
+    from django.test import Client
+
+    client.force_login(ivanov.user)
+    client.post(reverse("appeals:new"), {"category": "", "text": "Течёт.", "files": [photo("a.png")]})
+    other = Client()
+    other.force_login(ivanov.user)
+
+    other.post(reverse("appeals:new"), {"category": plumbing.pk, "text": "Течёт."})
+
+    assert Appeal.objects.get().attachments.count() == 0
+
+
+def test_the_resident_is_told_when_to_expect_an_answer_by_the_categorys_term(
+    client, company_with_email, ivanov, plumbing, settings
+):
+    from datetime import timedelta
+
+    from kabinet.core import formats
+
+    plumbing.answer_days = 3
+    plumbing.save()
+    client.force_login(ivanov.user)
+
+    response = client.post(reverse("appeals:new"), {"category": plumbing.pk, "text": "Течёт."}, follow=True)
+
+    appeal = Appeal.objects.get()
+    due = formats.date(appeal.created_at + timedelta(days=3))
+    assert f"Ответ — не позднее {due}" in response.text
+    assert f"не позднее {due}</dd>" in response.text
+    plumbing.answer_days = None
+    plumbing.save()
+    appeal.refresh_from_db()
+    assert appeal.answer_due_at == appeal.created_at + timedelta(days=settings.APPEALS_ANSWER_LIMIT_DAYS)

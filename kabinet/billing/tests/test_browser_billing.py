@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from kabinet.billing import payment_qr
 from kabinet.billing.tests.history import PASSWORD, fill_payment_details, make_history, resident_with
-from kabinet.testing_browser import accessibility_violations, shoot
+from kabinet.testing_browser import accessibility_violations, go_to_cabinet_section, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,9 +42,7 @@ def test_resident_reads_charges_downloads_the_receipt_and_pays(
     expect(page.get_by_text("14 110,78 ₽").first).to_be_visible()
     looked_at(page, "1-overview")
 
-    page.get_by_role("navigation", name="Разделы личного кабинета").get_by_role(
-        "link", name="Начисления"
-    ).click()
+    go_to_cabinet_section(page, "Начисления")
     expect(page.get_by_role("heading", name="Октябрь 2026")).to_be_visible()
     how = page.locator("details.charges__how").nth(1)
     how.get_by_text("Как посчитано?").click()
@@ -56,9 +54,7 @@ def test_resident_reads_charges_downloads_the_receipt_and_pays(
     page.get_by_role("button", name="Показать").click()
     expect(page.get_by_role("heading", name="Декабрь 2025")).to_be_visible()
 
-    page.get_by_role("navigation", name="Разделы личного кабинета").get_by_role(
-        "link", name="Квитанции"
-    ).click()
+    go_to_cabinet_section(page, "Квитанции")
     looked_at(page, "3-receipts")
     with page.expect_download() as download:
         page.get_by_role("link", name="Квитанция за октябрь 2026").click()
@@ -66,7 +62,7 @@ def test_resident_reads_charges_downloads_the_receipt_and_pays(
     image = pypdfium2.PdfDocument(pdf)[0].render(scale=3).to_pil()
     assert payment_qr.parse(zxingcpp.read_barcodes(image)[0].text)["Sum"] == "1411078"
 
-    page.get_by_role("navigation", name="Разделы личного кабинета").get_by_role("link", name="Оплата").click()
+    go_to_cabinet_section(page, "Оплата")
     amount = page.get_by_label("Сумма к оплате, ₽")
     expect(amount).to_have_value("14110,78")
     amount.fill("0,5")
@@ -85,6 +81,6 @@ def test_resident_reads_charges_downloads_the_receipt_and_pays(
     row = page.get_by_role("row").filter(has_text="Онлайн-оплата в личном кабинете")
     expect(row).to_contain_text("1 500,50")
     looked_at(page, "7-history")
-    page.get_by_role("navigation", name="Разделы личного кабинета").get_by_role("link", name="Обзор").click()
+    go_to_cabinet_section(page, "Обзор")
     expect(page.get_by_text("12 610,28 ₽").first).to_be_visible()
     context.close()

@@ -27,10 +27,13 @@ def test_overview_shows_the_debt_the_amount_due_the_due_date_and_the_last_paymen
     last = ivanov_history[-1]
 
     assert last.closing_balance == Decimal("14110.78")
-    assert "Долг" in html and "14\u00a0110,78 ₽" in html
-    assert "Начислено за октябрь 2026" in html and "3\u00a0325,83 ₽" in html
+    assert "К оплате" in html and "14\u00a0110,78\u00a0₽" in html
+    # The debt is the amount due: one number, said once (issue 15, 2), and on the button.
+    assert html.count("14\u00a0110,78\u00a0₽") == 2 and "Оплатить 14\u00a0110,78\u00a0₽" in html
+    assert "Долг" not in html
+    assert "Начислено за октябрь 2026" in html and "3\u00a0325,83\u00a0₽" in html
     assert "10 ноября 2026" in html
-    assert "2\u00a0600,00 ₽, 20 сентября 2026" in html
+    assert "2\u00a0600,00\u00a0₽, 20 сентября 2026" in html
 
 
 def test_charges_show_the_latest_month_by_service_with_totals(signed_in):
@@ -47,15 +50,15 @@ def test_each_line_explains_how_it_was_calculated(signed_in):
     html = signed_in.get(reverse("billing:charges")).content.decode()
 
     assert html.count("<summary>Как посчитано?</summary>") == 4
-    assert "4,512 м³ × 52,31 ₽ = 236,02 ₽." in html
+    assert "4,512 м³ × 52,31\u00a0₽ = 236,02\u00a0₽." in html
     assert "Объём — по показаниям прибора учёта." in html
     assert "по среднемесячному расходу" in html
     assert "по нормативу потребления" in html
     assert (
-        "Перерасчёт -104,62 ₽: Перерасчёт за сентябрь: показания счётчика переданы после закрытия периода"
-        in html
+        "Перерасчёт -104,62\u00a0₽: Перерасчёт за сентябрь: "
+        "показания счётчика переданы после закрытия периода" in html
     )
-    assert "Льгота: −150,00 ₽." in html
+    assert "Льгота: −150,00\u00a0₽." in html
 
 
 def test_the_period_picker_shows_an_earlier_month(signed_in):
@@ -76,7 +79,8 @@ def test_a_month_without_charges_or_garbage_falls_back_to_the_latest_with_a_noti
 def test_the_chart_has_a_bar_for_each_month_and_the_numbers_in_a_table(signed_in):
     html = signed_in.get(reverse("billing:charges")).content.decode()
 
-    assert html.count('<rect class="chart__bar"') == 12
+    wide = html[html.index('class="chart__wide"') : html.index('class="chart__narrow"')]
+    assert wide.count('<rect class="chart__bar"') == 12
     assert 'role="img"' in html
     assert '<th scope="row">ноябрь 2025</th><td>3\u00a0580,45</td>' in html
 
@@ -117,7 +121,7 @@ def test_a_resident_with_two_accounts_sees_one_at_a_time(client, company, ivanov
 
     assert first_page.count("receipts__link") == 12
     assert switched.count("receipts__link") == 3
-    assert remembered.count('<rect class="chart__bar"') == 3
+    assert remembered.count('<rect class="chart__bar"') == 3 * 2  # the wide and the phone's drawing
 
 
 def test_another_households_data_is_never_shown(signed_in, neighbour_account):

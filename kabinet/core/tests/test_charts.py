@@ -21,7 +21,8 @@ def months(values: list[str], start: date = date(2025, 1, 1)) -> list[tuple[date
 
 
 def svg_of(html: str) -> ET.Element:
-    return ET.fromstring(re.search(r"<svg.*</svg>", html, re.S).group(0))
+    """The wide drawing (every month): the first of the two."""
+    return ET.fromstring(re.search(r"<svg.*?</svg>", html, re.S).group(0))
 
 
 def test_each_month_gets_a_bar_whose_height_follows_its_sum():
@@ -78,3 +79,16 @@ def test_numbers_read_the_russian_way_and_grid_steps_are_round():
     assert format_number(Decimal("12.5"), 3) == "12,500"
     assert nice_step(4300) == 2000
     assert nice_step(9) == 5
+
+
+def test_a_phone_gets_the_last_six_months_drawn_to_fit_its_width_not_a_scroll_box():
+    """Issue 15 (8): nothing hidden in a box that scrolls sideways at 360 px."""
+    points = [(date(2025, m, 1), Decimal(100 + m)) for m in range(1, 13)]
+    html = str(monthly_bars(points, unit="₽", title="Начислено"))
+
+    narrow = html[html.index('class="chart__narrow"') :]
+    svg = ET.fromstring(re.search(r"<svg.*?</svg>", narrow, re.S).group(0))
+    assert len([e for e in svg.iter() if e.get("class") == "chart__bar"]) == 6
+    assert "chart__svg--fluid" in svg.get("class") and int(svg.get("width")) <= 330
+    assert svg.find("{http://www.w3.org/2000/svg}title").text == "Начислено, последние 6 мес."
+    assert "chart__scroll" not in html

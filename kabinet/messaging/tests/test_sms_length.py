@@ -50,6 +50,7 @@ def test_code_sms_stays_within_two_segments_with_a_long_site_url(
     sms = OutboxMessage.objects.get(channel="sms")
     assert "lichnyj-kabinet.upravlyayushchaya-kompaniya-sever.ru/registration/code/" in sms.body
     assert segments(sms.body) <= 2
+    assert "Не сообщайте никому" in sms.body  # the warning stays, in fewer words
 
 
 @pytest.mark.django_db
@@ -87,3 +88,4 @@ def test_password_reset_sms_stays_within_two_segments_with_a_long_site_url(
     sms = OutboxMessage.objects.filter(channel="sms", body__contains="парол").get()
     assert "/password/code/" in sms.body
     assert segments(sms.body) <= 2
+    assert "никому не сообщайте код" in sms.body

@@ -37,15 +37,16 @@ def test_page_needs_login(client, company):
 def test_page_lists_the_meters_with_place_serial_and_next_verification(signed_in, cold_water):
     html = signed_in.get(URL).content.decode()
 
-    assert "ХВС" in html and "ХВ-2231847" in html and "кухня" in html
-    assert "01.01.2030" in html
-    assert "Передать показание" in html
+    assert "Холодная вода" in html and "ХВ-2231847" in html and "кухня" in html
+    assert "ХВС" not in html
+    assert "1 января 2030" in html
+    assert "Передать показания" in html
 
 
 def test_reading_with_a_decimal_comma_is_accepted(signed_in, cold_water):
     response = post(signed_in, cold_water, value_1="104,25")
 
-    assert "Показание прибора ХВС № ХВ-2231847 принято." in response.content.decode()
+    assert "Показание принято: Холодная вода, прибор № ХВ-2231847." in response.content.decode()
     reading = Reading.objects.get(meter=cold_water)
     assert reading.value == Decimal("104.250")
     assert reading.period == timezone.localdate().replace(day=1)
@@ -101,7 +102,7 @@ def test_submitted_reading_shows_as_given_and_can_be_corrected(signed_in, cold_w
     html = signed_in.get(URL).content.decode()
     assert "Показание за этот месяц передано" in html
     assert 'value="104,000"' in html
-    assert "Исправить показание" in html
+    assert "Его можно исправить до" in html
 
     post(signed_in, cold_water, value_1="103,5")
     assert Reading.objects.get().value == Decimal("103.500")
@@ -136,7 +137,7 @@ def test_closed_window_says_when_it_opens_and_shows_no_form(
 
     assert "Сейчас показания не принимаются." in html
     assert "Окно приёма показаний откроется" in html
-    assert "Передать показание" not in html
+    assert "Передать показания" not in html
 
 
 def test_meter_past_verification_is_called_out_of_order_and_takes_no_reading(signed_in, ivanov_account):
@@ -144,8 +145,10 @@ def test_meter_past_verification_is_called_out_of_order_and_takes_no_reading(sig
 
     html = signed_in.get(URL).content.decode()
     assert "Прибор считается неисправным" in html
-    assert "срок истёк" in html
-    assert "Передать показание" not in html
+    assert "Срок поверки истёк" in html
+    assert f'name="m{meter.pk}-value_1"' not in html
+    # A way to tell the company: an appeal prefilled with this meter.
+    assert f'href="/cabinet/appeals/new/?meter={meter.pk}"' in html
 
     html = post(signed_in, meter, value_1="101").content.decode()
     assert "считается неисправным" in html
@@ -211,3 +214,65 @@ def test_an_error_for_the_residents_other_flat_is_shown_with_that_flat(signed_in
 
     assert "Лицевой счёт <strong>1000123457</strong>" in html
     assert "Введите число" in html
+
+
+# --- Issue 15 (6): all meters of the account in one form ------------------------------------
+
+
+@pytest.fixture
+def hot_water(ivanov_account):
+    from kabinet.meters.models import Service
+
+    return MeterFactory(account=ivanov_account, service=Service.HOT_WATER, serial_number="ГВ-5550001")
+
+
+def post_all(client, **values):
+    return client.post(URL, values, follow=True)
+
+
+def test_one_form_takes_the_readings_of_all_meters(signed_in, cold_water, hot_water):
+    html = signed_in.get(URL).content.decode()
+    assert html.count('<form method="post" action="/cabinet/meters/') == 1
+    assert "Холодная вода" in html and "Горячая вода" in html and "ГВС" not in html
+
+    response = post_all(signed_in, **{field(cold_water): "104,5", field(hot_water): "102"})
+
+    html = response.content.decode()
+    assert response.redirect_chain and response.redirect_chain[-1][0].endswith("#readings-summary")
+    assert "Принято:</strong> Холодная вода, прибор № ХВ-2231847 — 104,500 м³" in html
+    assert "Принято:</strong> Горячая вода, прибор № ГВ-5550001 — 102,000 м³" in html
+    assert Reading.objects.count() == 2
+    assert "Принято:" not in signed_in.get(URL).content.decode()  # said once, not on every visit
+
+
+def test_the_summary_lists_what_was_refused_and_why_and_keeps_the_rest(signed_in, cold_water, hot_water):
+    response = post_all(signed_in, **{field(cold_water): "104", field(hot_water): "99"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Принято:</strong> Холодная вода" in html
+    assert f'Не принято:</strong> <a href="#meter-{hot_water.pk}">Горячая вода' in html
+    assert "Показание меньше предыдущего" in html
+    assert f'name="{field(hot_water)}" value="99"' in html  # the refused value stays to correct
+    assert list(Reading.objects.values_list("meter__serial_number", flat=True)) == ["ХВ-2231847"]
+
+
+def test_a_meter_left_blank_is_not_submitted(signed_in, cold_water, hot_water):
+    post_all(signed_in, **{field(cold_water): "104", field(hot_water): ""})
+
+    assert list(Reading.objects.values_list("meter__serial_number", flat=True)) == ["ХВ-2231847"]
+
+
+def test_an_empty_form_says_nothing_was_typed(signed_in, cold_water):
+    response = signed_in.post(URL, {field(cold_water): ""})
+
+    assert response.status_code == 400
+    assert "Вы не ввели ни одного показания" in response.content.decode()
+
+
+def test_a_meter_of_another_household_cannot_be_slipped_into_the_form(signed_in, cold_water):
+    stranger = MeterFactory(serial_number="ЧУЖОЙ-1")
+
+    post_all(signed_in, **{field(cold_water): "104", field(stranger): "200"})
+
+    assert not Reading.objects.filter(meter=stranger).exists()

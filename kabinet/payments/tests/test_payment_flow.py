@@ -44,7 +44,7 @@ def test_the_form_offers_the_amount_due(signed_in):
     html = signed_in.get(reverse("payments:pay")).content.decode()
 
     assert 'value="14110,78"' in html
-    assert "14\u00a0110,78 ₽" in html
+    assert "14\u00a0110,78\u00a0₽" in html
 
 
 def test_paying_goes_to_yookassa_and_the_notification_puts_the_money_on_the_account(signed_in, yookassa):
@@ -118,7 +118,7 @@ def test_returning_before_the_notification_asks_the_provider(signed_in, yookassa
     paid = signed_in.get(return_url).content.decode()
 
     assert "Ждём подтверждения" in waiting
-    assert "Оплата прошла" in paid and "100,00 ₽ зачислены на лицевой счёт 1000123456" in paid
+    assert "Оплата прошла" in paid and "100,00\u00a0₽ зачислены на лицевой счёт 1000123456" in paid
     history = signed_in.get(reverse("payments:history")).content.decode()
     assert "Онлайн-оплата в личном кабинете" in history
 
@@ -139,9 +139,9 @@ def test_a_provider_outage_is_said_plainly_and_nothing_is_charged(signed_in, set
         ("", "Введите сумму, которую хотите оплатить."),
         ("сто рублей", "Введите сумму цифрами"),
         ("12,345", "Введите сумму цифрами"),
-        ("0,50", "не меньше 1,00 ₽"),
-        ("1000000", "не больше 300\u00a0000,00 ₽"),
-        ("-5", "не меньше 1,00 ₽"),
+        ("0,50", "не меньше 1,00\u00a0₽"),
+        ("1000000", "не больше 300\u00a0000,00\u00a0₽"),
+        ("-5", "не меньше 1,00\u00a0₽"),
     ],
 )
 def test_a_wrong_amount_gets_a_message_beside_the_field(signed_in, typed, message):
@@ -152,7 +152,7 @@ def test_a_wrong_amount_gets_a_message_beside_the_field(signed_in, typed, messag
     assert not OnlinePayment.objects.exists()
 
 
-@pytest.mark.parametrize("typed", ["1 500,50", "1500.50", "1500,5", "1\u00a0500,50 ₽"])
+@pytest.mark.parametrize("typed", ["1 500,50", "1500.50", "1500,5", "1\u00a0500,50\u00a0₽"])
 def test_amounts_are_read_as_people_write_them(signed_in, typed):
     start(signed_in, typed)
     assert OnlinePayment.objects.get().amount == Decimal("1500.50")
@@ -162,7 +162,7 @@ def test_the_dev_provider_walks_the_whole_path_inside_kabinet(signed_in, setting
     settings.PAYMENT_PROVIDER = "dev"
     payment = start(signed_in, "250")
     page = signed_in.get(payment.confirmation_url).content.decode()
-    assert "Тестовая оплата" in page and "250,00 ₽" in page
+    assert "Тестовая оплата" in page and "250,00\u00a0₽" in page
 
     response = signed_in.post(payment.confirmation_url, {"decision": "pay"}, follow=True)
 

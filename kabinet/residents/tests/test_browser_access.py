@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from kabinet.core.models import User
 from kabinet.residents.models import Resident, ResidentAccount
-from kabinet.testing_browser import accessibility_violations, shoot
+from kabinet.testing_browser import accessibility_violations, go_to_cabinet_section, shoot
 
 from .conftest import sms_code
 
@@ -54,7 +54,7 @@ def test_resident_resets_the_password_and_uses_the_profile(chromium, live_server
     page.get_by_label("Новый пароль", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Новый пароль (повторно)").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Сохранить новый пароль").click()
-    expect(page.get_by_text("Код неверный или устарел")).to_be_visible()
+    expect(page.locator(".field__error").get_by_text("Код неверный или устарел")).to_be_visible()
     looked_at(page, "03-wrong-code")
 
     page.get_by_label("Код из SMS").fill(sms_code("+79123456789", "Код для восстановления пароля:"))
@@ -69,9 +69,7 @@ def test_resident_resets_the_password_and_uses_the_profile(chromium, live_server
     page.get_by_role("button", name="Войти").click()
     expect(page.get_by_text("Здравствуйте, Иванов Иван Иванович!")).to_be_visible()
 
-    page.get_by_role("navigation", name="Разделы личного кабинета").get_by_role(
-        "link", name="Профиль"
-    ).click()
+    go_to_cabinet_section(page, "Профиль")
     expect(page.get_by_role("heading", name="Профиль", exact=True)).to_be_visible()
     looked_at(page, "05-profile")
 

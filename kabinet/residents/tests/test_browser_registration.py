@@ -134,7 +134,59 @@ def test_form_without_javascript_keeps_data_on_a_new_picture(chromium, live_serv
     expect(page.get_by_label("Адрес электронной почты")).to_have_value(IVANOV["email"])
     submit.click()
     expect(
-        page.get_by_text("Чтобы отправить заявку, примите Положение о конфиденциальности.")
+        page.get_by_text("Чтобы отправить заявку, примите Положение о конфиденциальности.", exact=True)
     ).to_be_visible()
     shoot(page, "nojs-errors")
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_enter_in_the_captcha_field_sends_the_form(
+    chromium, live_server, company, ivanov_account, width, javascript
+):
+    """Issue 15 (1): Enter (or «Готово» on a phone keyboard) sends the form, never the refresh."""
+    context = chromium.new_context(viewport={"width": width, "height": 844}, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(live_server.url + "/registration/")
+    fill_request(page)
+    page.get_by_label("Настоящее положение принимаю").check()
+    page.get_by_label("Даю согласие на обработку персональных данных").check()
+    page.get_by_label("Введите цифры с картинки").fill(captcha_answer(page))
+
+    page.get_by_label("Введите цифры с картинки").press("Enter")
+
+    expect(page).to_have_url(live_server.url + "/registration/sent/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_an_error_is_corrected_without_typing_the_passwords_or_the_captcha_again(
+    chromium, live_server, company, ivanov_account, width
+):
+    """Issue 15 (7): the summary links to the field; the passwords and the solved CAPTCHA stay."""
+    context = chromium.new_context(viewport={"width": width, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    page.goto(live_server.url + "/registration/")
+    fill_request(page)
+    page.get_by_label("Адрес электронной почты").fill("ivanov@")
+    page.get_by_label("Настоящее положение принимаю").check()
+    page.get_by_label("Даю согласие на обработку персональных данных").check()
+    page.get_by_label("Введите цифры с картинки").fill(captcha_answer(page))
+    page.get_by_label("Адрес электронной почты").press("Enter")
+
+    summary = page.get_by_role("alert").filter(has_text="Заявка не отправлена")
+    expect(summary).to_be_focused()
+    looked_at(page, "i15-registration-error")
+    summary.get_by_role(
+        "link", name="Адрес электронной почты: Адрес электронной почты указан неверно"
+    ).click()
+    expect(page.get_by_label("Адрес электронной почты")).to_be_focused()
+    expect(page.get_by_label("Пароль", exact=True)).to_have_value(IVANOV["password1"])
+    expect(page.get_by_text("Цифры с картинки вы уже ввели верно")).to_be_visible()
+    page.get_by_label("Адрес электронной почты").fill(IVANOV["email"])
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(live_server.url + "/registration/sent/")
     context.close()

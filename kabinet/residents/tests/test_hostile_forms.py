@@ -241,8 +241,8 @@ def test_hostile_reset_logins_get_a_clear_answer_and_no_sms(client, company, log
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("ivanov\x00@mail.ru", "запрещённый символ: ноль-байт"),
-        ("a" * 10000 + "@mail.ru", "не более 254 символов"),
+        ("ivanov\x00@mail.ru", "Адрес электронной почты указан неверно"),  # one message: the plain one
+        ("a" * 10000 + "@mail.ru", "Адрес электронной почты указан неверно"),
         ("ivanov@mail.ru\x07", "Адрес электронной почты указан неверно"),
     ],
 )

@@ -17,7 +17,7 @@ REGISTER = "/registration/"
 def field_error(response, field: str) -> str:
     """The error text shown beside the field: the element the input's aria-describedby names."""
     html = response.content.decode()
-    match = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', html, re.S)
+    match = re.search(rf'<p class="field__error" id="id_{field}_error">(.*?)</p>', html, re.S)
     assert match, f"no error beside {field}"
     assert (
         f'aria-describedby="id_{field}_helptext id_{field}_error"' in html
@@ -72,9 +72,11 @@ class TestRequestForm:
         assert 'value="Иванов Иван Иванович"' in html
         assert 'value="1000123456"' in html
         assert 'value="ivanov@mail.ru"' in html
-        assert "Sunflower" not in html  # passwords are never sent back
+        # The passwords stay typed in, on a page that no cache keeps.
+        assert html.count('value="Sunflower-Tver-1961"') == 2
+        assert "no-store" in response["Cache-Control"]
         assert old_key not in html
-        assert 'class="errorlist"' not in html
+        assert 'class="field__error"' not in html
         assert RegistrationRequest.objects.count() == 0
 
     def test_captcha_refresh_with_javascript_gives_a_new_picture(self, client, company):
@@ -256,3 +258,84 @@ def test_a_guessed_address_of_a_request_page_opens_nothing(client, company, ivan
     client.post(REGISTER, registration_post(full_name="Иванова Мария Петровна"))
 
     assert client.get("/registration/abcdefghij/").status_code == 404
+
+
+class TestCorrectingErrors:
+    """Issue 15 (7): correcting an error costs the resident as little as it safely can."""
+
+    @pytest.mark.parametrize(
+        ("password", "message"),
+        [
+            ("1234567", "Пароль слишком короткий"),
+            ("qwerty123", "легко угадать"),
+            ("ivanov-ivan", "похож на ваше имя или адрес почты"),
+            ("1000123456", "Пароль похож на номер лицевого счёта"),
+        ],
+    )
+    def test_a_weak_password_gets_one_plain_message(self, client, company, ivanov_account, password, message):
+        response = client.post(REGISTER, registration_post(password1=password, password2=password))
+
+        shown = field_error(response, "password1")
+        assert message in shown
+        html = response.content.decode()
+        assert html.count('class="field__error"') == 1
+        assert "имя пользователя" not in html and "Этот пароль" not in shown
+
+    def test_the_summary_lists_each_error_as_a_link_to_its_field(self, client, company, ivanov_account):
+        response = client.post(REGISTER, registration_post(full_name="Иванов", email="ivanov@"))
+
+        html = response.content.decode()
+        summary = re.search(r'<div class="form-errors error-summary".*?</div>', html, re.S).group(0)
+        assert '<a href="#id_full_name">ФИО: Укажите фамилию, имя и отчество' in summary
+        assert (
+            '<a href="#id_email">Адрес электронной почты: Адрес электронной почты указан неверно' in summary
+        )
+        assert "красным" not in html
+
+    def test_after_another_fields_error_the_solved_captcha_and_passwords_are_not_asked_again(
+        self, client, company, ivanov_account
+    ):
+        refused = client.post(REGISTER, registration_post(email="ivanov@"))
+
+        html = refused.content.decode()
+        assert 'name="captcha_1"' not in html
+        assert "Цифры с картинки вы уже ввели верно" in html
+        assert html.count('value="Sunflower-Tver-1961"') == 2
+        data = {k: v for k, v in registration_post().items() if not k.startswith("captcha")}
+        accepted = client.post(REGISTER, data)
+        assert accepted.status_code == 302
+        assert RegistrationRequest.objects.count() == 1
+
+    def test_the_captcha_is_waived_for_one_retry_only(self, client, company, ivanov_account):
+        client.post(REGISTER, registration_post(email="ivanov@"))
+        no_captcha = {
+            k: v for k, v in registration_post(email="ivanov@").items() if not k.startswith("captcha")
+        }
+
+        retry = client.post(REGISTER, no_captcha)  # the one retry: still a bad address
+        again = client.post(REGISTER, {**no_captcha, "email": "ivanov@mail.ru"})
+
+        assert 'name="captcha_1"' in retry.content.decode()  # a new picture for the next one
+        assert "Введите цифры с картинки" in field_error(again, "captcha")
+        assert RegistrationRequest.objects.count() == 0
+
+    def test_the_retry_belongs_to_the_session_that_solved_the_captcha(self, client, company, ivanov_account):
+        client.post(REGISTER, registration_post(email="ivanov@"))
+        no_captcha = {k: v for k, v in registration_post().items() if not k.startswith("captcha")}
+
+        other = Client().post(REGISTER, no_captcha)
+
+        assert "Введите цифры с картинки" in field_error(other, "captcha")
+        assert RegistrationRequest.objects.count() == 0
+
+    def test_a_refused_password_is_not_sent_back(self, client, company, ivanov_account):
+        response = client.post(REGISTER, registration_post(password2="something-else-2024"))
+
+        assert "Sunflower" not in response.content.decode()
+        assert "something-else" not in response.content.decode()
+
+    def test_enter_sends_the_form_its_first_submit_button_is_the_default(self, client, company):
+        html = client.get(REGISTER).content.decode()
+        form = html[html.index('<form method="post" action="/registration/"') :]
+        first_button = re.search(r"<button[^>]*>", form).group(0)
+        assert 'type="submit"' in first_button and "captcha_refresh" not in first_button

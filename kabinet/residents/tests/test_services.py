@@ -307,3 +307,28 @@ class TestConfirmationCode:
 
 def wrong(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_every_code_sms_warns_to_tell_the_code_to_nobody_and_fits_two_sms(
+    company, registered_ivanov, neighbour_account, settings
+):
+    """Issue 15 (9): the codes for registration, a password reset and a phone change."""
+    from kabinet.messaging.sms import MAX_SEGMENTS, segments
+    from kabinet.residents import access
+
+    settings.SITE_URL = "https://lk.uyutny-dom-tver.ru"
+    access.request_password_reset(login="1000123456", ip="10.0.0.1")
+    access.request_phone_change(resident=registered_ivanov, phone="+79001112233", ip="10.0.0.1")
+    request = submit(account_number="1000123457", phone="+79005556677", full_name="Петрова Анна Сергеевна")
+    if request.status == RegistrationRequest.Status.PENDING:
+        services.approve_request(registration_request=request, staff=None)
+
+    texts = [m.body for m in OutboxMessage.objects.filter(channel="sms", body__startswith="Код")]
+    assert {t.split(":")[0] for t in texts} == {
+        "Код для восстановления пароля",
+        "Код для смены телефона в личном кабинете",
+        "Код подтверждения регистрации",
+    }
+    for text in texts:
+        assert "никому не сообщайте код" in text.lower()
+        assert segments(text) <= MAX_SEGMENTS, text

@@ -2,10 +2,11 @@
 (function () {
   "use strict";
 
-  // The menu is open in the HTML so that it works without JavaScript; on a phone we fold it.
+  // Menus folded on a phone (details.fold) stay open on a wide screen: CSS shows them through
+  // ::details-content; a browser without it gets them opened here.
   function foldMenu() {
-    var menu = document.querySelector("details[data-collapse-on-small]");
-    if (menu && window.matchMedia("(max-width: 720px)").matches) menu.removeAttribute("open");
+    if (window.matchMedia("(max-width: 720px)").matches) return;
+    document.querySelectorAll("details.fold").forEach(function (menu) { menu.open = true; });
   }
 
   // Buttons that wait for checkboxes: data-requires="id1 id2".
@@ -28,6 +29,8 @@
   // A new CAPTCHA picture without reloading the page and without losing what was typed.
   function bindCaptchaRefresh() {
     document.querySelectorAll("[data-captcha-refresh]").forEach(function (button) {
+      // With JavaScript the refresh is an ordinary button: it can never send the form.
+      button.type = "button";
       button.addEventListener("click", function (event) {
         event.preventDefault();
         fetch(button.getAttribute("data-captcha-refresh"), {
@@ -44,7 +47,12 @@
           input.value = "";
           input.focus();
         }).catch(function () {
-          button.form.requestSubmit(button); // fall back to the server-side refresh
+          // Fall back to the server-side refresh, which keeps what was typed.
+          var form = button.form;
+          var marker = document.createElement("input");
+          marker.type = "hidden"; marker.name = "captcha_refresh"; marker.value = "1";
+          form.appendChild(marker);
+          form.submit();
         });
       });
     });
@@ -60,8 +68,16 @@
     });
   }
 
+  // A form sent back with errors: the summary at its top takes the focus, so that a screen
+  // reader reads it and the keyboard goes on from there to the links to the fields.
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     foldMenu();
+    focusErrorSummary();
     bindRequiredChecks();
     bindCaptchaRefresh();
     openInfoWindows();
