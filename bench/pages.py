@@ -41,7 +41,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -55,6 +54,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from import_accruals import CENT, HEADER, SERVICES  # noqa: E402  (the same billing data)
 from readings_peak import process_cpu_seconds  # noqa: E402
+from serving import collect_static, gunicorn, production_env  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_pages"
 ACCOUNT_BASE = 5_000_000_000
@@ -92,22 +92,7 @@ def months_until(last: datetime.date, count: int) -> list[datetime.date]:
 
 
 def environment(database_url: str, redis_url: str, prefix: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        CACHE_KEY_PREFIX=prefix,  # its own keys on a shared Redis
-        DJANGO_SETTINGS_MODULE="kabinet.settings",
-        DEBUG="0",
-        SECRET_KEY=env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
-        SECURE_SSL_REDIRECT="0",
-        SECURE_HSTS_SECONDS="0",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_CONN_MAX_AGE="600",  # as README's production shape: connections kept
-        LOG_LEVEL="WARNING",
-        PAYMENT_PROVIDER="yookassa",
-    )
-    return env
+    return production_env(database_url, redis_url, prefix, PAYMENT_PROVIDER="yookassa")
 
 
 # --- Data ------------------------------------------------------------------------------------
@@ -418,28 +403,7 @@ def start_server(
     env: dict[str, str], port: int, workers: int, *, app: str = "kabinet.wsgi", extra: tuple[str, ...] = ()
 ) -> subprocess.Popen:
     """gunicorn with sync workers (one request at a time each), as the issue measured."""
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        app,
-        f"--bind=127.0.0.1:{port}",
-        f"--workers={workers}",
-        "--worker-class=sync",
-        "--log-level=warning",
-        "--backlog=2048",
-        *extra,
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn stopped with code {server.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.5).close()
-            return server
-        except OSError:
-            time.sleep(0.1)  # waiting for the server to listen, polled with a deadline
-    server.terminate()
-    sys.exit("gunicorn did not start listening within 30 s")
+    return gunicorn(app, f"--workers={workers}", "--worker-class=sync", *extra, env=env, port=port)
 
 
 def check_page(port: int, path: str, key: str, *, pdf: bool, quiet: bool = False) -> None:
@@ -492,6 +456,7 @@ def main() -> None:
             print(f"  loaded in {time.monotonic() - started:.0f} s")
         else:
             run_manage(env, "migrate", "--noinput", "-v0")  # a database made by an older commit
+        collect_static(env)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()

@@ -22,12 +22,9 @@ import argparse
 import asyncio
 import os
 import re
-import secrets
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +32,10 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from serving import gunicorn, production_env  # noqa: E402
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_wt5a"
 PASSWORD = "Bench-Reading-2026"
 ACCOUNT_BASE = 7_000_000_000
@@ -70,23 +71,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def environment(database_url: str, redis_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        CACHE_KEY_PREFIX="bench-readings-peak",  # its own keys on a shared Redis
-        DJANGO_SETTINGS_MODULE="kabinet.settings",
-        DEBUG="0",
-        SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
-        SECURE_SSL_REDIRECT="0",
-        SECURE_HSTS_SECONDS="0",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_CONN_MAX_AGE="600",  # one connection per worker, kept: no connect per request
-        LOG_LEVEL="WARNING",
-        # DEBUG off serves the hashed copies `collectstatic` writes (prepare() writes them here).
-        STATIC_ROOT=env.get("STATIC_ROOT") or str(Path(tempfile.gettempdir()) / "bench-readings-static"),
-    )
-    return env
+    return production_env(database_url, redis_url, "bench-readings-peak")
 
 
 def redis_url(wanted: str) -> str:
@@ -131,7 +116,7 @@ def prepare(users: int, meters_per_user: int) -> list[tuple[str, list[int]]]:
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)  # the rate limits' cache when REDIS_URL is not set
-    call_command("collectstatic", interactive=False, verbosity=0)  # as a deployment does
+    call_command("collectstatic", interactive=False, verbosity=0)  # as a deployment does (serving.py)
     password = make_password(PASSWORD)  # hashed once: the residents share it
     with transaction.atomic():
         Reading.objects.all().delete()
@@ -156,28 +141,14 @@ def stored_readings() -> int:
 
 
 def start_server(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
+    return gunicorn(
         "kabinet.wsgi",
-        f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
         f"--threads={threads}",  # over 1 gunicorn uses gthread workers, which keep connections
         "--keep-alive=30",  # a resident's browser keeps its connection between submissions
-        "--log-level=warning",
-        "--backlog=2048",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn stopped with code {server.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.5).close()
-            return server
-        except OSError:
-            time.sleep(0.1)  # waiting for the server to listen, polled with a deadline
-    server.terminate()
-    sys.exit("gunicorn did not start listening within 30 s")
+        env=env,
+        port=port,
+    )
 
 
 @dataclass
