@@ -22,7 +22,7 @@ from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
-from kabinet.core import normalize
+from kabinet.core import normalize, stamps
 from kabinet.core.models import User
 from kabinet.meters.parsing import METER_COLUMNS
 from kabinet.meters.services import import_meters
@@ -101,6 +101,15 @@ def import_file(
     which imports the good rows.
     """
     spec = IMPORT_KINDS[kind]
+    try:
+        return _import_file(spec, kind=kind, path=path, skip_bad=skip_bad, progress=progress)
+    finally:
+        stamps.changed(stamps.BILLING)  # written in bulk: every kept page goes (kabinet.core.stamps)
+
+
+def _import_file(
+    spec: "ImportKind", *, kind: str, path: Path, skip_bad: bool, progress: Progress | None
+) -> "ImportReport | PeriodReport":
     if kind == "accruals" and rawcopy.usable(path):
         try:
             return _import_accruals_copied(path=path, skip_bad=skip_bad, progress=progress)

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from kabinet.core import stamps
+
 _COPY_BATCH = 2000
 _INSERT_BATCH = 5000
 
@@ -471,6 +473,16 @@ def _month(value: object) -> str:
 
 # --- Balances --------------------------------------------------------------------------------
 
+STAMPED_ONE_BY_ONE = 100  # more accounts than this: every kept page goes (kabinet.core.stamps)
+
+
+def _stamp(account_ids: "Iterable[int] | None") -> None:
+    ids = None if account_ids is None else set(account_ids)
+    if ids is None or len(ids) > STAMPED_ONE_BY_ONE:
+        stamps.changed(stamps.BILLING)
+    else:
+        stamps.changed(*stamps.accounts(ids))
+
 
 def rebuild_balances(
     account_ids: Iterable[int] | None = None,
@@ -492,6 +504,7 @@ def rebuild_balances(
     `batch_periods`), its months' totals are taken from the sums made when it was loaded, and
     only the other months' accruals are read."""
     _create_touched()
+    _stamp(account_ids)
     if account_ids is not None:
         with connection.cursor() as cursor:
             cursor.executemany(

@@ -38,7 +38,7 @@ def period_options(periods: tuple[date, ...], chosen: date | None) -> SafeString
     )
 
 
-@cabinet_page
+@cabinet_page(kept=("period",))
 def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     account = cabinet.account
     # The list of months, the chart and the chosen month's balance from one read of the

@@ -17,3 +17,8 @@ class CoreConfig(AppConfig):
         from .models import Company
 
         keep_until_saved(Company)
+        from . import stamps
+        from .models import User
+
+        stamps.watch(Company, stamps.site_rows)
+        stamps.watch(User, lambda user: [stamps.user(user.pk)])

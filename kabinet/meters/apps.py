@@ -7,8 +7,12 @@ class MetersConfig(AppConfig):
     verbose_name = "Приборы учёта"
 
     def ready(self) -> None:
+        from kabinet.core import stamps
         from kabinet.core.caching import keep_until_saved
 
-        from .models import ReadingSchedule
+        from .models import Building, Meter, Reading, ReadingSchedule
 
         keep_until_saved(ReadingSchedule)
+        # Kept pages show the reading window (the company's or the house's) and the meters.
+        for model in (ReadingSchedule, Building, Meter, Reading):
+            stamps.watch(model, stamps.site_rows)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from kabinet.billing.imports import Row
 from kabinet.billing.models import Account
-from kabinet.core import formats
+from kabinet.core import formats, stamps
 from kabinet.messaging.services import send_email, send_sms
 from kabinet.residents.models import ReminderChannel, Resident
 
@@ -150,6 +150,7 @@ def _save_reading(meter: Meter, period: date, fields: dict) -> Reading:
     Reading.objects.bulk_create(
         [reading], update_conflicts=True, unique_fields=["meter", "period"], update_fields=list(fields)
     )
+    stamps.changed(*stamps.accounts([meter.account_id]))  # one statement, no signal: said here
     return reading
 
 

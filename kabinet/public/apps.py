@@ -13,3 +13,6 @@ class PublicConfig(AppConfig):
         from .selectors import LATEST_NEWS_KEY
 
         keep_until_saved(NewsItem, key=LATEST_NEWS_KEY)
+        from kabinet.core import stamps
+
+        stamps.watch(NewsItem, stamps.site_rows)  # the overview shows the latest news

@@ -1,5 +1,6 @@
 """Reads for the public site's pages."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -23,8 +24,14 @@ LATEST_NEWS_KEPT = 5  # the overview shows three, the most anyone asks for here
 def latest_news(*, limit: int = 3) -> list[NewsItem]:
     """The latest published news. Every overview shows them: with a shared cache they are kept
     there until a news item is saved or deleted, or an item dated later comes due."""
+    return latest_news_until(limit=limit)[0]
+
+
+def latest_news_until(*, limit: int = 3) -> tuple[list[NewsItem], datetime.datetime | None]:
+    """The latest published news and when an item dated later comes due (for values kept with
+    them; known with a shared cache only, where something is kept)."""
     if limit > LATEST_NEWS_KEPT or not caching.shared_cache():
-        return list(published_news()[:limit])
+        return list(published_news()[:limit]), None
     now = timezone.now()
     kept = cache.get(LATEST_NEWS_KEY)
     if kept is None or (kept[1] is not None and now >= kept[1]):
@@ -37,7 +44,7 @@ def latest_news(*, limit: int = 3) -> list[NewsItem]:
         )
         kept = (items, due)
         cache.set(LATEST_NEWS_KEY, kept, caching.KEPT_SECONDS)
-    return kept[0][:limit]
+    return kept[0][:limit], kept[1]
 
 
 def pages() -> QuerySet[Page]:

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 
 from kabinet.billing.models import Account
+from kabinet.core import keptpages, stamps
 
 from . import selectors
 from .models import Resident
@@ -76,16 +77,39 @@ def remember_account(request: HttpRequest, account: Account) -> None:
         request.session[SESSION_ACCOUNT] = account.number
 
 
-def cabinet_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def cabinet_page(view: Callable[..., HttpResponse] | None = None, *, kept: tuple[str, ...] | None = None):
+    """A cabinet view. `kept`: the page is kept and served again while nothing it shows changed
+    (kabinet.core.keptpages), for GET requests with only these query parameters."""
+    if view is None:
+        return functools.partial(cabinet_page, kept=kept)
+
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         resident = getattr(request.user, "resident", None)
         if resident is None:
             return not_a_resident(request)
-        return view(request, open_cabinet(request, resident), *args, **kwargs)
+        miss = None
+        if kept is not None:
+            miss = _kept_page(request, kept)
+            if isinstance(miss, HttpResponse):
+                return miss
+        cabinet = open_cabinet(request, resident)
+        response = view(request, cabinet, *args, **kwargs)
+        return response if miss is None else miss.keep(request, response)
 
     return wrapper
+
+
+def _kept_page(request: HttpRequest, params: tuple[str, ...]):
+    """The page as kept, or a miss to keep it; the account shown is the one the session names
+    (a kept page is made by the view, which checked it is the resident's own). The user's stamp
+    covers the resident, its accounts and what they show (kabinet.core.stamps)."""
+    if "account" in request.GET:
+        return None  # choosing an account: the view checks the number and remembers it
+    names = [stamps.BILLING, stamps.SITE, stamps.user(request.user.pk)]
+    variant = request.session.get(SESSION_ACCOUNT) or "-"
+    return keptpages.lookup(request, variant=variant, params=params, names=names)
 
 
 def not_a_resident(request: HttpRequest) -> HttpResponse:
@@ -107,4 +131,5 @@ def cabinet_frame(request: HttpRequest) -> dict:
     cabinet = getattr(request, "cabinet", None)
     if cabinet is None:
         return {}
-    return {"cabinet": cabinet, "cabinet_menu": _menu(request.path)}
+    # A page being kept gets the form token's marker; each answer gets its own token.
+    return {"cabinet": cabinet, "cabinet_menu": _menu(request.path), **keptpages.csrf_marker(request)}

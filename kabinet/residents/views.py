@@ -8,11 +8,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kabinet.billing.selectors import account_summary
-from kabinet.core import ratelimit
+from kabinet.core import keptpages, ratelimit
 from kabinet.core.clientip import client_ip
 from kabinet.core.normalize import phone_masked
 from kabinet.meters import selectors as meter_selectors
-from kabinet.public.selectors import latest_news
+from kabinet.public.selectors import latest_news_until
 
 from . import captcha, selectors, services
 from .cabinet import Cabinet, cabinet_page
@@ -183,13 +183,16 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("public:home")
 
 
-@cabinet_page
+@cabinet_page(kept=())
 def cabinet(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    # The overview: one card per section, each read by its app's selector.
+    # The overview: one card per section, each read by its app's selector. Kept until something
+    # it shows changes (the reading window by the day; a news item dated later when it comes due).
+    news, news_due = latest_news_until(limit=3)
+    keptpages.until(request, news_due)
     ctx = {
         "resident": cabinet.resident,
         "billing_summary": account_summary(cabinet.account) if cabinet.account else None,
         "meters_window": meter_selectors.account_window(cabinet.account) if cabinet.account else None,
-        "latest_news": latest_news(limit=3),
+        "latest_news": news,
     }
     return render(request, "residents/cabinet.html", ctx)

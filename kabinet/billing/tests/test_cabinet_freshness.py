@@ -1,8 +1,10 @@
 """Nothing the cabinet keeps is shown stale: after an import, a payment, a reading, or a change of
 the company's details or reading window, the pages and the kept receipt show the new facts.
 
-The company and the reading schedule are kept only in a shared cache (Redis in production): those
-tests run with one (a local-memory cache: what matters is that one is there).
+The company, the reading schedule, the signed-in user and whole pages are kept only in a shared
+cache (Redis in production): every test runs twice, with the database's cache table (nothing
+kept) and with a shared one (a local-memory cache: what matters is that one is there). Each
+looks at a page before the change, so that it is kept when there is somewhere to keep it.
 """
 
 from datetime import date
@@ -34,6 +36,18 @@ ACCRUALS_HEADER = (
     "account_number;period;service_code;service_name;unit;tariff;volume;volume_source;"
     "accrued;recalculation;recalculation_reason;benefit;to_pay"
 )
+
+
+@pytest.fixture(autouse=True, params=["database cache", "shared cache"])
+def caches(request):
+    """Every test with the tests' cache table (nothing kept) and with a shared cache."""
+    if request.param == "database cache":
+        yield
+        return
+    with override_settings(CACHES=LOCAL_CACHE):
+        cache.clear()
+        yield
+        cache.clear()
 
 
 @pytest.fixture
@@ -95,6 +109,8 @@ def test_after_an_import_the_pages_and_the_receipt_show_the_new_charges(
 ):
     assert "14 110,78 ₽" in receipt(signed_in)
     page(signed_in, "billing:charges")
+    page(signed_in, "billing:charges", period="2026-10")
+    assert "Начислено за октябрь 2026" in page(signed_in, "residents:cabinet")
 
     # The billing corrects October (one line instead of four) and adds November.
     import_accruals(
@@ -128,6 +144,9 @@ def test_after_a_payment_the_overview_and_the_receipt_show_the_new_balance(signe
 
 
 def test_after_a_payment_in_a_month_without_charges_the_charges_list_no_new_month(signed_in, ivanov_account):
+    assert "14 110,78 ₽" in page(signed_in, "residents:cabinet")
+    assert "Октябрь 2026" in page(signed_in, "billing:charges")
+
     record_payment(
         account=ivanov_account, amount=Decimal("110.78"), paid_on=date(2026, 12, 3), period=date(2026, 12, 1)
     )
@@ -142,6 +161,8 @@ def test_after_a_payment_in_a_month_without_charges_the_charges_list_no_new_mont
 
 
 def test_a_month_charged_nothing_in_total_is_still_a_month_with_charges(signed_in, ivanov_account, tmp_path):
+    assert "Ноябрь 2026" not in page(signed_in, "billing:charges")
+
     import_accruals(
         tmp_path, ivanov_account.number, date(2026, 11, 1), [("maint", "Содержание жилого помещения", "0.00")]
     )
@@ -167,9 +188,7 @@ def test_after_a_reading_the_readings_page_and_the_months_receipt_show_it(client
     assert "123,456" in page(client, "meters:readings")
 
 
-@override_settings(CACHES=LOCAL_CACHE)
 def test_a_change_of_the_company_shows_on_the_next_page_and_receipt(signed_in):
-    cache.clear()
     assert "ООО «УК Уютный дом»" in receipt(signed_in)
     page(signed_in, "residents:cabinet")  # the company is kept now
 
@@ -182,9 +201,7 @@ def test_a_change_of_the_company_shows_on_the_next_page_and_receipt(signed_in):
     assert "+7 (4822) 55-55-55" in page(signed_in, "residents:cabinet")
 
 
-@override_settings(CACHES=LOCAL_CACHE)
 def test_a_change_of_the_reading_window_shows_on_the_next_page(signed_in, ivanov_account):
-    cache.clear()
     MeterFactory(account=ivanov_account, building=None)
     today = timezone.localdate()
     schedule = ReadingSchedule.load()
@@ -199,13 +216,11 @@ def test_a_change_of_the_reading_window_shows_on_the_next_page(signed_in, ivanov
     assert "Окно приёма показаний откроется" in page(signed_in, "residents:cabinet")
 
 
-@override_settings(CACHES=LOCAL_CACHE)
 def test_news_published_or_coming_due_show_on_the_next_overview(signed_in, monkeypatch):
     from datetime import timedelta
 
     from kabinet.public.models import NewsItem
 
-    cache.clear()
     now = timezone.now()
     NewsItem.objects.create(title="Плановая уборка", slug="uborka", summary="Коротко", body="Текст")
     NewsItem.objects.create(
