@@ -402,8 +402,11 @@ def prepare_residents_in_child(env: dict[str, str]) -> list[str]:
 def start_server(
     env: dict[str, str], port: int, workers: int, *, app: str = "kabinet.wsgi", extra: tuple[str, ...] = ()
 ) -> subprocess.Popen:
-    """gunicorn with sync workers (one request at a time each), as the issue measured."""
-    return gunicorn(app, f"--workers={workers}", "--worker-class=sync", *extra, env=env, port=port)
+    """gunicorn with sync workers (one request at a time each), as the issue measured; its
+    request log (a JSON line per request) goes to a file, as to journald in production."""
+    log = Path(tempfile.gettempdir()) / f"bench-pages-{port}.log"
+    print(f"  gunicorn {app} on port {port}, its log: {log}")
+    return gunicorn(app, f"--workers={workers}", "--worker-class=sync", *extra, env=env, port=port, log=log)
 
 
 def check_page(port: int, path: str, key: str, *, pdf: bool, quiet: bool = False) -> None:

@@ -41,8 +41,12 @@ def collect_static(env: dict[str, str]) -> None:
     )
 
 
-def gunicorn(app: str, *options: str, env: dict[str, str], port: int) -> subprocess.Popen:
-    """gunicorn serving `app` on 127.0.0.1:`port`, returned once it listens (30 s at most)."""
+def gunicorn(
+    app: str, *options: str, env: dict[str, str], port: int, log: Path | None = None
+) -> subprocess.Popen:
+    """gunicorn serving `app` on 127.0.0.1:`port`, returned once it listens (30 s at most).
+    `log`: the file its output (the request log lines) goes to, as journald takes it in
+    production, instead of the terminal."""
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         app,
@@ -51,7 +55,8 @@ def gunicorn(app: str, *options: str, env: dict[str, str], port: int) -> subproc
         "--backlog=2048",
         *options,
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    output = log.open("ab") if log is not None else None
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
