@@ -8,7 +8,7 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         # Rows saved one by one (a payment, the back-office, tests); imports write in bulk and
-        # say so themselves (services.import_file, staging.rebuild_balances).
+        # say so themselves (services.import_file, balances.rebuild_balances).
         from kabinet.core import stamps
 
         from .models import Account, AccountPeriod, Accrual, Payment, Service
