@@ -44,10 +44,9 @@ class Miss:
         return response
 
 
-def lookup(request: HttpRequest, *, variant: str, params: tuple[str, ...], names: list[str]):
-    """The kept page as an answer; else a `Miss` to render and keep (set on the request, so that
-    the form token is rendered as the marker); None when this request's page is not kept."""
-    key = _key(request, variant, params)
+def lookup(request: HttpRequest, *, key: str | None, names: list[str]):
+    """The page kept under `key` (`page_key`) as an answer; else a `Miss` to render and keep (set
+    on the request, so that the form token is rendered as the marker); None for no key."""
     if key is None:
         return None
     value, current = stamps.lookup(key, names)
@@ -71,7 +70,9 @@ def csrf_marker(request: HttpRequest) -> dict:
     return {"csrf_token": CSRF_MARKER} if getattr(request, "kept_page", None) is not None else {}
 
 
-def _key(request: HttpRequest, variant: str, params: tuple[str, ...]) -> str | None:
+def page_key(request: HttpRequest, *, user_id: object, variant: str, params: tuple[str, ...]) -> str | None:
+    """Where the page of this request is kept: per user, path, the view's `variant` and the
+    query `params` it allows; None when it is not to be kept (other parameters, messages)."""
     if request.method != "GET" or not shared_cache() or _messages_waiting(request):
         return None
     query = []
@@ -79,7 +80,7 @@ def _key(request: HttpRequest, variant: str, params: tuple[str, ...]) -> str | N
         if name not in params or len(values) != 1 or not _PARAM.match(values[0]):
             return None
         query.append(f"{name}={values[0]}")
-    return f"page:{request.user.pk}:{request.path}:{variant}:{'&'.join(sorted(query))}"
+    return f"page:{user_id}:{request.path}:{variant}:{'&'.join(sorted(query))}"
 
 
 def _messages_waiting(request: HttpRequest) -> bool:

@@ -23,7 +23,9 @@ next call here; a kept value lives KEPT_SECONDS at most whatever happens.
 """
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +42,9 @@ SITE = "site"
 STAMP_SECONDS = 24 * 3600
 
 _owed: set[str] = set()  # stamps whose new number Redis did not take (it was away)
+# What `prefetched` read for the request under way: (the keys asked for, what was found).
+_Fetched = tuple[frozenset[str], dict[str, Any]]
+_fetched: ContextVar[_Fetched | None] = ContextVar("kabinet_stamps", default=None)
 
 
 def user(pk: object) -> str:
@@ -116,13 +121,32 @@ def read(keys: Iterable[str], names: Iterable[str]) -> tuple[dict[str, Any], dic
     if _owed:
         _renew(set())
     keys, names = list(keys), list(names)
-    found = cache.get_many(keys + [_key(n) for n in names])
+    wanted = keys + [_key(n) for n in names]
+    fetched = _fetched.get()
+    fresh = fetched is None or not fetched[0].issuperset(wanted)
+    found = cache.get_many(wanted) if fresh else fetched[1]
     stamps = {name: found.get(_key(name)) for name in names}
     for name, stamp in stamps.items():
         if stamp is None:
-            fresh = secrets.randbits(62)
-            stamps[name] = fresh if cache.add(_key(name), fresh, STAMP_SECONDS) else None
+            number = secrets.randbits(62)
+            stamps[name] = number if cache.add(_key(name), number, STAMP_SECONDS) else None
+            found[_key(name)] = stamps[name]  # what prefetched holds, for the next read
     return {k: found[k] for k in keys if k in found}, stamps
+
+
+@contextmanager
+def prefetched(keys: list[str], names: list[str]) -> Iterator[None]:
+    """Within: `read` and `lookup` take these values and stamps as read here, all in one round
+    trip, instead of one each (a page and the signed-in user, looked up one after the other)."""
+    if not (keys or names) or not shared_cache():
+        yield
+        return
+    wanted = keys + [_key(n) for n in names]
+    token = _fetched.set((frozenset(wanted), cache.get_many(wanted)))
+    try:
+        yield
+    finally:
+        _fetched.reset(token)
 
 
 def lookup(key: str, names: Iterable[str]) -> tuple[Any, dict[str, int | None]]:

@@ -7,6 +7,10 @@ from kabinet.core.normalize import account_number
 from .models import ResidentAccount
 
 
+def kept_user_key(user_id: object) -> str:
+    return f"kept:user:{user_id}"
+
+
 class AccountNumberBackend(ModelBackend):
     """«Логин обычно совпадает с номером лицевого счета»: a resident signs in with the number of
     any account of their cabinet; staff sign in with their username."""
@@ -29,7 +33,7 @@ class AccountNumberBackend(ModelBackend):
         # password, «выйти на всех устройствах», a closed cabinet: kabinet.core.stamps); staff
         # are read every time.
         user = stamps.kept_value(
-            f"kept:user:{user_id}",
+            kept_user_key(user_id),
             [stamps.user(user_id)],
             lambda: self._read_user(user_id),
             worth=lambda user: user is not None and not user.is_staff,

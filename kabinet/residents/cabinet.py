@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,6 +21,7 @@ from kabinet.billing.models import Account
 from kabinet.core import keptpages, stamps
 
 from . import selectors
+from .auth import kept_user_key
 from .models import Resident
 
 SESSION_ACCOUNT = "cabinet_account"
@@ -98,18 +100,41 @@ def cabinet_page(view: Callable[..., HttpResponse] | None = None, *, kept: tuple
         response = view(request, cabinet, *args, **kwargs)
         return response if miss is None else miss.keep(request, response)
 
-    return wrapper
+    if kept is None:
+        return wrapper
+
+    @wraps(view)
+    def prefetching(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # The signed-in user and the kept page are looked up one after the other: read in one
+        # round trip to the cache (the user id from the session; the page is served only to it).
+        user_id = request.session.get(SESSION_KEY)
+        if user_id is None:
+            return wrapper(request, *args, **kwargs)
+        key = _kept_page_key(request, user_id, kept)
+        with stamps.prefetched([kept_user_key(user_id), *([key] if key else [])], _kept_stamps(user_id)):
+            return wrapper(request, *args, **kwargs)
+
+    return prefetching
+
+
+def _kept_stamps(user_id: object) -> list[str]:
+    # The user's stamp covers the resident, its accounts and what they show (kabinet.core.stamps).
+    return [stamps.BILLING, stamps.SITE, stamps.user(user_id)]
+
+
+def _kept_page_key(request: HttpRequest, user_id: object, params: tuple[str, ...]) -> str | None:
+    """The account shown is the one the session names (a kept page is made by the view, which
+    checked it is the resident's own); none kept while an account is being chosen."""
+    if "account" in request.GET:
+        return None  # the view checks the number and remembers it
+    variant = request.session.get(SESSION_ACCOUNT) or "-"
+    return keptpages.page_key(request, user_id=user_id, variant=variant, params=params)
 
 
 def _kept_page(request: HttpRequest, params: tuple[str, ...]):
-    """The page as kept, or a miss to keep it; the account shown is the one the session names
-    (a kept page is made by the view, which checked it is the resident's own). The user's stamp
-    covers the resident, its accounts and what they show (kabinet.core.stamps)."""
-    if "account" in request.GET:
-        return None  # choosing an account: the view checks the number and remembers it
-    names = [stamps.BILLING, stamps.SITE, stamps.user(request.user.pk)]
-    variant = request.session.get(SESSION_ACCOUNT) or "-"
-    return keptpages.lookup(request, variant=variant, params=params, names=names)
+    """The page as kept, or a miss to keep it."""
+    key = _kept_page_key(request, request.user.pk, params)
+    return keptpages.lookup(request, key=key, names=_kept_stamps(request.user.pk))
 
 
 def not_a_resident(request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
@@ -59,6 +59,35 @@ def test_a_kept_page_carries_each_browsers_own_form_token_and_signs_out(ivanov, 
     assert laptop.post(reverse("residents:logout"), {"csrfmiddlewaretoken": token}).status_code == 302
     assert laptop.get(reverse("residents:cabinet")).url.startswith(reverse("residents:login"))
     assert "14 110,78 ₽" in text(phone.get(reverse("residents:cabinet")))  # the phone is still in
+
+
+def counted(method, name: str, calls: list[str]):
+    """`method`, its calls listed by name (not those it makes itself: the local cache's get_many
+    calls its get)."""
+
+    def call(*args, **kwargs):
+        depth = getattr(counted, "depth", 0)
+        if not depth:
+            calls.append(name)
+        counted.depth = depth + 1
+        try:
+            return method(*args, **kwargs)
+        finally:
+            counted.depth = depth
+
+    return call
+
+
+def test_a_kept_page_is_served_with_one_read_of_the_cache(ivanov, ivanov_account, monkeypatch):
+    client = browser(ivanov_account.number)
+    client.get(reverse("residents:cabinet"))
+    client.get(reverse("residents:cabinet"))
+    backend, calls = caches["default"], []
+    for name in ("get", "get_many", "add", "set", "set_many", "delete"):
+        monkeypatch.setattr(backend, name, counted(getattr(backend, name), name, calls))
+
+    assert "14 110,78 ₽" in text(client.get(reverse("residents:cabinet")))
+    assert calls == ["get_many"]  # the user, the page and their stamps together (the session: Redis's)
 
 
 def test_each_resident_gets_their_own_kept_page(company, ivanov, ivanov_account, neighbour_account):
