@@ -7,6 +7,7 @@ from kabinet.core.backoffice import BackOfficeAdmin
 from kabinet.core.formats import Noun
 
 from .models import DisclosureDocument, NewsItem, Page
+from .selectors import news_changed
 
 
 @admin.register(Page)
@@ -89,11 +90,13 @@ class NewsItemAdmin(BackOfficeAdmin):
     @admin.action(description="Опубликовать выбранные новости сейчас", permissions=["change"])
     def publish_now(self, request, queryset):
         count = queryset.update(is_published=True, published_at=timezone.now())
+        news_changed()  # an update sends no signals
         self.message_user(request, f"Опубликовано новостей: {count}. Жители видят их на сайте и в кабинете.")
 
     @admin.action(description="Снять выбранные новости с публикации", permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.update(is_published=False)
+        news_changed()
         self.message_user(request, f"Снято с публикации новостей: {count}. Жители их больше не видят.")
 
 

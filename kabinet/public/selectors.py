@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from kabinet.core import caching
+from kabinet.core import caching, stamps
 
 from .models import DisclosureDocument, NewsItem, Page
 
@@ -45,6 +45,13 @@ def latest_news_until(*, limit: int = 3) -> tuple[list[NewsItem], datetime.datet
         kept = (items, due)
         cache.set(LATEST_NEWS_KEY, kept, caching.KEPT_SECONDS)
     return kept[0][:limit], kept[1]
+
+
+def news_changed() -> None:
+    """After news changed in bulk (an update sends no signals): the kept latest news and the
+    kept pages showing them go (kabinet.core.stamps)."""
+    caching.forget(LATEST_NEWS_KEY)
+    stamps.changed(stamps.SITE)
 
 
 def pages() -> QuerySet[Page]:

@@ -216,6 +216,24 @@ def test_a_change_of_the_reading_window_shows_on_the_next_page(signed_in, ivanov
     assert "Окно приёма показаний откроется" in page(signed_in, "residents:cabinet")
 
 
+def test_news_published_or_withdrawn_at_once_from_the_back_office_show_on_the_next_overview(
+    signed_in, admin_client
+):
+    from kabinet.public.models import NewsItem
+
+    item = NewsItem.objects.create(
+        title="Собрание жильцов", slug="sobranie", summary="Коротко", body="Текст", is_published=False
+    )
+    assert "Собрание жильцов" not in page(signed_in, "residents:cabinet")  # kept without it
+    changelist = reverse("admin:public_newsitem_changelist")
+
+    admin_client.post(changelist, {"action": "publish_now", "_selected_action": [item.pk]})
+    assert "Собрание жильцов" in page(signed_in, "residents:cabinet")
+
+    admin_client.post(changelist, {"action": "unpublish", "_selected_action": [item.pk]})
+    assert "Собрание жильцов" not in page(signed_in, "residents:cabinet")
+
+
 def test_news_published_or_coming_due_show_on_the_next_overview(signed_in, monkeypatch):
     from datetime import timedelta
 
