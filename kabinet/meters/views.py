@@ -51,7 +51,9 @@ def _page(
     return render(request, "meters/readings.html", ctx, status=status)
 
 
-@cabinet_page
+# Kept while nothing it shows changes (a reading renews the stamp of the account's cabinets; the
+# window and the meters' checks go by the day), but not with a submission's summary to show.
+@cabinet_page(kept=(), unless_session=(SESSION_SUMMARY,))
 def readings(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     if request.method == "POST" and cabinet.account is not None:
         return _submit_all(request, cabinet)

@@ -79,11 +79,17 @@ def remember_account(request: HttpRequest, account: Account) -> None:
         request.session[SESSION_ACCOUNT] = account.number
 
 
-def cabinet_page(view: Callable[..., HttpResponse] | None = None, *, kept: tuple[str, ...] | None = None):
+def cabinet_page(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    kept: tuple[str, ...] | None = None,
+    unless_session: tuple[str, ...] = (),
+):
     """A cabinet view. `kept`: the page is kept and served again while nothing it shows changed
-    (kabinet.core.keptpages), for GET requests with only these query parameters."""
+    (kabinet.core.keptpages), for GET requests with only these query parameters and none of the
+    session keys `unless_session` (what the page shows once from the session)."""
     if view is None:
-        return functools.partial(cabinet_page, kept=kept)
+        return functools.partial(cabinet_page, kept=kept, unless_session=unless_session)
 
     @login_required
     @wraps(view)
@@ -93,7 +99,7 @@ def cabinet_page(view: Callable[..., HttpResponse] | None = None, *, kept: tuple
             return not_a_resident(request)
         miss = None
         if kept is not None:
-            miss = _kept_page(request, kept)
+            miss = _kept_page(request, kept, unless_session)
             if isinstance(miss, HttpResponse):
                 return miss
         cabinet = open_cabinet(request, resident)
@@ -110,7 +116,7 @@ def cabinet_page(view: Callable[..., HttpResponse] | None = None, *, kept: tuple
         user_id = request.session.get(SESSION_KEY)
         if user_id is None:
             return wrapper(request, *args, **kwargs)
-        key = _kept_page_key(request, user_id, kept)
+        key = _kept_page_key(request, user_id, kept, unless_session)
         with stamps.prefetched([kept_user_key(user_id), *([key] if key else [])], _kept_stamps(user_id)):
             return wrapper(request, *args, **kwargs)
 
@@ -122,18 +128,22 @@ def _kept_stamps(user_id: object) -> list[str]:
     return [stamps.BILLING, stamps.SITE, stamps.user(user_id)]
 
 
-def _kept_page_key(request: HttpRequest, user_id: object, params: tuple[str, ...]) -> str | None:
+def _kept_page_key(
+    request: HttpRequest, user_id: object, params: tuple[str, ...], unless_session: tuple[str, ...]
+) -> str | None:
     """The account shown is the one the session names (a kept page is made by the view, which
     checked it is the resident's own); none kept while an account is being chosen."""
     if "account" in request.GET:
         return None  # the view checks the number and remembers it
+    if any(key in request.session for key in unless_session):
+        return None
     variant = request.session.get(SESSION_ACCOUNT) or "-"
     return keptpages.page_key(request, user_id=user_id, variant=variant, params=params)
 
 
-def _kept_page(request: HttpRequest, params: tuple[str, ...]):
+def _kept_page(request: HttpRequest, params: tuple[str, ...], unless_session: tuple[str, ...]):
     """The page as kept, or a miss to keep it."""
-    key = _kept_page_key(request, request.user.pk, params)
+    key = _kept_page_key(request, request.user.pk, params, unless_session)
     return keptpages.lookup(request, key=key, names=_kept_stamps(request.user.pk))
 
 

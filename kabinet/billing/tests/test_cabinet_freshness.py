@@ -181,11 +181,12 @@ def test_after_a_reading_the_readings_page_and_the_months_receipt_show_it(client
     resident_with(ivanov_account)
     assert client.login(username=ivanov_account.number, password=PASSWORD)
     assert "не передано" in receipt(client, this_month)
+    assert 'value="123,456"' not in page(client, "meters:readings")  # («123,456» is the hint's example)
 
     submit_reading(meter=meter, values=(Decimal("123.456"),), today=today)
 
     assert "123,456" in receipt(client, this_month)
-    assert "123,456" in page(client, "meters:readings")
+    assert 'value="123,456"' in page(client, "meters:readings")
 
 
 def test_a_change_of_the_company_shows_on_the_next_page_and_receipt(signed_in):
