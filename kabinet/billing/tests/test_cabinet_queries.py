@@ -101,12 +101,12 @@ def test_the_overview_and_the_charges_cost_the_same_with_one_month_or_three_year
 
 
 @override_settings(CACHES=LOCAL_CACHE)
-def test_with_a_shared_cache_the_overview_and_the_charges_are_served_again_with_the_session_read_alone(
+def test_with_a_shared_cache_the_overview_charges_and_readings_are_served_again_with_the_session_alone(
     signed_in, django_assert_num_queries
 ):
     cache.clear()
     ReadingSchedule.load()  # made by the first overview otherwise: a change, and nothing kept then
-    for name in ("residents:cabinet", "billing:charges"):
+    for name in ("residents:cabinet", "billing:charges", "meters:readings"):
         signed_in.get(reverse(name))  # keeps the user, the company, the schedule, the news, the page
 
         # The session (in Redis in production: no query at all).
