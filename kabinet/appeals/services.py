@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kabinet.billing.models import Account
+from kabinet.core.errors import Refusal
 from kabinet.core.formats import Noun
 from kabinet.core.models import Company, User
 from kabinet.messaging.services import send_email
@@ -22,11 +23,8 @@ log = logging.getLogger(__name__)
 APPEALS = Noun("обращение", "обращения", "обращений", accusative="обращение")
 
 
-class AppealError(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AppealError(Refusal):
+    """An appeal or a reply refused: the account is not the resident's, the hourly limit…"""
 
 
 def appeals_left_this_hour(resident: Resident) -> int:
