@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kabinet.audit",
     "kabinet.staff",
     "kabinet.ops",
+    "kabinet.demo",
 ]
 
 MIDDLEWARE = [

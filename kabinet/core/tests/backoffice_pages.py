@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kabinet.billing.models import Account, ImportJob
-from kabinet.core.demo import load_demo_data
 from kabinet.core.models import User
+from kabinet.demo.loader import load_demo_data
 from kabinet.messaging.models import OutboxMessage
 from kabinet.messaging.services import send_sms
 from kabinet.payments.models import OnlinePayment

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: a company, a few accounts and two staff users (see README)."""
+"""Demo data for `make run`: a company, a few accounts and two staff users (see README), then each
+app's own demo data (`<app>/demo.py`), in the order their rows depend on each other."""
 
 from decimal import Decimal
 
@@ -8,11 +9,10 @@ from django.db import transaction
 from kabinet.appeals.demo import load_demo_appeals
 from kabinet.billing.demo import load_demo_billing
 from kabinet.billing.models import Account
+from kabinet.core.models import Company, User
 from kabinet.meters.demo import load_demo_meters
 from kabinet.public.demo import load_demo_content
 from kabinet.residents.demo import load_demo_queue, load_demo_resident
-
-from .models import Company, User
 
 DEMO_ACCOUNTS = [
     # number, holder, address, area, phone in the billing data

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from kabinet.core.demo import DEMO_ACCOUNTS, STAFF, is_empty, load_demo_data
+from kabinet.demo.loader import DEMO_ACCOUNTS, STAFF, is_empty, load_demo_data
 
 
 class Command(BaseCommand):
