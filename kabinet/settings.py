@@ -449,8 +449,9 @@ BILLING_IMPORT_DIR = Path(os.getenv("KABINET_BILLING_IMPORT_DIR", VAR_DIR / "imp
 BILLING_IMPORT_POLL_SECONDS = envint("KABINET_BILLING_IMPORT_POLL_SECONDS", 2)
 # A job still «загружается» after this long lost its worker: it goes back to the queue.
 BILLING_IMPORT_LEASE_MINUTES = envint("KABINET_BILLING_IMPORT_LEASE_MINUTES", 60)
-# Receipts (PDF) are made once per account and month and kept here until what they show changes:
-# personal data, never served by the web server directly (kabinet/billing/receipts.py).
+# Payment documents (квитанции, PDF) are made once per account and month and kept here until what
+# they show changes; the setting keeps its first name, which deployments already set:
+# personal data, never served by the web server directly (kabinet/billing/payment_documents/).
 BILLING_RECEIPTS_DIR = Path(os.getenv("KABINET_BILLING_RECEIPTS_DIR", VAR_DIR / "private" / "receipts"))
 
 # --- Online payments (kabinet.payments) -----------------------------------------------------

@@ -286,7 +286,7 @@ class AccountPeriod(models.Model):
 
 
 class ImportJob(models.Model):
-    """A billing file uploaded in the back-office, imported by the worker (`run_worker`).
+    """A billing file uploaded in the back-office, imported by the billing worker (`run_billing_worker`).
 
     The file is kept under VAR_DIR/imports (outside the web root) until the job ends. Progress
     is the share of the file's bytes read; the report keeps every bad row, one per line.

@@ -1,27 +1,22 @@
-"""The monthly payment document (ЕПД) as a PDF, laid out after the standard form of Приказ
+"""The monthly payment document (ЕПД, «квитанция») as a PDF, laid out after the standard form of Приказ
 Минстроя России от 26.01.2018 №43/пр: payer and recipient with bank details, the sum to pay
 with the ГОСТ Р 56042-2014 QR code, the calculation by service, the debt or advance, and the
 reference information: the meters' readings (previous, current, consumption, and the volumes
 billed in the premises and on common property where the billing data has them), how each volume
 was found, why anything was recalculated.
 
-Fonts: DejaVu, which `make` installs from Debian (fonts-dejavu-core), for the Cyrillic text.
+Fonts: DejaVu, which `make` installs from Debian (fonts-dejavu-core), for the Cyrillic text. The
+file kept per account and month is `kept.py`'s.
 """
 
-import dataclasses
-import hashlib
-import os
+import functools
 import re
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
 from itertools import groupby
 from pathlib import Path
 
-from django.conf import settings
-from django.db import models
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -32,27 +27,23 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 
 from kabinet.core import formats
 from kabinet.core.models import Company
-from kabinet.meters.selectors import receipt_readings
+from kabinet.meters.selectors import payment_document_readings
 
-from . import payment_qr
-from .selectors import Statement
+from .. import payment_qr
+from ..selectors import PaymentDocument
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
-_registered = False
 
 
+@functools.cache  # once per process; a missing font raises every time, nothing is remembered
 def _register_fonts() -> None:
-    global _registered
-    if _registered:
-        return
     for name in (FONT, FONT_BOLD):
         path = next((d / f"{name}.ttf" for d in FONT_DIRS if (d / f"{name}.ttf").exists()), None)
         if path is None:
             raise RuntimeError(f"{name}.ttf not found: `make` installs Debian's fonts-dejavu-core")
         pdfmetrics.registerFont(TTFont(name, str(path)))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
-    _registered = True
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -78,8 +69,8 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else formats.number(value)
 
 
-def period_title(statement: Statement) -> str:
-    return formats.month(statement.period)
+def period_title(document: PaymentDocument) -> str:
+    return formats.month(document.period)
 
 
 def payee_of(company: Company) -> payment_qr.Payee:
@@ -94,14 +85,14 @@ def payee_of(company: Company) -> payment_qr.Payee:
     )
 
 
-def qr_payload(statement: Statement, company: Company) -> str:
-    account = statement.account
+def qr_payload(document: PaymentDocument, company: Company) -> str:
+    account = document.account
     return payment_qr.payload(
         payee=payee_of(company),
-        amount=statement.amount_due,
-        purpose=f"Оплата ЖКУ за {period_title(statement)}, л/с {account.number}",
+        amount=document.amount_due,
+        purpose=f"Оплата ЖКУ за {period_title(document)}, л/с {account.number}",
         account_number=account.number,
-        period=statement.period,
+        period=document.period,
         payer_name=account.holder_name,
         payer_address=account.address,
     )
@@ -151,7 +142,7 @@ def resource_volumes(resource: str, lines: list) -> tuple[str, str]:
 
 @dataclass
 class _Parts:
-    statement: Statement
+    document: PaymentDocument
     company: Company
     s: dict[str, ParagraphStyle]
     readings: list = field(default_factory=list)
@@ -160,8 +151,8 @@ class _Parts:
         return Paragraph(text, self.s[style])
 
     def header(self) -> list:
-        st, c = self.statement, self.company
-        account = st.account
+        doc, c = self.document, self.company
+        account = doc.account
         payer = [
             self.p("<b>Плательщик</b>"),
             self.p(f"ФИО: {_e(account.holder_name)}"),
@@ -183,7 +174,7 @@ class _Parts:
         table.setStyle(_box())
         title = self.p(
             "ПЛАТЁЖНЫЙ ДОКУМЕНТ (ЕДИНЫЙ) для внесения платы за содержание и ремонт жилого помещения "
-            f"и предоставление коммунальных и иных услуг за <b>{period_title(st)}</b>",
+            f"и предоставление коммунальных и иных услуг за <b>{period_title(doc)}</b>",
             "title",
         )
         return [
@@ -194,11 +185,11 @@ class _Parts:
         ]
 
     def to_pay(self) -> list:
-        st = self.statement
-        b = st.balance
+        doc = self.document
+        b = doc.balance
         rows = [
             ["Задолженность (+) / аванс (−) на начало периода", money(b.opening_balance) if b else "—"],
-            ["Начислено за период (с перерасчётами и льготами)", money(st.totals["to_pay"])],
+            ["Начислено за период (с перерасчётами и льготами)", money(doc.totals["to_pay"])],
             ["Оплачено в периоде", money(b.paid) if b else "—"],
             ["Задолженность (+) / аванс (−) на конец периода", money(b.closing_balance) if b else "—"],
         ]
@@ -206,7 +197,7 @@ class _Parts:
             rows.append(["Оплатить до", formats.short_date(b.due_date)])
         info = Table([[self.p(a), self.p(v, "num")] for a, v in rows], colWidths=[95 * mm, 28 * mm])
         info.setStyle(_grid())
-        total = self.p(f"Итого к оплате: {formats.money(st.amount_due)}", "big")
+        total = self.p(f"Итого к оплате: {formats.money(doc.amount_due)}", "big")
         left = [
             self.p("Раздел 2. Информация для внесения платы получателю платежа", "head"),
             info,
@@ -214,7 +205,7 @@ class _Parts:
             total,
         ]
         if payee_of(self.company).complete:
-            code = payment_qr.qr_code(qr_payload(st, self.company))
+            code = payment_qr.qr_code(qr_payload(doc, self.company))
             png = BytesIO()
             code.save(png, kind="png", scale=4, border=4)
             png.seek(0)
@@ -231,7 +222,7 @@ class _Parts:
         return [Spacer(1, 3 * mm), table]
 
     def calculation(self) -> list:
-        st = self.statement
+        doc = self.document
         head = [
             "Вид услуги",
             "Ед. изм.",
@@ -243,7 +234,7 @@ class _Parts:
             "Итого к оплате, ₽",
         ]
         rows = [[self.p(f"<b>{h}</b>", "cell") for h in head]]
-        for line in st.lines:
+        for line in doc.lines:
             a = line.accrual
             rows.append(
                 [
@@ -257,7 +248,7 @@ class _Parts:
                     self.p(money(a.to_pay), "num"),
                 ]
             )
-        t = st.totals
+        t = doc.totals
         rows.append(
             [
                 self.p("<b>Всего</b>", "cell"),
@@ -298,7 +289,7 @@ class _Parts:
         spans, start = [], 1
         for resource, group in groupby(self.readings, key=lambda line: line.meter.service):
             group = list(group)
-            individual, common = resource_volumes(resource, self.statement.lines)
+            individual, common = resource_volumes(resource, self.document.lines)
             for index, line in enumerate(group):
                 meter = line.meter
                 rows.append(
@@ -323,7 +314,7 @@ class _Parts:
 
     def reference(self) -> list:
         items = [self.p("Раздел 4. Справочная информация", "head"), *self.meter_readings()]
-        for line in self.statement.lines:
+        for line in self.document.lines:
             items.append(
                 self.p(
                     f"<b>{_e(line.service_name)}.</b> " + " ".join(_e(x) for x in line.explanation), "small"
@@ -363,7 +354,7 @@ def _grid(*, header: bool = False) -> TableStyle:
     return TableStyle(style)
 
 
-def render_pdf(statement: Statement, company: Company, readings: list | None = None) -> bytes:
+def render_pdf(document: PaymentDocument, company: Company, readings: list | None = None) -> bytes:
     _register_fonts()
     out = BytesIO()
     doc = SimpleDocTemplate(
@@ -373,75 +364,11 @@ def render_pdf(statement: Statement, company: Company, readings: list | None = N
         rightMargin=15 * mm,
         topMargin=12 * mm,
         bottomMargin=12 * mm,
-        title=f"Платёжный документ за {period_title(statement)}, л/с {statement.account.number}",
+        title=f"Платёжный документ за {period_title(document)}, л/с {document.account.number}",
         author=company.name,
     )
     if readings is None:
-        readings = receipt_readings(statement.account, statement.period)
-    parts = _Parts(statement, company, _styles(), readings)
+        readings = payment_document_readings(document.account, document.period)
+    parts = _Parts(document, company, _styles(), readings)
     doc.build(parts.header() + parts.to_pay() + [Spacer(1, 4 * mm)] + parts.calculation() + parts.reference())
     return out.getvalue()
-
-
-# --- Kept receipts ------------------------------------------------------------------------------
-#
-# A receipt is made once per account and month and kept as a file; it is made again only when
-# something it shows has changed. Whether it has is not guessed from events (an import, a
-# payment, a reading, the company's details): the receipt's inputs are read as for making it —
-# a few small queries — and their digest names the file. Any change to any of them, or to the
-# code that lays the receipt out, gives another name, so a kept file is never stale.
-
-# The code the receipt's look depends on: a new release of it makes every receipt again.
-_LAYOUT = hashlib.sha256(
-    b"".join(Path(module.__file__).read_bytes() for module in (sys.modules[__name__], payment_qr))
-).hexdigest()
-
-
-def _facts(value: object) -> object:
-    """Everything a receipt input holds, as plain values, for the digest."""
-    if isinstance(value, models.Model):
-        return (
-            value._meta.label,
-            [(f.attname, _facts(getattr(value, f.attname))) for f in value._meta.concrete_fields],
-        )
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value).__name__,
-            [(f.name, _facts(getattr(value, f.name))) for f in dataclasses.fields(value)],
-        )
-    if isinstance(value, dict):
-        return sorted((str(k), _facts(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_facts(item) for item in value]
-    return value
-
-
-def receipt_digest(statement: Statement, company: Company, readings: list) -> str:
-    facts = [_facts(statement), [_facts(line.service) for line in statement.lines], _facts(company)]
-    facts += [[_facts(r.meter), _facts(r.previous), _facts(r.current)] for r in readings]
-    return hashlib.sha256(f"{_LAYOUT}|{facts!r}".encode()).hexdigest()[:40]
-
-
-def kept_pdf(statement: Statement, company: Company) -> bytes:
-    """The receipt for the statement: the kept file if its inputs are unchanged, else made now
-    (and kept, replacing the account's older file of that month)."""
-    readings = receipt_readings(statement.account, statement.period)
-    digest = receipt_digest(statement, company, readings)
-    folder = Path(settings.BILLING_RECEIPTS_DIR) / re.sub(r"[^0-9A-Za-z-]", "_", statement.account.number)
-    stem = f"{statement.period:%Y-%m}"
-    path = folder / f"{stem}-{digest}.pdf"
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    pdf = render_pdf(statement, company, readings)
-    folder.mkdir(parents=True, exist_ok=True)
-    # Written whole under a temporary name, then renamed: another worker asking at the same time
-    # reads the old file, no file, or the whole new one, never half of it.
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{stem}-", suffix=".tmp", delete=False) as out:
-        out.write(pdf)
-    os.replace(out.name, path)
-    for older in folder.glob(f"{stem}-*.pdf"):
-        if older != path:
-            older.unlink(missing_ok=True)
-    return pdf

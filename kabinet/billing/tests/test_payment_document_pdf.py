@@ -11,7 +11,7 @@ from django.urls import reverse
 from kabinet.billing import payment_qr
 from kabinet.billing.models import Accrual, Service
 from kabinet.billing.tests.history import PASSWORD, fill_payment_details, make_history, resident_with
-from kabinet.meters.models import Service as Resource
+from kabinet.meters.models import Resource
 from kabinet.meters.tests.factories import MeterFactory, ReadingFactory
 
 
@@ -30,7 +30,7 @@ def receipt(client, company, ivanov_account):
     make_history(ivanov_account)
     resident_with(ivanov_account)
     client.login(username=ivanov_account.number, password=PASSWORD)
-    response = client.get(reverse("billing:receipt_pdf", args=[date(2026, 10, 1)]))
+    response = client.get(reverse("billing:payment_document_pdf", args=[date(2026, 10, 1)]))
     assert response.status_code == 200
     return response.content
 
@@ -89,7 +89,7 @@ def test_without_the_company_bank_details_the_receipt_has_no_qr_code_but_says_wh
     make_history(ivanov_account, months=1)
     resident_with(ivanov_account)
     client.login(username=ivanov_account.number, password=PASSWORD)
-    pdf = client.get(reverse("billing:receipt_pdf", args=[date(2025, 11, 1)])).content
+    pdf = client.get(reverse("billing:payment_document_pdf", args=[date(2025, 11, 1)])).content
     image, text = pdf_pages(pdf)
 
     assert zxingcpp.read_barcodes(image) == []
@@ -157,7 +157,7 @@ def test_the_receipt_shows_the_readings_it_was_calculated_from(client, company, 
     )  # fmt: skip
     client.login(username=ivanov_account.number, password=PASSWORD)
 
-    text = flat_text(client.get(reverse("billing:receipt_pdf", args=[date(2026, 10, 1)])).content)
+    text = flat_text(client.get(reverse("billing:payment_document_pdf", args=[date(2026, 10, 1)])).content)
 
     assert "Показания индивидуальных приборов учёта" in text
     # meter, previous and current reading, consumption, volume in the flat, volume on common property
