@@ -96,14 +96,24 @@ def test_on_a_phone_each_request_in_the_queue_is_a_card_with_its_check_wait_and_
     context.close()
 
 
-def test_on_a_phone_the_lists_operators_work_in_fit_the_screen_and_pass_axe(chromium, backoffice):
+def records_operators_work_in() -> list[str]:
+    """A request waiting in the queue, and a two-tariff meter with its readings."""
+    pending = RegistrationRequest.objects.filter(status="pending").first()
+    two_tariff = Meter.objects.filter(tariffs=2).first()
+    return [
+        f"/admin/residents/registrationrequest/{pending.pk}/change/",
+        f"/admin/meters/meter/{two_tariff.pk}/change/",
+    ]
+
+
+def test_on_a_phone_the_pages_operators_work_in_fit_the_screen_and_pass_axe(chromium, backoffice):
     context, page = signed_in(chromium, backoffice, "operator", width=390)
     found = []
-    for url in OPERATOR_PAGES:
+    for url in [*OPERATOR_PAGES, *records_operators_work_in()]:
         page.goto(f"{backoffice.url}{url}")
         found += [f"{url}: {v}" for v in page.evaluate(SIDEWAYS)]
         found += [f"{url}: {v}" for v in accessibility_violations(page)]
-    shoot(page, "admin-audit")
+    shoot(page, "admin-meter")
     context.close()
 
     assert found == [], "\n".join(found)
@@ -124,11 +134,7 @@ def test_no_back_office_page_is_wider_than_the_screen(chromium, backoffice, user
 def test_the_pages_operators_work_in_pass_axe(chromium, backoffice):
     context, page = signed_in(chromium, backoffice, "operator")
     found = []
-    request = "/admin/residents/registrationrequest/{}/change/"
-    pending = RegistrationRequest.objects.filter(status="pending").first()
-    two_tariff = Meter.objects.filter(tariffs=2).first()
-    meter = f"/admin/meters/meter/{two_tariff.pk}/change/"
-    for url in [*OPERATOR_PAGES, request.format(pending.pk), meter]:
+    for url in [*OPERATOR_PAGES, *records_operators_work_in()]:
         page.goto(f"{backoffice.url}{url}")
         found += [f"{url}: {v}" for v in accessibility_violations(page)]
     shoot(page, "admin-meter")
