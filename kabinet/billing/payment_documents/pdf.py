@@ -294,9 +294,9 @@ class _Parts:
                 meter = line.meter
                 rows.append(
                     [
-                        self.p(f"{_e(meter.get_service_display())} № {_e(meter.serial_number)}", "cell"),
-                        self.p(_e(line.previous_shown), "num"),
-                        self.p(_e(line.current_shown), "num"),
+                        self.p(f"{_e(meter.resource_name)} № {_e(meter.serial_number)}", "cell"),
+                        self.p(_unbroken(line.previous_shown), "num"),
+                        self.p(_unbroken(line.current_shown), "num"),
                         self.p(_e(line.consumption_shown), "num"),
                         self.p(individual if index == 0 else "", "num"),
                         self.p(common if index == 0 else "", "num"),
@@ -326,6 +326,11 @@ class _Parts:
             items.append(Spacer(1, 2 * mm))
             items.append(self.p(f"Вопросы по начислениям: {_e(contacts)}.", "small"))
         return items
+
+
+def _unbroken(reading: str) -> str:
+    """«Т1: 20360; Т2: 8002» wraps after a zone's value only, never between «Т2:» and its number."""
+    return _e(reading).replace(": ", ":\u00a0")
 
 
 def _e(text: object) -> str:
