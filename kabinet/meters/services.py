@@ -17,7 +17,7 @@ from kabinet.residents.models import ReminderChannel, Resident
 
 from . import selectors
 from .models import Building, Meter, Reading, ReadingReminder, building_address
-from .window import months_between, russian_date
+from .window import months_between
 
 # Consumption this many times the meter's usual asks the resident to confirm the reading.
 IMPLAUSIBLE_FACTOR = 3
@@ -228,7 +228,7 @@ class _NoAddress(Exception):
 
 
 def _remind(resident: Resident, channel: str, window) -> bool:
-    closes = russian_date(window.closes)
+    closes = formats.day_month(window.closes)
     if channel == ReminderChannel.SMS and resident.phone:
         send_sms(
             phone=resident.phone,
