@@ -10,6 +10,7 @@ It is not the COPY road (copyroad/), which skips Python's work per row altogethe
 """
 
 import datetime
+import functools
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -143,71 +144,62 @@ def quick_check(parser: AccrualParser) -> QuickCheck:
     (and by the table's CHECK constraint), reporting each failing line. Anything unusual
     returns None: the parser then checks the row and explains what is wrong.
     """
+    return functools.partial(_bind, parser)
 
-    def bind(positions: dict[str, int], width: int) -> Callable[[list[str]], tuple | None]:
-        pick = operator.itemgetter(*(positions[column] for column in COLUMNS))
-        known: dict[str, dict[str, object]] = {name: {} for name in ("number", "period", "service", "tariff")}
-        texts: dict[str, object] = {}
 
-        def check(fields: list[str]) -> tuple | None:
-            if len(fields) != width:
-                return None
-            (
-                number,
-                month,
-                code,
-                name,
-                unit,
-                tariff,
-                volume,
-                source,
-                accrued,
-                recalc,
-                reason,
-                benefit,
-                to_pay,
-            ) = pick(fields)
-            cached_number = known["number"].get(number) or _remember(known["number"], number, parser._number)
-            cached_period = known["period"].get(month) or _remember(
-                known["period"], month, lambda text: _period(parser, text)
+def _bind(
+    parser: AccrualParser, positions: dict[str, int], width: int
+) -> Callable[[list[str]], tuple | None]:
+    """The quick check of a file whose header puts the columns at `positions`."""
+    head = operator.itemgetter(*(positions[column] for column in COLUMNS[:7]))
+    tail = operator.itemgetter(*(positions[column] for column in COLUMNS[7:]))
+    known: dict[str, dict[str, object]] = {name: {} for name in ("number", "period", "service", "tariff")}
+    texts: dict[str, object] = {}
+
+    def check(fields: list[str]) -> tuple | None:
+        if len(fields) != width:
+            return None
+        number, month, code, name, unit, tariff, volume = head(fields)
+        source, accrued, recalc, reason, benefit, to_pay = tail(fields)
+        cached_number = known["number"].get(number) or _remember(known["number"], number, parser._number)
+        cached_period = known["period"].get(month) or _remember(
+            known["period"], month, lambda text: _period(parser, text)
+        )
+        key = f"{code}\x00{name}\x00{unit}"
+        triple = known["service"].get(key) or _remember(
+            known["service"], key, lambda _: _service(parser, code, name, unit)
+        )
+        side = f"{tariff}\x00{source}\x00{recalc}\x00{benefit}\x00{reason}"
+        extra = texts.get(side)
+        if extra is None:
+            extra = _remember(
+                texts, side, lambda _: _side_values(parser, tariff, source, recalc, benefit, reason)
             )
-            key = f"{code}\x00{name}\x00{unit}"
-            triple = known["service"].get(key) or _remember(
-                known["service"], key, lambda _: _service(parser, code, name, unit)
-            )
-            side = f"{tariff}\x00{source}\x00{recalc}\x00{benefit}\x00{reason}"
-            extra = texts.get(side)
-            if extra is None:
-                extra = _remember(
-                    texts, side, lambda _: _side_values(parser, tariff, source, recalc, benefit, reason)
-                )
-            if cached_number is None or cached_period is None or triple is None or extra is None:
-                return None
-            if not (_FAST_VOLUME.fullmatch(volume) or not volume):
-                return None
-            if not (_FAST_MONEY.fullmatch(accrued) and _FAST_MONEY.fullmatch(to_pay)):
-                return None
-            tariff_value, source_value, recalc_value, benefit_value, reason_value = extra  # type: ignore[misc]
-            code_value, name_value, unit_value = triple  # type: ignore[misc]
-            return (
-                cached_number,
-                cached_period,
-                code_value,
-                name_value,
-                unit_value,
-                tariff_value,
-                volume.replace(",", ".") if volume else None,
-                source_value,
-                accrued.replace(",", "."),
-                recalc_value,
-                reason_value,
-                benefit_value,
-                to_pay.replace(",", "."),
-            )
+        if cached_number is None or cached_period is None or triple is None or extra is None:
+            return None
+        if not (_FAST_VOLUME.fullmatch(volume) or not volume):
+            return None
+        if not (_FAST_MONEY.fullmatch(accrued) and _FAST_MONEY.fullmatch(to_pay)):
+            return None
+        tariff_value, source_value, recalc_value, benefit_value, reason_value = extra  # type: ignore[misc]
+        code_value, name_value, unit_value = triple  # type: ignore[misc]
+        return (
+            cached_number,
+            cached_period,
+            code_value,
+            name_value,
+            unit_value,
+            tariff_value,
+            volume.replace(",", ".") if volume else None,
+            source_value,
+            accrued.replace(",", "."),
+            recalc_value,
+            reason_value,
+            benefit_value,
+            to_pay.replace(",", "."),
+        )
 
-        return check
-
-    return bind
+    return check
 
 
 def _remember(cache: dict, text: str, parse: Callable[[str], object]) -> object:

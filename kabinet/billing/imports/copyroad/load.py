@@ -111,17 +111,7 @@ def load_file(path: Path, *, progress: Progress | None) -> Loaded:
         # connection would wait for it, and the import for the side connection.
         raise Unsuitable
     try:
-        with partitions.side_connection() as cursor:
-            if in_callers_transaction:
-                # Should a lock of the caller's still stand in the way: the careful road, not a
-                # wait for ever.
-                cursor.execute("SET lock_timeout = '10s'")
-            try:
-                partitions.create_batch(cursor, table, foreign_keys=keys_checked_later)
-            except OperationalError as exc:
-                if isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
-                    raise Unsuitable from exc
-                raise
+        _create_batch(table, foreign_keys=keys_checked_later, lock_timeout=in_callers_transaction)
         blocks = Blocks(path, names=names, encodings=encodings, delimiter=delimiter, progress=progress)
         rows = _copy(blocks, table=table, names=names, delimiter=delimiter, triggers=not keys_checked_later)
         if not rows:
@@ -146,6 +136,20 @@ def load_file(path: Path, *, progress: Progress | None) -> Loaded:
         keys=[unique, _Task(lambda cursor: _id_index(cursor, table, sums), after=unique)],
         timings={"чтение файла (COPY)": time.perf_counter() - started},
     )
+
+
+def _create_batch(table: str, *, foreign_keys: bool, lock_timeout: bool) -> None:
+    with partitions.side_connection() as cursor:
+        if lock_timeout:
+            # Should a lock of the caller's still stand in the way: the careful road, not a
+            # wait for ever.
+            cursor.execute("SET lock_timeout = '10s'")
+        try:
+            partitions.create_batch(cursor, table, foreign_keys=foreign_keys)
+        except OperationalError as exc:
+            if isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
+                raise Unsuitable from exc
+            raise
 
 
 def _read_header(path: Path) -> tuple[str, list[str]]:
