@@ -1,6 +1,6 @@
 """Accruals on PostgreSQL: a table partitioned by period, and partitions swapped in whole.
 
-`billing_accrual` is partitioned by LIST (period) (migration 0004). The fast road of an
+`billing_accrual` is partitioned by LIST (period) (migration 0004). The COPY road of an
 accruals import loads its file into a table of its own (a *batch*: the columns of
 billing_accrual and the file's service name) and builds the batch's keys; at the end of the
 import's transaction `attach_batch` takes the months the file names out of the table
@@ -10,7 +10,7 @@ makes the batch the partition of its months. Readers see the old months or the n
 a mix.
 
 Building a table's keys once, after its rows are in, is several times cheaper than keeping them
-up to date row by row; that is what makes the fast road fast.
+up to date row by row; that is what makes the COPY road fast.
 
 The batch is loaded and keyed through connections of its own (`side_connection`), so that two
 of them can load it at once and so that its keys are built outside the import's transaction;
@@ -98,7 +98,7 @@ def create_batch(cursor, table: str, *, foreign_keys: bool = False) -> None:
     recalculation's reason.
 
     COPY has to put the service name somewhere, but the blocks' pattern has checked it already
-    (rawcopy.py): a `"char"` column keeps its first byte only, which costs COPY next to nothing
+    (blocks.py): a `"char"` column keeps its first byte only, which costs COPY next to nothing
     and every row a byte instead of forty (a tenth of COPY's time); attaching drops it.
 
     With `foreign_keys`, also billing_accrual's foreign keys, for a batch loaded with the row

@@ -1,9 +1,9 @@
-"""Reading the files the billing system (1C and the like) exports, row by row.
+"""Reading the files the billing system (1C and the like) exports, row by row: CSV or XLSX.
 
 The reader knows nothing about accounts or accruals: it finds the encoding and the delimiter,
 checks that the header names the columns an import needs, and yields the rows with their line
-numbers. What a value means is decided in `services.py`. The layouts are in
-docs/billing-formats.md.
+numbers. What a value means is decided by the field parsers (fields.py) in each kind's module.
+The layouts are in docs/billing-formats.md.
 """
 
 import codecs
@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple, TextIO
 
 ENCODINGS = ("utf-8", "cp1251")
+PROGRESS_EVERY = 4096  # rows between calls of an import's progress callback
+# `progress(rows_read, share_of_file)`, called now and then while a file is read.
+Progress = Callable[[int, float], None]
 DELIMITERS = (";", ",")
 _CHUNK = 1 << 20
 
@@ -34,13 +37,13 @@ class Row(NamedTuple):
     `line` is the line the record starts on, the header being line 1. `problem` is set when the
     record does not fit the header (too few or too many fields): such a row is to be reported,
     not imported, because its values may have slid into the wrong columns. `staged` is set
-    instead of `values` when a fast path (see `read_table`) has already checked the row.
+    instead of `values` when a quick check (see `read_table`) has already checked the row.
     """
 
     line: int
     values: dict[str, str]
     problem: str = ""
-    staged: tuple | None = None  # set by a fast path: the row's checked values, ready to stage
+    staged: tuple | None = None  # set by a quick check: the row's checked values, ready to stage
 
 
 class Rows:
@@ -58,18 +61,19 @@ class Rows:
         return self._rows
 
 
-# Given the columns' positions and the header's width, a fast path returns a checker of a
-# record's fields: the staged values if the record is plainly good, None to take the slow path.
-FastPath = Callable[[dict[str, int], int], Callable[[list[str]], tuple | None]]
+# Given the columns' positions and the header's width, a quick check returns a checker of a
+# record's fields: the staged values if the record is plainly good, None to have the kind's
+# parser check it (and say what is wrong).
+QuickCheck = Callable[[dict[str, int], int], Callable[[list[str]], tuple | None]]
 
 
 @contextmanager
-def read_table(path: Path, *, columns: Sequence[str], fast: FastPath | None = None) -> Iterator[Rows]:
+def read_table(path: Path, *, columns: Sequence[str], quick: QuickCheck | None = None) -> Iterator[Rows]:
     """Open a billing file (CSV, or XLSX by its suffix) and check its header; the rows are read
     while the block runs, so memory stays flat whatever the file's size.
 
-    With `fast`, a CSV line without quotes is split and checked by the fast path, skipping the
-    csv module and the per-row dict; what the fast path does not accept takes the usual road.
+    With `quick`, a CSV line without quotes is split and checked by the quick check, skipping
+    the csv module and the per-row dict; what it does not accept is read as usual.
     Raises `ImportFileError` before any row is yielded if the file can't be used at all.
     """
     if path.suffix.lower() == ".xlsx":
@@ -82,9 +86,9 @@ def read_table(path: Path, *, columns: Sequence[str], fast: FastPath | None = No
         delimiter = detect_delimiter(header_line)
         header = next(csv.reader([header_line], delimiter=delimiter), [])
         positions = column_positions(header, columns)
-        if fast is not None:
-            check = fast(positions, len(header))
-            rows = _fast_rows(
+        if quick is not None:
+            check = quick(positions, len(header))
+            rows = _quick_rows(
                 stream, delimiter=delimiter, positions=positions, widths=_widths(header), check=check
             )
         else:
@@ -92,7 +96,7 @@ def read_table(path: Path, *, columns: Sequence[str], fast: FastPath | None = No
         yield Rows(rows, _byte_progress(stream, path))
 
 
-def _fast_rows(
+def _quick_rows(
     stream: TextIO,
     *,
     delimiter: str,
