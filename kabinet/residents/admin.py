@@ -16,8 +16,8 @@ from kabinet.core.formats import Noun
 from kabinet.core.normalize import phone_display
 from kabinet.messaging import limits as sms_limits
 
-from . import services
 from .models import Consent, PolicyDocument, RegistrationRequest, RejectionReason, Resident, ResidentAccount
+from .services import registration
 
 # How each point of the billing check looks: symbol, CSS modifier, the word for a screen reader.
 MARKS = {True: ("✔", "ok", "да"), False: ("✘", "bad", "нет"), None: ("—", "none", "нет данных")}
@@ -254,8 +254,8 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
             )
             return False
         try:
-            services.approve_request(registration_request=obj, staff=request.user)
-        except services.RegistrationError as error:
+            registration.approve_request(registration_request=obj, staff=request.user)
+        except registration.RegistrationError as error:
             self.message_user(request, f"Заявка №{obj.pk} не одобрена: {error.message}", messages.ERROR)
             return False
         self.message_user(
@@ -267,8 +267,8 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
 
     def _reject(self, request: HttpRequest, obj: RegistrationRequest, reason: str) -> bool:
         try:
-            services.reject_request(registration_request=obj, staff=request.user, reason=reason)
-        except services.RegistrationError as error:
+            registration.reject_request(registration_request=obj, staff=request.user, reason=reason)
+        except registration.RegistrationError as error:
             self.message_user(request, f"Заявка №{obj.pk} не отклонена: {error.message}", messages.ERROR)
             return False
         self.message_user(

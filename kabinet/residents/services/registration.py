@@ -4,7 +4,6 @@ Every function here is one use case and one transaction; the SMS and e-mail it c
 written to the outbox inside that transaction.
 """
 
-import enum
 import secrets
 from datetime import timedelta
 
@@ -12,7 +11,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,8 +23,8 @@ from kabinet.messaging import limits
 from kabinet.messaging.services import send_email, send_sms
 from kabinet.messaging.sms import first_that_fits
 
-from . import codes
-from .models import (
+from .. import codes
+from ..models import (
     OPERATOR_MARK,
     ConfirmationCode,
     Consent,
@@ -35,7 +33,8 @@ from .models import (
     Resident,
     ResidentAccount,
 )
-from .selectors import billing_check
+from ..selectors import billing_check
+from .codes import CodeOutcome, issue_code, try_code
 
 User = get_user_model()
 # Letters of the applicant's page address: no 0/O or 1/l to misread when typed from an SMS.
@@ -201,7 +200,7 @@ def _approve(registration_request: RegistrationRequest, *, staff) -> None:
     registration_request.decided_by = staff
     registration_request.approved_automatically = staff is None
     registration_request.save()
-    _issue_code(registration_request)
+    _send_code(registration_request)
     send_email(
         to=registration_request.email,
         template="registration-approved",
@@ -254,18 +253,12 @@ def request_page(registration_request: RegistrationRequest) -> str:
     return settings.SITE_URL + path
 
 
-def _issue_code(registration_request: RegistrationRequest) -> ConfirmationCode:
-    now = timezone.now()
-    registration_request.codes.filter(used_at=None, revoked_at=None).update(revoked_at=now)
-    code = codes.new_code()
-    purpose = ConfirmationCode.Purpose.REGISTRATION
-    confirmation = ConfirmationCode.objects.create(
-        purpose=purpose,
-        registration_request=registration_request,
+def _send_code(registration_request: RegistrationRequest) -> ConfirmationCode:
+    confirmation, code = issue_code(
+        purpose=ConfirmationCode.Purpose.REGISTRATION,
         phone=registration_request.phone,
-        code_hash=codes.code_hash(purpose=purpose, phone=registration_request.phone, code=code),
-        created_at=now,
-        expires_at=now + timedelta(hours=settings.REGISTRATION_CODE_TTL_HOURS),
+        lifetime=timedelta(hours=settings.REGISTRATION_CODE_TTL_HOURS),
+        registration_request=registration_request,
     )
     page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:confirm_code")
     send_sms(
@@ -313,14 +306,7 @@ def _new_code(registration_request: RegistrationRequest) -> ConfirmationCode:
         wait = (ready_at - timezone.now()).total_seconds()
         if wait > 0:
             raise CodeCooldown(int(wait) + 1)
-    return _issue_code(registration_request)
-
-
-class CodeOutcome(enum.Enum):
-    OK = ""
-    NO_CODE = "Срок действия кода истёк. Нажмите «Получить новый код»."
-    EXHAUSTED = "Код введён неверно слишком много раз. Нажмите «Получить новый код»."
-    WRONG = "Неверный код. Проверьте цифры в SMS."
+    return _send_code(registration_request)
 
 
 def confirm_registration(
@@ -346,35 +332,6 @@ def confirm_registration(
     if outcome is CodeOutcome.WRONG and left:
         message += f" Осталось попыток: {left}."
     raise RegistrationError(message, field="code")
-
-
-def try_code(candidates: QuerySet[ConfirmationCode], code: str) -> tuple[CodeOutcome, int]:
-    """Check `code` against the newest live code among `candidates`.
-
-    The attempt is counted first, by one conditional UPDATE that only a code with attempts left
-    passes: simultaneous guesses each take their own attempt, and no more than the limit are
-    ever compared. Call inside a transaction that commits a wrong attempt.
-    """
-    confirmation = candidates.filter(used_at=None, revoked_at=None).order_by("-created_at").first()
-    if confirmation is None or confirmation.is_expired:
-        return CodeOutcome.NO_CODE, 0
-    limit = settings.REGISTRATION_CODE_MAX_ATTEMPTS
-    live = ConfirmationCode.objects.filter(pk=confirmation.pk, used_at=None, revoked_at=None)
-    if not live.filter(attempts__lt=limit).update(attempts=F("attempts") + 1):
-        return CodeOutcome.EXHAUSTED, 0
-    attempts = live.values_list("attempts", flat=True).first() or limit
-    if codes.code_matches(
-        purpose=confirmation.purpose,
-        phone=confirmation.phone,
-        code=code,
-        expected_hash=confirmation.code_hash,
-    ):
-        # Single use: of two simultaneous right answers only one marks the code used.
-        if live.update(used_at=timezone.now()):
-            return CodeOutcome.OK, 0
-        return CodeOutcome.NO_CODE, 0
-    left = limit - attempts
-    return (CodeOutcome.WRONG if left else CodeOutcome.EXHAUSTED), left
 
 
 def _complete(registration_request: RegistrationRequest) -> None:
