@@ -418,6 +418,11 @@ RATE_LIMITS = {
     "sms_ip": (envint("KABINET_SMS_PER_IP", 20), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
     # Registration forms sent with a solved CAPTCHA (the form tells whether an account is taken).
     "register_ip": (envint("KABINET_REGISTRATIONS_PER_IP", 20), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
+    # Requests to add a further account sent from one cabinet (each checks a number and a name).
+    "account_cabinet": (
+        envint("KABINET_ACCOUNT_REQUESTS_PER_CABINET", 5),
+        envint("KABINET_SMS_WINDOW_SECONDS", 3600),
+    ),
     # Second-factor codes of one member of staff (django-otp also slows down wrong ones).
     "otp_user": (envint("KABINET_OTP_FAILURES", 5), _LOCKOUT),
     # Code guesses from one IP across all codes (each code also allows only 5 attempts).

@@ -1,7 +1,9 @@
 import contextlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from kabinet.billing.models import Account
 from kabinet.core import normalize
@@ -123,3 +125,17 @@ def pending_phone(resident: Resident) -> str | None:
         .first()
     )
     return pending.phone if pending and not pending.is_expired else None
+
+
+def account_requests(resident: Resident) -> list[RegistrationRequest]:
+    """The resident's requests for further accounts that the profile shows: those waiting for an
+    operator, and rejected ones of the last month (with the page of the reason)."""
+    since = timezone.now() - timedelta(days=30)
+    return list(
+        RegistrationRequest.objects.filter(resident=resident, kind=RegistrationRequest.Kind.ACCOUNT)
+        .filter(
+            Q(status__in=(RegistrationRequest.Status.PENDING, RegistrationRequest.Status.CONTESTED))
+            | Q(status=RegistrationRequest.Status.REJECTED, decided_at__gte=since)
+        )
+        .order_by("-created_at")
+    )

@@ -1,4 +1,4 @@
-"""Forms of the profile's own settings: the e-mail, the reminders, closing the cabinet."""
+"""Forms of the profile's own settings: the accounts, the e-mail, the reminders, closing the cabinet."""
 
 from django import forms
 from django.http import HttpRequest
@@ -7,7 +7,35 @@ from kabinet.core.models import User
 from kabinet.core.signin import check_current_password
 
 from ..models import ReminderChannel
-from .fields import email_field, hint
+from .fields import (
+    ACCOUNT_NUMBER_INVALID,
+    account_number_field,
+    clean_account_number,
+    clean_full_name,
+    email_field,
+    full_name_field,
+    hint,
+)
+
+
+class AddAccountForm(forms.Form):
+    """«Подключить ещё один лицевой счёт»: checked as a registration is, by the number and the ФИО."""
+
+    account_number = account_number_field(
+        hint("например, 1000123456", "Номер есть на бланке счета-квитанции."),
+        "Укажите номер лицевого счета из квитанции.",
+    )
+    full_name = full_name_field(
+        hint(
+            "Фамилия, имя и отчество ответственного квартиросъемщика — как в квитанции по этому счёту.",
+        )
+    )
+
+    def clean_account_number(self) -> str:
+        return clean_account_number(self.cleaned_data["account_number"], message=ACCOUNT_NUMBER_INVALID)
+
+    def clean_full_name(self) -> str:
+        return clean_full_name(self.cleaned_data["full_name"])
 
 
 class EmailForm(forms.Form):

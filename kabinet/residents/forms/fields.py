@@ -4,6 +4,8 @@ A form names its own label and hint (the registration says «Пароль», the
 пароль»); the widget, the limits and what is said when the value is wrong are the same everywhere.
 """
 
+import re
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.html import format_html
@@ -14,6 +16,10 @@ from kabinet.core.models import User
 from ..codes import CODE_DIGITS, clean_code
 from ..validators import plain_password_message
 
+NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-‐–]*$")
+ACCOUNT_NUMBER_INVALID = (
+    "Номер лицевого счета указан неверно. Перепишите его из квитанции, например 1000123456."
+)
 PHONE_EXAMPLE = "Укажите номер мобильного телефона, например 8-912-345-67-89 или +7 912 345-67-89."
 EMAIL_INVALID = "Адрес электронной почты указан неверно. Пример: ivanov@mail.ru"
 PASSWORDS_DIFFER = "Пароли не совпадают. Введите один и тот же пароль дважды."
@@ -111,6 +117,26 @@ def clean_account_number(value: str, *, message: str) -> str:
     if not normalize.is_valid_account_number(number):
         raise forms.ValidationError(message)
     return number
+
+
+def full_name_field(help_text: str) -> forms.CharField:
+    """ФИО as the receipt has it; clean it with `clean_full_name`."""
+    return forms.CharField(
+        label="ФИО",
+        max_length=200,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Укажите фамилию, имя и отчество."},
+    )
+
+
+def clean_full_name(value: str) -> str:
+    value = normalize.clean_text(value)
+    if not NAME_RE.match(value) or len(value.split()) < 2:
+        raise forms.ValidationError(
+            "Укажите фамилию, имя и отчество буквами, как в квитанции: например, Иванов Иван Иванович."
+        )
+    return value
 
 
 def code_field(label: str = "Код из SMS", *, required: bool = True) -> forms.CharField:

@@ -1,7 +1,6 @@
 """The forms of «Заявка на регистрацию» and of «Код подтверждения», with the CAPTCHA."""
 
 import copy
-import re
 
 from captcha.fields import CaptchaField, CaptchaTextInput
 from captcha.models import CaptchaStore
@@ -9,28 +8,25 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from kabinet.core import normalize, ratelimit
+from kabinet.core import ratelimit
 from kabinet.core.models import User
 
 from ..selectors import registration_state
 from .fields import (
+    ACCOUNT_NUMBER_INVALID,
     NewPasswordMixin,
     account_number_field,
     clean_account_number,
+    clean_full_name,
     clean_phone,
     code_digits,
     code_field,
     email_field,
+    full_name_field,
     hint,
     password_pair,
     phone_field,
 )
-
-ACCOUNT_NUMBER_INVALID = (
-    "Номер лицевого счета указан неверно. Перепишите его из квитанции, например 1000123456."
-)
-
-NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-‐–]*$")
 
 
 class KabinetCaptchaInput(CaptchaTextInput):
@@ -63,15 +59,11 @@ class OnceCaptchaField(CaptchaField):
 class RegistrationForm(NewPasswordMixin, forms.Form):
     """«Заявка на регистрацию» with the seed's six fields, the CAPTCHA and both consents."""
 
-    full_name = forms.CharField(
-        label="ФИО",
-        max_length=200,
-        help_text=hint(
+    full_name = full_name_field(
+        hint(
             "Фамилия, имя и отчество — как в квитанции.",
             "Требуется для идентификации ответственного квартиросъемщика.",
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": "Укажите фамилию, имя и отчество."},
+        )
     )
     account_number = account_number_field(
         hint(
@@ -116,12 +108,7 @@ class RegistrationForm(NewPasswordMixin, forms.Form):
     )
 
     def clean_full_name(self) -> str:
-        value = normalize.clean_text(self.cleaned_data["full_name"])
-        if not NAME_RE.match(value) or len(value.split()) < 2:
-            raise forms.ValidationError(
-                "Укажите фамилию, имя и отчество буквами, как в квитанции: например, Иванов Иван Иванович."
-            )
-        return value
+        return clean_full_name(self.cleaned_data["full_name"])
 
     def clean_account_number(self) -> str:
         return clean_account_number(self.cleaned_data["account_number"], message=ACCOUNT_NUMBER_INVALID)
