@@ -368,7 +368,10 @@ APPEALS_MAX_FILES = envint("KABINET_APPEALS_MAX_FILES", 5)
 APPEALS_MAX_FILE_MB = envint("KABINET_APPEALS_MAX_FILE_MB", 10)
 # Against floods from one cabinet: how many appeals a resident may send within an hour.
 APPEALS_PER_HOUR = envint("KABINET_APPEALS_PER_HOUR", 5)
-# An appeal without an operator's answer after this many days stands out in the inbox.
+# And how many messages (answers to the company, photos added later) within an hour.
+APPEAL_MESSAGES_PER_HOUR = envint("KABINET_APPEAL_MESSAGES_PER_HOUR", 20)
+# An appeal without an operator's answer after this many days stands out in the inbox; a
+# category may set its own term (Обращения → Категории обращений → «срок ответа, дней»).
 APPEALS_ANSWER_LIMIT_DAYS = envint("KABINET_APPEALS_ANSWER_LIMIT_DAYS", 10)
 # --- Cache and rate limits -------------------------------------------------------------------
 # Rate-limit counters live in a cache every web process shares: the database by default
