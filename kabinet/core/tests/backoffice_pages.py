@@ -28,9 +28,9 @@ from kabinet.demo.loader import load_demo_data
 from kabinet.messaging.models import OutboxMessage
 from kabinet.messaging.services import send_sms
 from kabinet.payments.models import OnlinePayment
-from kabinet.residents import services as registration
 from kabinet.residents.defaults import ensure_policy_documents, ensure_rejection_reasons
 from kabinet.residents.models import PolicyDocument, RejectionReason
+from kabinet.residents.services import registration
 from kabinet.testing import submit_request
 
 STAFF_PASSWORDS = {"operator": "demo-operator-2026", "admin": "demo-admin-2026"}  # as the demo sets them

@@ -1,8 +1,10 @@
-"""«Забыли пароль?» and the profile: HTTP only, the actions are in access.py."""
+"""Signing in and out, «Забыли пароль?», the profile's password, phone and sessions: HTTP only,
+the actions are in services/access.py."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,20 +14,38 @@ from kabinet.core import ratelimit
 from kabinet.core.clientip import client_ip
 from kabinet.core.normalize import phone_masked
 
-from . import access
-from .access_forms import (
-    CloseCabinetForm,
-    EmailForm,
-    NotificationsForm,
+from ..cabinet import Cabinet, cabinet_page
+from ..forms.access import (
+    LoginForm,
     PasswordChangeForm,
     PhoneCodeForm,
     PhoneForm,
     ResetCodeForm,
     ResetRequestForm,
 )
-from .cabinet import Cabinet, cabinet_page
+from ..services import access
+from .cabinet import render_profile
 
 SESSION_RESET_LOGIN = "password_reset_login"
+
+
+class KabinetLoginView(LoginView):
+    form_class = LoginForm
+    template_name = "residents/login.html"
+    redirect_authenticated_user = True
+
+    def get_initial(self) -> dict:
+        return {"username": self.request.GET.get("login", "")[:40]}
+
+
+login_view = KabinetLoginView.as_view()
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "Вы вышли из личного кабинета.")
+    return redirect("public:home")
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:
@@ -69,39 +89,6 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
     return render(request, "residents/password_reset_code.html", ctx)
 
 
-def _profile(request: HttpRequest, cabinet: Cabinet, status: int = 200, **bound) -> HttpResponse:
-    resident, user = cabinet.resident, cabinet.resident.user
-    pending = access.pending_phone(resident)
-    ctx = {
-        "resident": resident,
-        "phone": phone_masked(resident.phone) if resident.phone else "",
-        "pending_phone": phone_masked(pending) if pending else "",
-        "email_form": bound.get("email_form") or EmailForm(initial={"email": user.email}),
-        "phone_form": bound.get("phone_form") or PhoneForm(),
-        "phone_code_form": bound.get("phone_code_form") or PhoneCodeForm(),
-        "password_form": bound.get("password_form") or PasswordChangeForm(user=user),
-        "notifications_form": bound.get("notifications_form")
-        or NotificationsForm(initial={"reminder_channel": resident.reminder_channel}),
-    }
-    return render(request, "residents/profile.html", ctx, status=status)
-
-
-@cabinet_page
-def profile(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    return _profile(request, cabinet)
-
-
-@require_POST
-@cabinet_page
-def profile_email(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    form = EmailForm(request.POST)
-    if not form.is_valid():
-        return _profile(request, cabinet, email_form=form)
-    access.change_email(resident=cabinet.resident, email=form.cleaned_data["email"], ip=client_ip(request))
-    messages.success(request, "Адрес электронной почты сохранён.")
-    return redirect(reverse("residents:profile") + "#email")
-
-
 @require_POST
 @cabinet_page
 def profile_phone(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
@@ -119,7 +106,7 @@ def profile_phone(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
                 request, f"Код отправлен в SMS на номер {phone_masked(phone)}. Введите его ниже."
             )
             return redirect(reverse("residents:profile") + "#phone")
-    return _profile(request, cabinet, phone_form=form)
+    return render_profile(request, cabinet, phone_form=form)
 
 
 @require_POST
@@ -138,7 +125,7 @@ def profile_phone_code(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
         else:
             messages.success(request, f"Номер телефона изменён на {phone_masked(phone)}.")
             return redirect(reverse("residents:profile") + "#phone")
-    return _profile(request, cabinet, phone_code_form=form)
+    return render_profile(request, cabinet, phone_code_form=form)
 
 
 @require_POST
@@ -147,25 +134,13 @@ def profile_password(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     user = cabinet.resident.user
     form = PasswordChangeForm(request.POST, user=user, request=request)
     if not form.is_valid():
-        return _profile(request, cabinet, password_form=form)
+        return render_profile(request, cabinet, password_form=form)
     access.change_password(
         resident=cabinet.resident, password=form.cleaned_data["password1"], ip=client_ip(request)
     )
     update_session_auth_hash(request, user)  # this session stays; every other one ends
     messages.success(request, "Пароль изменён. На других устройствах войдите с новым паролем.")
     return redirect(reverse("residents:profile") + "#password")
-
-
-@require_POST
-@cabinet_page
-def profile_notifications(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    form = NotificationsForm(request.POST)
-    if not form.is_valid():
-        return _profile(request, cabinet, notifications_form=form)
-    channel = form.cleaned_data["reminder_channel"]
-    access.set_reminder_channel(resident=cabinet.resident, channel=channel, ip=client_ip(request))
-    messages.success(request, "Настройки напоминаний сохранены.")
-    return redirect(reverse("residents:profile") + "#notifications")
 
 
 @require_POST
@@ -177,17 +152,3 @@ def profile_sessions(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
         request, "Вы вышли из личного кабинета на всех устройствах. Войдите снова, чтобы продолжить."
     )
     return redirect("residents:login")
-
-
-@cabinet_page
-def close_cabinet(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    form = CloseCabinetForm(request.POST or None, user=cabinet.resident.user, request=request)
-    if request.method == "POST" and form.is_valid():
-        access.close_cabinet(resident=cabinet.resident, ip=client_ip(request))
-        logout(request)
-        messages.success(
-            request,
-            "Личный кабинет закрыт, согласие на обработку персональных данных отозвано, ваши данные удалены.",
-        )
-        return redirect("public:home")
-    return render(request, "residents/close_cabinet.html", {"form": form})

@@ -1,6 +1,6 @@
-"""Access to a cabinet after registration: password reset by SMS, the profile, closing the cabinet.
+"""Access to a cabinet after registration: password reset by SMS, the password, the phone, sessions.
 
-One function per use case and one transaction each, like services.py; SMS and e-mail go through
+One function per use case and one transaction each, like registration.py; SMS and e-mail go through
 the outbox inside it and every action leaves an audit entry. Each use case first passes the
 limits (kabinet.core.ratelimit), outside its transaction so that a refusal's count stays
 counted, and raises RateLimited with the refusal to show; the per-phone limit on reset must not
@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from kabinet.audit.models import AuditEntry
 from kabinet.audit.services import record
@@ -24,11 +23,10 @@ from kabinet.messaging import limits
 from kabinet.messaging.services import send_email, send_sms
 from kabinet.messaging.sms import first_that_fits
 
-from . import codes
-from .models import ConfirmationCode, Consent, RegistrationRequest, Resident
-from .selectors import find_resident
-from .services import CodeOutcome, try_code
-from .validators import plain_password_message
+from .. import codes, selectors
+from ..models import ConfirmationCode, Resident
+from ..validators import plain_password_message
+from .codes import CodeOutcome, issue_code, try_code
 
 Purpose = ConfirmationCode.Purpose
 RESET_WRONG = "Код неверный или устарел. Проверьте цифры в SMS или запросите новый код."
@@ -43,42 +41,6 @@ class AccessError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-def _issue(
-    *, resident: Resident | None, purpose: str, phone: str, minutes: int, login_digest: str = ""
-) -> str:
-    now = timezone.now()
-    previous = ConfirmationCode.objects.filter(purpose=purpose, used_at=None, revoked_at=None)
-    if resident is not None:
-        previous = previous.filter(resident=resident)
-    else:
-        previous = previous.filter(resident=None, login_digest=login_digest)
-    previous.update(revoked_at=now)
-    code = codes.new_code()
-    ConfirmationCode.objects.create(
-        purpose=purpose,
-        resident=resident,
-        phone=phone,
-        login_digest=login_digest,
-        code_hash=codes.code_hash(purpose=purpose, phone=phone, code=code),
-        created_at=now,
-        expires_at=now + timedelta(minutes=minutes),
-    )
-    return code
-
-
-def _login_digest(login: str) -> str:
-    return salted_hmac(
-        "kabinet.residents.reset-login", normalize.login_key(login), algorithm="sha256"
-    ).hexdigest()
-
-
-def _reset_codes(login: str, resident: Resident | None):
-    codes_ = ConfirmationCode.objects.filter(purpose=Purpose.PASSWORD_RESET)
-    if resident is not None:
-        return codes_.filter(resident=resident)
-    return codes_.filter(resident=None, login_digest=_login_digest(login))
 
 
 def request_password_reset(*, login: str, ip: str | None) -> None:
@@ -96,7 +58,7 @@ def request_password_reset(*, login: str, ip: str | None) -> None:
 
 @transaction.atomic
 def _issue_reset_code(*, login: str, ip: str | None) -> None:
-    resident = find_resident(login)
+    resident = selectors.find_resident(login)
     record(
         action=AuditEntry.Action.RESET_REQUESTED,
         ip=ip,
@@ -109,10 +71,14 @@ def _issue_reset_code(*, login: str, ip: str | None) -> None:
     ConfirmationCode.objects.filter(
         purpose=Purpose.PASSWORD_RESET, resident=None, expires_at__lt=timezone.now() - timedelta(days=1)
     ).delete()
-    digest = "" if resident else _login_digest(login)
+    digest = "" if resident else codes.login_digest(login)
     phone = resident.phone if resident else ""
-    code = _issue(
-        resident=resident, purpose=Purpose.PASSWORD_RESET, phone=phone, minutes=minutes, login_digest=digest
+    _, code = issue_code(
+        purpose=Purpose.PASSWORD_RESET,
+        phone=phone,
+        lifetime=timedelta(minutes=minutes),
+        resident=resident,
+        login_digest=digest,
     )
     try:
         ratelimit.hit(("sms_phone", phone or f"decoy:{digest}"))
@@ -143,9 +109,9 @@ def reset_password(*, login: str, code: str, password: str, ip: str | None) -> R
     the code guesses from its IP, all codes together.
     """
     ratelimit.hit(("code_ip", ip or "-"))
-    resident = find_resident(login)
+    resident = selectors.find_resident(login)
     with transaction.atomic():
-        outcome, _ = try_code(_reset_codes(login, resident), codes.clean_code(code))
+        outcome, _ = try_code(selectors.reset_codes(login, resident), codes.clean_code(code))
         if outcome is CodeOutcome.OK and resident is not None:
             _validate_password(password, resident)  # a refusal here rolls back the code's use
             _set_password(resident, password, ip=ip, action=AuditEntry.Action.PASSWORD_RESET)
@@ -181,20 +147,12 @@ def change_password(*, resident: Resident, password: str, ip: str | None) -> Non
     _set_password(resident, password, ip=ip, action=AuditEntry.Action.PASSWORD_CHANGED)
 
 
-@transaction.atomic
-def change_email(*, resident: Resident, email: str, ip: str | None) -> None:
-    user = resident.user
-    user.email = email
-    user.save(update_fields=["email"])
-    record(action=AuditEntry.Action.EMAIL_CHANGED, actor=user, ip=ip, target=resident.full_name)
-
-
 def request_phone_change(*, resident: Resident, phone: str, ip: str | None) -> None:
     """A code to the new phone; the phone on file changes only when it comes back."""
     if phone == resident.phone:
         raise AccessError("Этот номер уже указан в вашем кабинете.", field="phone")
     limits.refuse_if_cap_reached()
-    numbers = ",".join(link.account.number for link in resident.account_links.select_related("account"))
+    numbers = ",".join(selectors.account_numbers(resident))
     ratelimit.hit_sms(ip=ip, phone=phone, account=numbers)
     _send_phone_code(resident=resident, phone=phone, ip=ip)
 
@@ -202,7 +160,9 @@ def request_phone_change(*, resident: Resident, phone: str, ip: str | None) -> N
 @transaction.atomic
 def _send_phone_code(*, resident: Resident, phone: str, ip: str | None) -> None:
     minutes = settings.PHONE_CODE_TTL_MINUTES
-    code = _issue(resident=resident, purpose=Purpose.PHONE_CHANGE, phone=phone, minutes=minutes)
+    _, code = issue_code(
+        purpose=Purpose.PHONE_CHANGE, phone=phone, lifetime=timedelta(minutes=minutes), resident=resident
+    )
     send_sms(
         phone=phone,
         text=f"Код для смены телефона в личном кабинете: {code}. Никому не сообщайте код. "
@@ -218,20 +178,10 @@ def _send_phone_code(*, resident: Resident, phone: str, ip: str | None) -> None:
     )
 
 
-def pending_phone(resident: Resident) -> str | None:
-    """The new phone waiting for its code, if a live code was sent."""
-    pending = (
-        resident.codes.filter(purpose=Purpose.PHONE_CHANGE, used_at=None, revoked_at=None)
-        .order_by("-created_at")
-        .first()
-    )
-    return pending.phone if pending and not pending.is_expired else None
-
-
 def confirm_phone_change(*, resident: Resident, code: str, ip: str | None) -> str:
     ratelimit.hit(("code_ip", ip or "-"))
     with transaction.atomic():
-        phone = pending_phone(resident)
+        phone = selectors.pending_phone(resident)
         outcome, left = try_code(resident.codes.filter(purpose=Purpose.PHONE_CHANGE), codes.clean_code(code))
         if outcome is CodeOutcome.OK and phone:
             old = resident.phone
@@ -255,59 +205,9 @@ def confirm_phone_change(*, resident: Resident, code: str, ip: str | None) -> st
 
 
 @transaction.atomic
-def set_reminder_channel(*, resident: Resident, channel: str, ip: str | None) -> None:
-    resident.reminder_channel = channel
-    resident.save(update_fields=["reminder_channel"])
-    record(
-        action=AuditEntry.Action.NOTIFICATIONS_CHANGED,
-        actor=resident.user,
-        ip=ip,
-        target=resident.full_name,
-        details={"reminder_channel": channel},
-    )
-
-
-@transaction.atomic
 def end_all_sessions(*, resident: Resident, ip: str | None) -> None:
     """«Выйти на всех устройствах»: every session of the cabinet ends, this one included."""
     user = resident.user
     user.session_generation += 1
     user.save(update_fields=["session_generation"])
     record(action=AuditEntry.Action.SESSIONS_ENDED, actor=user, ip=ip, target=resident.full_name)
-
-
-CLOSED_NAME = "Кабинет закрыт"
-
-
-@transaction.atomic
-def close_cabinet(*, resident: Resident, ip: str | None) -> None:
-    """152-ФЗ: consent withdrawn, the cabinet closed, the person's data removed.
-
-    What stays: the consent records with the time of withdrawal (the proof the law asks the
-    company to keep), the billing account (it is the company's record of the flat, not the
-    cabinet's), and the audit entry. The account can be registered again by its next holder.
-    """
-    now = timezone.now()
-    user = resident.user
-    numbers = [link.account.number for link in resident.account_links.select_related("account")]
-    Consent.objects.filter(resident=resident, withdrawn_at=None).update(withdrawn_at=now)
-    RegistrationRequest.objects.filter(resident=resident).update(
-        full_name=CLOSED_NAME, phone="", email="", ip_address=None, user_agent="", password_hash=""
-    )
-    resident.codes.filter(used_at=None, revoked_at=None).update(revoked_at=now)
-    resident.account_links.all().delete()
-    resident.full_name = CLOSED_NAME
-    resident.phone = ""
-    resident.save(update_fields=["full_name", "phone"])
-    user.username = f"closed-{user.pk}"
-    user.first_name = user.last_name = user.email = ""
-    user.is_active = False
-    user.set_unusable_password()
-    user.save()
-    record(
-        action=AuditEntry.Action.CABINET_CLOSED,
-        actor=user,
-        ip=ip,
-        target=", ".join(numbers),
-        details={"accounts": numbers},
-    )

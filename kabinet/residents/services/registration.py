@@ -4,15 +4,13 @@ Every function here is one use case and one transaction; the SMS and e-mail it c
 written to the outbox inside that transaction.
 """
 
-import enum
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,8 +23,8 @@ from kabinet.messaging import limits
 from kabinet.messaging.services import send_email, send_sms
 from kabinet.messaging.sms import first_that_fits
 
-from . import codes
-from .models import (
+from .. import codes
+from ..models import (
     OPERATOR_MARK,
     ConfirmationCode,
     Consent,
@@ -35,34 +33,14 @@ from .models import (
     Resident,
     ResidentAccount,
 )
-from .selectors import billing_check
+from .accounts import free_username, link_account
+from .codes import CodeOutcome, issue_code, try_code
+from .requests import RegistrationError, check_against_billing, file_request, request_page
 
 User = get_user_model()
 # Letters of the applicant's page address: no 0/O or 1/l to misread when typed from an SMS.
 TOKEN_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 TOKEN_LENGTH = 10  # about 50 bits: nobody finds another's page by trying addresses
-
-
-class RegistrationError(Exception):
-    """A refusal to show the person, in Russian; `field` names the form field it concerns."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def _check(registration_request: RegistrationRequest) -> None:
-    result = billing_check(
-        account_number=registration_request.account_number,
-        full_name=registration_request.full_name,
-        phone=registration_request.phone,
-        request_id=registration_request.pk,
-    )
-    registration_request.account = result.account
-    registration_request.name_matches = result.name_matches
-    registration_request.phone_matches = result.phone_matches
-    registration_request.account_free = result.account_free
 
 
 def submit_registration(
@@ -101,14 +79,7 @@ def _file_request(registration_request: RegistrationRequest) -> RegistrationRequ
         raise RegistrationError(
             "Регистрация временно недоступна: не опубликованы документы о персональных данных."
         )
-    _check(registration_request)
-    contested = _contest_squatters(registration_request)
-    try:
-        with transaction.atomic():
-            registration_request.save()
-    except IntegrityError:  # another request for this account arrived a moment earlier
-        raise RegistrationError(ALREADY_PENDING, field="account_number") from None
-    RegistrationRequest.objects.filter(pk__in=contested).update(contested_by=registration_request)
+    file_request(registration_request)
     operator = Company.load().operator_details
     Consent.objects.bulk_create(
         Consent(
@@ -138,59 +109,29 @@ def _file_request(registration_request: RegistrationRequest) -> RegistrationRequ
     return registration_request
 
 
-ALREADY_PENDING = (
-    "По этому лицевому счёту заявка уже подана и проверяется. Проверка занимает от нескольких минут до "
-    "трех суток; код придёт в SMS."
-)
-
-
-def _contest_squatters(registration_request: RegistrationRequest) -> list[int]:
-    """Requests that wait for this account but do not match the billing data, when this one does.
-
-    Anyone who solves a CAPTCHA can file a request with a made-up name for any account number;
-    such a request must not keep the real holder out until an operator gets to it. A request that
-    matches the billing data in full goes ahead; the earlier ones are marked contested for the
-    operators, who see them in the queue. An earlier request that matches too, or one already
-    approved, still stands: then the account is taken.
-    """
-    if registration_request.account_free or not registration_request.matches_billing:
-        return []
-    others = list(
-        RegistrationRequest.objects.select_for_update().filter(
-            account_number=registration_request.account_number, status__in=RegistrationRequest.OPEN
-        )
-    )
-    registered = ResidentAccount.objects.filter(account=registration_request.account).exists()
-    if registered or not others or any(o.status != RegistrationRequest.Status.PENDING for o in others):
-        return []
-    if any(o.matches_billing for o in others):
-        return []
-    contested = [o.pk for o in others]
-    # Before the new request is saved: one open request per account is a database constraint.
-    RegistrationRequest.objects.filter(pk__in=contested).update(status=RegistrationRequest.Status.CONTESTED)
-    registration_request.account_free = True
-    return contested
-
-
 @transaction.atomic
 def approve_request(*, registration_request: RegistrationRequest, staff) -> RegistrationRequest:
-    """An operator approves a request after checking it; the resident gets the code by SMS."""
+    """An operator approves a request after checking it: the applicant gets the code by SMS, or,
+    for a further account of a cabinet, the account joins the cabinet."""
     registration_request = RegistrationRequest.objects.select_for_update().get(pk=registration_request.pk)
     if registration_request.status != RegistrationRequest.Status.PENDING:
         raise RegistrationError(f"Заявка уже обработана: {registration_request.get_status_display()}.")
-    _check(registration_request)
+    check_against_billing(registration_request)
     if registration_request.account is None:
         raise RegistrationError(
             "Лицевой счёт не найден в данных начислений: такую заявку можно только отклонить."
         )
     if not registration_request.account_free:
         raise RegistrationError("Этот лицевой счёт уже зарегистрирован или по нему есть другая заявка.")
-    _approve(registration_request, staff=staff)
+    if registration_request.adds_account:
+        link_account(registration_request, staff=staff)
+    else:
+        _approve(registration_request, staff=staff)
     record(
         action=AuditEntry.Action.REQUEST_APPROVED,
         actor=staff,
         target=str(registration_request),
-        details={"account": registration_request.account_number},
+        details={"account": registration_request.account_number, "kind": registration_request.kind},
     )
     return registration_request
 
@@ -201,7 +142,7 @@ def _approve(registration_request: RegistrationRequest, *, staff) -> None:
     registration_request.decided_by = staff
     registration_request.approved_automatically = staff is None
     registration_request.save()
-    _issue_code(registration_request)
+    _send_code(registration_request)
     send_email(
         to=registration_request.email,
         template="registration-approved",
@@ -230,9 +171,10 @@ def reject_request(*, registration_request: RegistrationRequest, staff, reason: 
     registration_request.codes.filter(used_at=None, revoked_at=None).update(revoked_at=timezone.now())
     # A reason does not fit an SMS whole, and a cut one misleads: the SMS says where to read it.
     page = request_page(registration_request)
+    where = page.split("://", 1)[-1]
     send_sms(
         phone=registration_request.phone,
-        text=f"Заявка на регистрацию отклонена. Причина — в письме и на {page.split('://', 1)[-1]}",
+        text=f"{_request_name(registration_request)} отклонена. Причина — в письме и на {where}",
     )
     send_email(
         to=registration_request.email,
@@ -248,24 +190,18 @@ def reject_request(*, registration_request: RegistrationRequest, staff, reason: 
     return registration_request
 
 
-def request_page(registration_request: RegistrationRequest) -> str:
-    """The address of the applicant's page of their request, where a rejection's reason stands."""
-    path = reverse("residents:request_status", args=[registration_request.status_token])
-    return settings.SITE_URL + path
+def _request_name(registration_request: RegistrationRequest) -> str:
+    if registration_request.adds_account:
+        return "Заявка на подключение лицевого счёта"
+    return "Заявка на регистрацию"
 
 
-def _issue_code(registration_request: RegistrationRequest) -> ConfirmationCode:
-    now = timezone.now()
-    registration_request.codes.filter(used_at=None, revoked_at=None).update(revoked_at=now)
-    code = codes.new_code()
-    purpose = ConfirmationCode.Purpose.REGISTRATION
-    confirmation = ConfirmationCode.objects.create(
-        purpose=purpose,
-        registration_request=registration_request,
+def _send_code(registration_request: RegistrationRequest) -> ConfirmationCode:
+    confirmation, code = issue_code(
+        purpose=ConfirmationCode.Purpose.REGISTRATION,
         phone=registration_request.phone,
-        code_hash=codes.code_hash(purpose=purpose, phone=registration_request.phone, code=code),
-        created_at=now,
-        expires_at=now + timedelta(hours=settings.REGISTRATION_CODE_TTL_HOURS),
+        lifetime=timedelta(hours=settings.REGISTRATION_CODE_TTL_HOURS),
+        registration_request=registration_request,
     )
     page = settings.SITE_URL.split("://", 1)[-1] + reverse("residents:confirm_code")
     send_sms(
@@ -313,14 +249,7 @@ def _new_code(registration_request: RegistrationRequest) -> ConfirmationCode:
         wait = (ready_at - timezone.now()).total_seconds()
         if wait > 0:
             raise CodeCooldown(int(wait) + 1)
-    return _issue_code(registration_request)
-
-
-class CodeOutcome(enum.Enum):
-    OK = ""
-    NO_CODE = "Срок действия кода истёк. Нажмите «Получить новый код»."
-    EXHAUSTED = "Код введён неверно слишком много раз. Нажмите «Получить новый код»."
-    WRONG = "Неверный код. Проверьте цифры в SMS."
+    return _send_code(registration_request)
 
 
 def confirm_registration(
@@ -348,41 +277,12 @@ def confirm_registration(
     raise RegistrationError(message, field="code")
 
 
-def try_code(candidates: QuerySet[ConfirmationCode], code: str) -> tuple[CodeOutcome, int]:
-    """Check `code` against the newest live code among `candidates`.
-
-    The attempt is counted first, by one conditional UPDATE that only a code with attempts left
-    passes: simultaneous guesses each take their own attempt, and no more than the limit are
-    ever compared. Call inside a transaction that commits a wrong attempt.
-    """
-    confirmation = candidates.filter(used_at=None, revoked_at=None).order_by("-created_at").first()
-    if confirmation is None or confirmation.is_expired:
-        return CodeOutcome.NO_CODE, 0
-    limit = settings.REGISTRATION_CODE_MAX_ATTEMPTS
-    live = ConfirmationCode.objects.filter(pk=confirmation.pk, used_at=None, revoked_at=None)
-    if not live.filter(attempts__lt=limit).update(attempts=F("attempts") + 1):
-        return CodeOutcome.EXHAUSTED, 0
-    attempts = live.values_list("attempts", flat=True).first() or limit
-    if codes.code_matches(
-        purpose=confirmation.purpose,
-        phone=confirmation.phone,
-        code=code,
-        expected_hash=confirmation.code_hash,
-    ):
-        # Single use: of two simultaneous right answers only one marks the code used.
-        if live.update(used_at=timezone.now()):
-            return CodeOutcome.OK, 0
-        return CodeOutcome.NO_CODE, 0
-    left = limit - attempts
-    return (CodeOutcome.WRONG if left else CodeOutcome.EXHAUSTED), left
-
-
 def _complete(registration_request: RegistrationRequest) -> None:
     account = registration_request.account
     if account is None or ResidentAccount.objects.filter(account=account).exists():
         raise RegistrationError("Этот лицевой счёт уже зарегистрирован. Обратитесь в управляющую компанию.")
     user = User.objects.create(
-        username=_free_username(registration_request.account_number),
+        username=free_username(registration_request.account_number),
         email=registration_request.email,
         password=registration_request.password_hash,
     )
@@ -396,13 +296,3 @@ def _complete(registration_request: RegistrationRequest) -> None:
     registration_request.resident = resident
     registration_request.password_hash = ""  # the user row holds it now
     registration_request.save()
-
-
-def _free_username(account_number: str) -> str:
-    # Residents sign in by account number through AccountNumberBackend; the username only has
-    # to be unique, and reads best when it is the number itself.
-    candidate, n = account_number, 1
-    while User.objects.filter(username=candidate).exists():
-        n += 1
-        candidate = f"{account_number}-{n}"
-    return candidate

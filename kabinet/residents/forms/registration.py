@@ -1,55 +1,32 @@
+"""The forms of «Заявка на регистрацию» and of «Код подтверждения», with the CAPTCHA."""
+
 import copy
-import re
 
 from captcha.fields import CaptchaField, CaptchaTextInput
 from captcha.models import CaptchaStore
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
-from django.utils.html import format_html
 
-from kabinet.core import normalize, ratelimit
+from kabinet.core import ratelimit
 from kabinet.core.models import User
-from kabinet.core.signin import GuardedLoginMixin, holder_of_username
 
-from .codes import CODE_DIGITS, clean_code
-from .selectors import find_resident, registration_state
-from .validators import plain_password_message
-
-LOGIN_HINT = "Логин обычно совпадает с номером лицевого счета"
-NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-‐–]*$")
-
-
-def hint(text: str, purpose: str = "") -> str:
-    """The seed's hint under a field, and why we ask for it."""
-    if not purpose:
-        return format_html('<span class="hint">{}</span>', text)
-    return format_html('<span class="hint">{}</span> <span class="purpose">{}</span>', text, purpose)
-
-
-class LoginForm(GuardedLoginMixin, AuthenticationForm):
-    """«Вход в личный кабинет»: the account number and the password."""
-
-    error_messages = {
-        "invalid_login": "Неверный логин или пароль. Проверьте номер лицевого счёта и пароль.",
-        "inactive": "Этот личный кабинет закрыт. Обратитесь в управляющую компанию.",
-    }
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Логин"
-        self.fields["username"].help_text = LOGIN_HINT
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
-        self.fields["username"].error_messages["required"] = "Введите логин — номер лицевого счёта."
-        self.fields["password"].label = "Пароль"
-        self.fields["password"].error_messages["required"] = "Введите пароль."
-
-    def holder(self, username: str) -> str:
-        """The cabinet behind the login: its account numbers and phone share one count."""
-        resident = find_resident(username)
-        return f"user:{resident.user_id}" if resident else holder_of_username(username)
+from ..selectors import registration_state
+from .fields import (
+    ACCOUNT_NUMBER_INVALID,
+    NewPasswordMixin,
+    account_number_field,
+    clean_account_number,
+    clean_full_name,
+    clean_phone,
+    code_digits,
+    code_field,
+    email_field,
+    full_name_field,
+    hint,
+    password_pair,
+    phone_field,
+)
 
 
 class KabinetCaptchaInput(CaptchaTextInput):
@@ -79,67 +56,37 @@ class OnceCaptchaField(CaptchaField):
         return value
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(NewPasswordMixin, forms.Form):
     """«Заявка на регистрацию» with the seed's six fields, the CAPTCHA and both consents."""
 
-    full_name = forms.CharField(
-        label="ФИО",
-        max_length=200,
-        help_text=hint(
+    full_name = full_name_field(
+        hint(
             "Фамилия, имя и отчество — как в квитанции.",
             "Требуется для идентификации ответственного квартиросъемщика.",
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": "Укажите фамилию, имя и отчество."},
+        )
     )
-    account_number = forms.CharField(
-        label="Номер лицевого счета",
-        max_length=40,
-        help_text=hint(
+    account_number = account_number_field(
+        hint(
             "например, 1000123456",
             "Позволяет сопоставить данные системы начислений и учета показаний приборов учета. "
             "Номер есть на бланке счета-квитанции.",
         ),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={"required": "Укажите номер лицевого счета из квитанции."},
+        "Укажите номер лицевого счета из квитанции.",
     )
-    phone = forms.CharField(
-        label="Номер мобильного телефона",
-        max_length=40,
-        help_text=hint(
+    phone = phone_field(
+        "Номер мобильного телефона",
+        hint(
             "На данный номер вам будет направлен код для подтверждения регистрации",
             "Он же поможет восстановить пароль, в случае его утери.",
         ),
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
-        error_messages={"required": "Укажите номер мобильного телефона."},
     )
-    email = forms.EmailField(
-        label="Адрес электронной почты",
-        max_length=254,
-        help_text=hint("Необходим для взаимодействия с администрацией управляющей компании."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "required": "Укажите адрес электронной почты.",
-            "invalid": "Адрес электронной почты указан неверно. Пример: ivanov@mail.ru",
-        },
-    )
-    password1 = forms.CharField(
-        label="Пароль",
-        strip=False,
-        max_length=128,
-        help_text=hint(
+    email = email_field(hint("Необходим для взаимодействия с администрацией управляющей компании."))
+    password1, password2 = password_pair(
+        "Пароль",
+        hint(
             "Не короче 8 символов. Запомните или запишите его: он понадобится для входа.",
             "Обеспечит конфиденциальность Вашего доступа.",
         ),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Придумайте пароль."},
-    )
-    password2 = forms.CharField(
-        label="Пароль (повторно)",
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Введите пароль ещё раз."},
     )
     captcha = OnceCaptchaField(
         label="Введите цифры с картинки",
@@ -161,20 +108,10 @@ class RegistrationForm(forms.Form):
     )
 
     def clean_full_name(self) -> str:
-        value = normalize.clean_text(self.cleaned_data["full_name"])
-        if not NAME_RE.match(value) or len(value.split()) < 2:
-            raise forms.ValidationError(
-                "Укажите фамилию, имя и отчество буквами, как в квитанции: например, Иванов Иван Иванович."
-            )
-        return value
+        return clean_full_name(self.cleaned_data["full_name"])
 
     def clean_account_number(self) -> str:
-        value = normalize.account_number(self.cleaned_data["account_number"])
-        if not normalize.is_valid_account_number(value):
-            raise forms.ValidationError(
-                "Номер лицевого счета указан неверно. Перепишите его из квитанции, например 1000123456."
-            )
-        return value
+        return clean_account_number(self.cleaned_data["account_number"], message=ACCOUNT_NUMBER_INVALID)
 
     def __init__(self, *args, ip: str | None = None, captcha_waived: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -238,65 +175,43 @@ class RegistrationForm(forms.Form):
             )
 
     def clean_phone(self) -> str:
-        try:
-            return normalize.phone_e164(self.cleaned_data["phone"])
-        except normalize.InvalidPhone:
-            raise forms.ValidationError(
-                "Укажите номер мобильного телефона, например 8-912-345-67-89 или +7 912 345-67-89."
-            ) from None
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean(self) -> dict:
-        data = super().clean()
         self._refuse_taken_account()
-        first, second = data.get("password1"), data.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", "Пароли не совпадают. Введите один и тот же пароль дважды.")
-        elif first:
-            self._validate_password(first)
-        return data
+        return super().clean()  # then the passwords (NewPasswordMixin)
 
-    def _validate_password(self, password: str) -> None:
-        # A stand-in user, so that the similarity check compares with the name, number and e-mail.
+    @property
+    def password_user(self) -> User:
+        """A stand-in user, so that the similarity check compares with the name, number and e-mail."""
         probe = User(
             username=self.cleaned_data.get("account_number", ""),
             first_name=self.cleaned_data.get("full_name", ""),
             email=self.cleaned_data.get("email", ""),
         )
         probe.phone = self.cleaned_data.get("phone", "")
-        try:
-            password_validation.validate_password(password, probe)
-        except forms.ValidationError as error:
-            self.add_error("password1", plain_password_message(error))
+        return probe
 
 
 class CodeForm(forms.Form):
     """«Код подтверждения» from the SMS, for the request of this account number."""
 
-    account_number = forms.CharField(
-        label="Номер лицевого счета",
-        max_length=40,
-        help_text=hint("Тот же, что в заявке на регистрацию."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={"required": "Укажите номер лицевого счета из заявки."},
+    account_number = account_number_field(
+        hint("Тот же, что в заявке на регистрацию."), "Укажите номер лицевого счета из заявки."
     )
-    code = forms.CharField(
-        label="Код подтверждения",
-        max_length=20,
-        required=False,
-        help_text=hint("6 цифр из SMS."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-    )
+    # Not required here: «Получить новый код» sends this form without it.
+    code = code_field("Код подтверждения", required=False)
 
     def clean_account_number(self) -> str:
-        value = normalize.account_number(self.cleaned_data["account_number"])
-        if not normalize.is_valid_account_number(value):
-            raise forms.ValidationError("Номер лицевого счета указан неверно. Перепишите его из квитанции.")
-        return value
+        return clean_account_number(
+            self.cleaned_data["account_number"],
+            message="Номер лицевого счета указан неверно. Перепишите его из квитанции.",
+        )
 
     def require_code(self) -> str | None:
         """The code, when it looks like one; otherwise the error is put beside the field."""
-        code = clean_code(self.cleaned_data.get("code", ""))
-        if len(code) != CODE_DIGITS:
-            self.add_error("code", f"Введите код из SMS: {CODE_DIGITS} цифр.")
+        try:
+            return code_digits(self.cleaned_data.get("code", ""))
+        except forms.ValidationError as error:
+            self.add_error("code", error)
             return None
-        return code

@@ -5,8 +5,8 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 
 from kabinet.messaging.models import OutboxMessage
-from kabinet.residents import services
 from kabinet.residents.models import ConfirmationCode, Consent, PolicyDocument, RegistrationRequest
+from kabinet.residents.services import registration
 from kabinet.testing import last_sms_code
 from kabinet.testing import submit_request as submit
 
@@ -88,7 +88,7 @@ class TestSubmission:
     ):
         submit(full_name="Иванова Мария Петровна")
 
-        with pytest.raises(services.RegistrationError) as refused:
+        with pytest.raises(registration.RegistrationError) as refused:
             submit(full_name="Петров Пётр Петрович")
 
         assert refused.value.field == "account_number"
@@ -112,7 +112,7 @@ class TestSubmission:
         company.save()
         first = submit()
 
-        with pytest.raises(services.RegistrationError, match="уже подана"):
+        with pytest.raises(registration.RegistrationError, match="уже подана"):
             submit(email="other@mail.ru")
 
         first.refresh_from_db()
@@ -140,7 +140,7 @@ class TestOperatorDecisions:
     def test_operator_approval_sends_the_code(self, company, ivanov_account, operator):
         request = submit(phone="+79990001122")
 
-        services.approve_request(registration_request=request, staff=operator)
+        registration.approve_request(registration_request=request, staff=operator)
 
         request.refresh_from_db()
         assert request.status == RegistrationRequest.Status.APPROVED
@@ -151,8 +151,8 @@ class TestOperatorDecisions:
     def test_unknown_account_cannot_be_approved(self, company, operator):
         request = submit(account_number="9999999999")
 
-        with pytest.raises(services.RegistrationError, match="только отклонить"):
-            services.approve_request(registration_request=request, staff=operator)
+        with pytest.raises(registration.RegistrationError, match="только отклонить"):
+            registration.approve_request(registration_request=request, staff=operator)
 
         request.refresh_from_db()
         assert request.status == RegistrationRequest.Status.PENDING
@@ -160,7 +160,7 @@ class TestOperatorDecisions:
     def test_rejection_reason_reaches_the_applicant_by_sms_and_email(self, company, ivanov_account, operator):
         request = submit(full_name="Иванова Мария Петровна")
 
-        services.reject_request(
+        registration.reject_request(
             registration_request=request, staff=operator, reason="ФИО не совпадает с владельцем счёта."
         )
 
@@ -176,18 +176,18 @@ class TestOperatorDecisions:
     def test_rejection_needs_a_reason(self, company, ivanov_account, operator):
         request = submit(full_name="Иванова Мария Петровна")
 
-        with pytest.raises(services.RegistrationError, match="причину"):
-            services.reject_request(registration_request=request, staff=operator, reason="   ")
+        with pytest.raises(registration.RegistrationError, match="причину"):
+            registration.reject_request(registration_request=request, staff=operator, reason="   ")
 
     def test_a_decided_request_is_not_decided_again(self, company, ivanov_account, operator):
         request = submit()
 
-        with pytest.raises(services.RegistrationError, match="уже обработана"):
-            services.approve_request(registration_request=request, staff=operator)
+        with pytest.raises(registration.RegistrationError, match="уже обработана"):
+            registration.approve_request(registration_request=request, staff=operator)
 
     def test_rejected_applicant_may_apply_again(self, company, ivanov_account, operator):
         request = submit(full_name="Иванова Мария Петровна")
-        services.reject_request(registration_request=request, staff=operator, reason="ФИО не совпадает.")
+        registration.reject_request(registration_request=request, staff=operator, reason="ФИО не совпадает.")
 
         again = submit()
 
@@ -200,7 +200,9 @@ class TestConfirmationCode:
     ):
         request = submit()
 
-        services.confirm_registration(registration_request=request, code=last_sms_code(), ip="203.0.113.7")
+        registration.confirm_registration(
+            registration_request=request, code=last_sms_code(), ip="203.0.113.7"
+        )
 
         request.refresh_from_db()
         assert request.status == RegistrationRequest.Status.COMPLETED
@@ -213,7 +215,7 @@ class TestConfirmationCode:
         request = submit()
         code = last_sms_code()
 
-        services.confirm_registration(
+        registration.confirm_registration(
             registration_request=request, code=f"{code[:3]} {code[3:]}", ip="203.0.113.7"
         )
 
@@ -231,8 +233,8 @@ class TestConfirmationCode:
     def test_wrong_code_says_how_many_attempts_are_left(self, company, ivanov_account):
         request = submit()
 
-        with pytest.raises(services.RegistrationError, match="Осталось попыток: 4"):
-            services.confirm_registration(
+        with pytest.raises(registration.RegistrationError, match="Осталось попыток: 4"):
+            registration.confirm_registration(
                 registration_request=request, code=wrong(last_sms_code()), ip="203.0.113.7"
             )
 
@@ -242,13 +244,13 @@ class TestConfirmationCode:
         request = submit()
         code = last_sms_code()
         for _ in range(5):
-            with pytest.raises(services.RegistrationError):
-                services.confirm_registration(
+            with pytest.raises(registration.RegistrationError):
+                registration.confirm_registration(
                     registration_request=request, code=wrong(code), ip="203.0.113.7"
                 )
 
-        with pytest.raises(services.RegistrationError, match="слишком много раз"):
-            services.confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
+        with pytest.raises(registration.RegistrationError, match="слишком много раз"):
+            registration.confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
 
         request.refresh_from_db()
         assert request.status == RegistrationRequest.Status.APPROVED
@@ -257,8 +259,8 @@ class TestConfirmationCode:
         request = submit()
         ConfirmationCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 
-        with pytest.raises(services.RegistrationError, match="истёк"):
-            services.confirm_registration(
+        with pytest.raises(registration.RegistrationError, match="истёк"):
+            registration.confirm_registration(
                 registration_request=request, code=last_sms_code(), ip="203.0.113.7"
             )
 
@@ -271,20 +273,20 @@ class TestConfirmationCode:
     def test_code_works_only_once(self, company, ivanov_account):
         request = submit()
         code = last_sms_code()
-        services.confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
+        registration.confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
 
-        with pytest.raises(services.RegistrationError, match="не ждёт кода"):
-            services.confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
+        with pytest.raises(registration.RegistrationError, match="не ждёт кода"):
+            registration.confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
 
     def test_new_code_only_after_the_cooldown(self, company, ivanov_account):
         request = submit()
 
-        with pytest.raises(services.CodeCooldown) as early:
-            services.request_new_code(registration_request=request, ip="203.0.113.7")
+        with pytest.raises(registration.CodeCooldown) as early:
+            registration.request_new_code(registration_request=request, ip="203.0.113.7")
         assert 0 < early.value.seconds <= 60
 
         ConfirmationCode.objects.update(created_at=timezone.now() - timedelta(seconds=61))
-        services.request_new_code(registration_request=request, ip="203.0.113.7")
+        registration.request_new_code(registration_request=request, ip="203.0.113.7")
 
         assert len(sms_to()) == 2
         assert ConfirmationCode.objects.filter(revoked_at=None).count() == 1
@@ -293,13 +295,13 @@ class TestConfirmationCode:
         request = submit()
         old = last_sms_code()
         ConfirmationCode.objects.update(created_at=timezone.now() - timedelta(seconds=61))
-        services.request_new_code(registration_request=request, ip="203.0.113.7")
+        registration.request_new_code(registration_request=request, ip="203.0.113.7")
         new = last_sms_code()
 
         if old != new:  # one chance in a million that both are equal
-            with pytest.raises(services.RegistrationError):
-                services.confirm_registration(registration_request=request, code=old, ip="203.0.113.7")
-        services.confirm_registration(registration_request=request, code=new, ip="203.0.113.7")
+            with pytest.raises(registration.RegistrationError):
+                registration.confirm_registration(registration_request=request, code=old, ip="203.0.113.7")
+        registration.confirm_registration(registration_request=request, code=new, ip="203.0.113.7")
 
         request.refresh_from_db()
         assert request.status == RegistrationRequest.Status.COMPLETED
@@ -314,14 +316,14 @@ def test_every_code_sms_warns_to_tell_the_code_to_nobody_and_fits_two_sms(
 ):
     """Issue 15 (9): the codes for registration, a password reset and a phone change."""
     from kabinet.messaging.sms import MAX_SEGMENTS, segments
-    from kabinet.residents import access
+    from kabinet.residents.services import access
 
     settings.SITE_URL = "https://lk.uyutny-dom-tver.ru"
     access.request_password_reset(login="1000123456", ip="10.0.0.1")
     access.request_phone_change(resident=registered_ivanov, phone="+79001112233", ip="10.0.0.1")
     request = submit(account_number="1000123457", phone="+79005556677", full_name="Петрова Анна Сергеевна")
     if request.status == RegistrationRequest.Status.PENDING:
-        services.approve_request(registration_request=request, staff=None)
+        registration.approve_request(registration_request=request, staff=None)
 
     texts = [m.body for m in OutboxMessage.objects.filter(channel="sms", body__startswith="Код")]
     assert {t.split(":")[0] for t in texts} == {

@@ -1,23 +1,21 @@
+"""«Заявка на регистрацию», the code from the SMS, the applicant's pages: HTTP only, the actions
+are in services/registration.py."""
+
 from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from kabinet.billing.selectors import account_summary
 from kabinet.core import ratelimit
 from kabinet.core.clientip import client_ip
 from kabinet.core.normalize import phone_masked
-from kabinet.meters import selectors as meter_selectors
-from kabinet.public.selectors import latest_news
 
-from . import captcha, selectors, services
-from .cabinet import Cabinet, cabinet_page
-from .forms import CodeForm, LoginForm, RegistrationForm
-from .models import PolicyDocument, RegistrationRequest
+from .. import captcha, selectors
+from ..forms.registration import CodeForm, RegistrationForm
+from ..models import PolicyDocument, RegistrationRequest
+from ..services import registration
 
 SESSION_REQUEST = "registration_request_id"
 SESSION_DONE = "registration_done_account"
@@ -58,7 +56,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def _submit(request: HttpRequest, form: RegistrationForm) -> RegistrationRequest | None:
     data = form.cleaned_data
     try:
-        return services.submit_registration(
+        return registration.submit_registration(
             full_name=data["full_name"],
             account_number=data["account_number"],
             phone=data["phone"],
@@ -70,14 +68,13 @@ def _submit(request: HttpRequest, form: RegistrationForm) -> RegistrationRequest
     except ratelimit.RateLimited as refusal:
         form.rate_limited = True
         form.add_error(None, refusal.message)
-    except services.RegistrationError as error:
+    except registration.RegistrationError as error:
         form.add_error(error.field, error.message)
     return None
 
 
 def _session_request(request: HttpRequest) -> RegistrationRequest | None:
-    pk = request.session.get(SESSION_REQUEST)
-    return RegistrationRequest.objects.filter(pk=pk).first() if pk else None
+    return selectors.registration_request(request.session.get(SESSION_REQUEST))
 
 
 def request_sent(request: HttpRequest) -> HttpResponse:
@@ -105,12 +102,12 @@ def confirm_code(request: HttpRequest) -> HttpResponse:
         registration_request = _approved_request_or_error(form)
         if code and registration_request:
             try:
-                services.confirm_registration(
+                registration.confirm_registration(
                     registration_request=registration_request, code=code, ip=client_ip(request)
                 )
             except ratelimit.RateLimited as refusal:
                 form.add_error("code", refusal.message)
-            except services.RegistrationError as error:
+            except registration.RegistrationError as error:
                 form.add_error(error.field, error.message)
             else:
                 request.session.pop(SESSION_REQUEST, None)
@@ -135,10 +132,10 @@ def resend_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if form.is_valid() and (registration_request := _approved_request_or_error(form)):
         try:
-            services.request_new_code(registration_request=registration_request, ip=client_ip(request))
+            registration.request_new_code(registration_request=registration_request, ip=client_ip(request))
         except ratelimit.RateLimited as refusal:
             form.add_error("code", refusal.message)
-        except services.RegistrationError as error:
+        except registration.RegistrationError as error:
             form.add_error(error.field, error.message)
         else:
             messages.success(
@@ -162,34 +159,3 @@ def policy(request: HttpRequest, kind: str) -> HttpResponse:
     if document is None:
         raise Http404
     return render(request, "residents/policy.html", {"document": document})
-
-
-class KabinetLoginView(LoginView):
-    form_class = LoginForm
-    template_name = "residents/login.html"
-    redirect_authenticated_user = True
-
-    def get_initial(self) -> dict:
-        return {"username": self.request.GET.get("login", "")[:40]}
-
-
-login_view = KabinetLoginView.as_view()
-
-
-@require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
-    logout(request)
-    messages.info(request, "Вы вышли из личного кабинета.")
-    return redirect("public:home")
-
-
-@cabinet_page
-def cabinet(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
-    # The overview: one card per section, each read by its app's selector.
-    ctx = {
-        "resident": cabinet.resident,
-        "billing_summary": account_summary(cabinet.account) if cabinet.account else None,
-        "meters_window": meter_selectors.account_window(cabinet.account) if cabinet.account else None,
-        "latest_news": latest_news(limit=3),
-    }
-    return render(request, "residents/cabinet.html", ctx)
