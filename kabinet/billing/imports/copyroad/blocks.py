@@ -83,7 +83,7 @@ _NOTHING = "[^\\x00-\\xff]"  # matches no byte: a pattern with no services in it
 
 def _block_pattern(
     names: list[str], *, encoding: str, delimiter: bytes, comma: bool, services: dict[str, tuple[str, str]]
-):
+) -> "re2._Regexp":
     """Lines of the file's columns in their forms (`_fields`), whose service code, name and
     unit are one of `services`' (code -> name, unit) exactly: a block that matches names no
     other service and no service by two names. The columns from the first of the three to the
@@ -110,7 +110,7 @@ def _block_pattern(
     return re2.compile(f"(?:{line}\\r?\\n)*(?:{line})?".encode("latin-1"), _options())
 
 
-def _field_pattern(form: str):
+def _field_pattern(form: str) -> "re2._Regexp":
     return re2.compile(form.encode("latin-1"), _options())
 
 
@@ -172,7 +172,7 @@ class Blocks:
         self._compile()
 
     def _compile(self) -> None:
-        def pattern(comma: bool):
+        def pattern(comma: bool) -> "re2._Regexp":
             return _block_pattern(
                 self.names,
                 encoding=self.encoding,

@@ -19,6 +19,7 @@ from typing import Any
 
 import psycopg
 from django.db import DataError, IntegrityError, OperationalError, connection
+from django.db.backends.utils import CursorWrapper
 
 from ...bulk import may_skip_row_triggers
 from ..accrual_rows import COLUMNS
@@ -75,7 +76,7 @@ class Loaded:
             task.settle()
         partitions.drop_batch(self.table, own=True)
 
-    def _wait(self, name: str, task: "_Task"):
+    def _wait(self, name: str, task: "_Task") -> Any:
         started = time.perf_counter()
         try:
             return task.result()
@@ -247,7 +248,7 @@ class _Task:
         self.thread.join()
 
 
-def _sum_up(cursor, table: str) -> list[datetime.date]:
+def _sum_up(cursor: CursorWrapper, table: str) -> list[datetime.date]:
     """The batch's sums (partitions.sums_sql); its months."""
     for sql in partitions.sums_sql(table):
         cursor.execute(sql)
@@ -258,7 +259,7 @@ def _sum_up(cursor, table: str) -> list[datetime.date]:
     return partitions.batch_periods(cursor, table)
 
 
-def _id_index(cursor, table: str, sums: _Task) -> None:
+def _id_index(cursor: CursorWrapper, table: str, sums: _Task) -> None:
     """The batch's index of ids, then a CHECK of its months (known from its sums), which spares
     ATTACH a pass over the rows of its own."""
     cursor.execute(partitions.id_index_sql(table))

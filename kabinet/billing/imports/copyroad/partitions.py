@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.utils import CursorWrapper
 
 PARENT = "billing_accrual"
 DEFAULT_PARTITION = "billing_accrual_default"
@@ -51,7 +52,7 @@ _SIDE_SETTINGS = "; ".join(
 
 
 @contextmanager
-def side_connection() -> Iterator:
+def side_connection() -> Iterator[CursorWrapper]:
     """A connection of its own, in autocommit: what it does is visible to the import's
     transaction at once (and stays if that transaction rolls back, hence `drop_batch`)."""
     wrapper = connections.create_connection(DEFAULT_DB_ALIAS)
@@ -92,7 +93,7 @@ def new_batch_name() -> str:
     return f"{BATCH_PREFIX}{uuid.uuid4().hex[:12]}"
 
 
-def create_batch(cursor, table: str, *, foreign_keys: bool = False) -> None:
+def create_batch(cursor: CursorWrapper, table: str, *, foreign_keys: bool = False) -> None:
     """An empty batch: billing_accrual's columns, NOT NULLs and CHECKs, ids from its sequence,
     a column for the file's service name, and the careful road's length limit of a
     recalculation's reason.
@@ -170,13 +171,13 @@ def sums_sql(table: str) -> list[str]:
     ]
 
 
-def batch_periods(cursor, table: str) -> list[datetime.date]:
+def batch_periods(cursor: CursorWrapper, table: str) -> list[datetime.date]:
     """The months of a batch, read from its sums."""
     cursor.execute(f"SELECT DISTINCT period FROM {table}_sums ORDER BY period")
     return [period for (period,) in cursor.fetchall()]
 
 
-def add_months_check(cursor, table: str, periods: Sequence[datetime.date]) -> None:
+def add_months_check(cursor: CursorWrapper, table: str, periods: Sequence[datetime.date]) -> None:
     """A CHECK that every row is of one of the batch's months: the partition's bound, which
     ATTACH then knows to hold without reading the rows again (inside the import's transaction)."""
     check = f"CHECK (period IN ({_values(periods)}))"
