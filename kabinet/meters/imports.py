@@ -21,7 +21,7 @@ from kabinet.billing.imports.report import ImportReport
 from kabinet.billing.models import Account
 from kabinet.core import normalize
 
-from .models import Meter, Service
+from .models import Meter, Resource
 from .parsing import parse_reading
 from .services import building_for
 
@@ -40,17 +40,17 @@ COLUMNS = (
     "initial_value_t3",
 )
 SERVICE_NAMES = {
-    "хвс": Service.COLD_WATER,
-    "холодная вода": Service.COLD_WATER,
-    "гвс": Service.HOT_WATER,
-    "горячая вода": Service.HOT_WATER,
-    "ээ": Service.ELECTRICITY,
-    "электроэнергия": Service.ELECTRICITY,
-    "электричество": Service.ELECTRICITY,
-    "отопление": Service.HEATING,
-    "тепловая энергия": Service.HEATING,
-    "газ": Service.GAS,
-    **{s.value: s for s in Service},
+    "хвс": Resource.COLD_WATER,
+    "холодная вода": Resource.COLD_WATER,
+    "гвс": Resource.HOT_WATER,
+    "горячая вода": Resource.HOT_WATER,
+    "ээ": Resource.ELECTRICITY,
+    "электроэнергия": Resource.ELECTRICITY,
+    "электричество": Resource.ELECTRICITY,
+    "отопление": Resource.HEATING,
+    "тепловая энергия": Resource.HEATING,
+    "газ": Resource.GAS,
+    **{s.value: s for s in Resource},
 }
 
 
@@ -187,7 +187,7 @@ def parse_meter(values: Mapping[str, str]) -> tuple[dict[str, object], list[str]
             fields[name] = parse()
         except FieldError as exc:
             reasons.append(str(exc))
-    if fields.get("tariffs", 1) != 1 and fields.get("service") != Service.ELECTRICITY:
+    if fields.get("tariffs", 1) != 1 and fields.get("service") != Resource.ELECTRICITY:
         reasons.append("несколько тарифов бывает только у счётчика электроэнергии")
     if reasons:
         return fields, reasons

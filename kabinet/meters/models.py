@@ -42,10 +42,6 @@ class Resource(models.TextChoices):
     GAS = "gas", "Газ"
 
 
-# The old name, still imported by meters/parsing.py (the meters import, being moved by the billing
-# imports work): remove once that module says Resource.
-Service = Resource
-
 UNITS = {
     Resource.COLD_WATER: "м³",
     Resource.HOT_WATER: "м³",

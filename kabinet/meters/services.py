@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kabinet.billing.models import Account
 from kabinet.core import formats
+from kabinet.core.errors import Refusal
 from kabinet.messaging.services import send_email, send_sms
 from kabinet.residents.models import ReminderChannel, Resident
 
@@ -26,13 +27,8 @@ IMPLAUSIBLE_FACTOR = 3
 ROLLOVER_SHARE = Decimal("0.1")
 
 
-class ReadingRefused(Exception):
+class ReadingRefused(Refusal):
     """The reading can't be accepted; `message` says why, `field` where (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NeedsConfirmation(Exception):

@@ -80,9 +80,7 @@ def test_an_imported_accrual_is_listed_and_opens_by_its_id(admin_client, write_f
 
     AccountFactory(number="1000000001")
     AccountFactory(number="1000000002")
-    import_file(
-        kind="accruals", path=write_file([HEADER, line(), line(number="1000000002", to_pay="96.00")])
-    )
+    import_file(kind="accruals", path=write_file([HEADER, line(), line(number="1000000002", to_pay="96.00")]))
     second = Accrual.objects.get(account__number="1000000002")
 
     listed = admin_client.get("/admin/billing/accrual/", {"period__exact": "2026-10-01"})

@@ -156,17 +156,13 @@ def test_reimporting_one_month_of_a_year_keeps_the_other_months(accounts, write_
 
 
 def test_the_careful_road_writes_into_a_month_the_fast_road_loaded(accounts, write_file):
-    import_file(
-        kind="accruals", path=write_file([HEADER, line(), line(period="2026-11-01")], name="a.csv")
-    )
+    import_file(kind="accruals", path=write_file([HEADER, line(), line(period="2026-11-01")], name="a.csv"))
 
     # «10.2026» is a period only the careful road reads
     report = import_file(
         kind="accruals", path=write_file([HEADER, line(period="10.2026", to_pay="200.00")], name="b.csv")
     )
-    again = import_file(
-        kind="accruals", path=write_file([HEADER, line(to_pay="300.00")], name="c.csv")
-    )
+    again = import_file(kind="accruals", path=write_file([HEADER, line(to_pay="300.00")], name="c.csv"))
 
     assert not fast_road_taken(report)
     assert (again.replaced, again.loaded) == (1, 1)
@@ -250,9 +246,7 @@ def test_service_columns_in_another_order_take_the_fast_road(accounts, write_fil
 
 def bad_row_is_reported_and_changes_nothing(write_file, bad: str, reason: str) -> None:
     """A month loaded, then a plain file with one bad row: the row reported, the month kept."""
-    import_file(
-        kind="accruals", path=write_file([HEADER, line(period="2026-11-01")], name="before.csv")
-    )
+    import_file(kind="accruals", path=write_file([HEADER, line(period="2026-11-01")], name="before.csv"))
 
     report = import_file(kind="accruals", path=write_file([HEADER, line(), bad]))
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from kabinet.audit.models import AuditEntry
 from kabinet.audit.services import record
 from kabinet.core import normalize, ratelimit
+from kabinet.core.errors import Refusal
 from kabinet.messaging import limits
 from kabinet.messaging.services import send_email, send_sms
 from kabinet.messaging.sms import first_that_fits
@@ -34,13 +35,8 @@ RESET_EXHAUSTED = "Код введён неверно слишком много 
 DECOY_PHONE = "+70000000000"
 
 
-class AccessError(Exception):
-    """A refusal to show beside `field`, in Russian."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AccessError(Refusal):
+    """A password reset, a phone change or a sign-in refused: shown beside `field`."""
 
 
 def request_password_reset(*, login: str, ip: str | None) -> None:

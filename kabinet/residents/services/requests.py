@@ -7,17 +7,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from kabinet.core.errors import Refusal
+
 from ..models import RegistrationRequest, ResidentAccount
 from ..selectors import billing_check
 
 
-class RegistrationError(Exception):
-    """A refusal to show the person, in Russian; `field` names the form field it concerns."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class RegistrationError(Refusal):
+    """A registration or an added account refused: the message shown beside `field`."""
 
 
 ALREADY_PENDING = (
