@@ -67,6 +67,12 @@ class BusinessCollector:
             value=(now - oldest).total_seconds() if oldest else 0,
         )
 
+        yield GaugeMetricFamily(
+            "kabinet_outbox_possibly_sent",
+            "Messages a stopped worker left with the gateway, waiting for a delivery report or an operator",
+            value=OutboxMessage.objects.filter(status=OutboxMessage.Status.UNCERTAIN).count(),
+        )
+
         sms = GaugeMetricFamily(
             "kabinet_sms_last_24h",
             "SMS written in the last 24 hours, by gateway and status (sent, delivered, failed, …)",
