@@ -142,7 +142,7 @@ class AppealAdmin(BackOfficeAdmin):
 
     @admin.display(description="поступило", ordering="created_at")
     def received(self, obj: Appeal) -> str:
-        return f"{timezone.localtime(obj.created_at):%d.%m.%Y %H:%M}"
+        return formats.short_date_time(obj.created_at)
 
     @admin.display(description="счёт, житель", ordering="account__number")
     def who(self, obj: Appeal) -> str:
@@ -157,7 +157,7 @@ class AppealAdmin(BackOfficeAdmin):
     @admin.display(description="ответ", ordering="answered_at")
     def answer(self, obj: Appeal) -> str:
         if obj.answered_at:
-            return f"дан {timezone.localtime(obj.answered_at):%d.%m.%Y}"
+            return f"дан {formats.short_date(obj.answered_at)}"
         if obj.status not in Appeal.OPEN:
             return "—"
         # Calendar days in the company's zone: an appeal of 23:25 yesterday came «вчера».

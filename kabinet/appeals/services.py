@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kabinet.billing.models import Account
+from kabinet.core.formats import Noun
 from kabinet.core.models import Company, User
 from kabinet.messaging.services import send_email
 from kabinet.residents.models import Resident
@@ -17,6 +18,8 @@ from .files import CheckedFile
 from .models import Appeal, AppealAttachment, AppealCategory, AppealReply
 
 log = logging.getLogger(__name__)
+
+APPEALS = Noun("обращение", "обращения", "обращений", accusative="обращение")
 
 
 class AppealError(Exception):
@@ -49,7 +52,7 @@ def submit_appeal(
     if appeals_left_this_hour(resident) == 0:
         limit = settings.APPEALS_PER_HOUR
         raise AppealError(
-            f"За последний час вы уже отправили {limit} {appeals_word(limit)} — больше нельзя. "
+            f"За последний час вы уже отправили {limit} {APPEALS.form(limit)} — больше нельзя. "
             "Отправьте это обращение немного позже; текст на странице сохранён.",
             field="text",
         )
@@ -65,14 +68,6 @@ def submit_appeal(
             attachment.file.delete(save=False)
         raise
     return appeal
-
-
-def appeals_word(n: int) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return "обращение"
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return "обращения"
-    return "обращений"
 
 
 def _store(appeal: Appeal, checked: CheckedFile) -> AppealAttachment:

@@ -10,7 +10,6 @@ from kabinet.core.formats import Noun
 from . import services
 from .forms import AccountForm, ImportUploadForm
 from .models import Account, AccountPeriod, Accrual, ImportJob, Payment, Service
-from .selectors import format_volume
 
 
 class HasPhoneFilter(admin.SimpleListFilter):
@@ -52,7 +51,7 @@ class AccountAdmin(BackOfficeAdmin):
 
     @admin.display(description="площадь", ordering="area")
     def area_shown(self, obj: Account) -> str:
-        return "—" if obj.area is None else f"{format_volume(obj.area)} м²"  # as on the receipt
+        return "—" if obj.area is None else f"{formats.quantity(obj.area)} м²"  # as on the receipt
 
 
 @admin.register(Service)
@@ -94,7 +93,7 @@ class AccrualAdmin(BackOfficeAdmin):
 
     @admin.display(description="объём", ordering="volume")
     def volume_shown(self, obj: Accrual) -> str:
-        return "" if obj.volume is None else format_volume(obj.volume)
+        return "" if obj.volume is None else formats.quantity(obj.volume)
 
     @admin.display(description="к оплате", ordering="to_pay")
     def to_pay_shown(self, obj: Accrual) -> str:
@@ -256,7 +255,7 @@ class ImportJobAdmin(BackOfficeAdmin):
 
     @admin.display(description="ход загрузки")
     def progress_shown(self, obj: ImportJob) -> str:
-        rows = f"{obj.rows_done:,}".replace(",", " ")
+        rows = formats.number(obj.rows_done, 0)
         return format_html(
             '<progress max="100" value="{}" aria-label="ход загрузки">{}%</progress> '
             "{}% · строк прочитано: {}",

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from . import staging
+from . import balances
 from .models import Account, Accrual, Payment, PaymentSource, Service, VolumeSource
 
 SERVICES = [
@@ -73,7 +73,7 @@ def load_demo_billing(numbers: list[str], *, today: datetime.date | None = None)
                 payments.append(_payment(account, period, paid_on, amount, rng))
     Accrual.objects.bulk_create(accruals)
     Payment.objects.bulk_create(payments)
-    staging.rebuild_balances([account.pk for account in accounts])
+    balances.rebuild_balances([account.pk for account in accounts])
 
 
 def _lines(account: Account, period: datetime.date, services: dict, rng: random.Random):

@@ -38,7 +38,7 @@ import psycopg
 import re2
 from django.db import DataError, IntegrityError, OperationalError, connection
 
-from . import imports, parsing, partitions, staging
+from . import bulk, imports, parsing, partitions
 
 _CHUNK = 1 << 20
 # How often the progress is reported during COPY. From the caller's thread: the upload worker
@@ -228,7 +228,7 @@ def load_file(path: Path, *, progress: Callable[[int, float], None] | None) -> L
     # against writers: not while a transaction of the import's own connection (a caller's
     # atomic block, a test) may hold such a lock, which would make the two wait for each other.
     in_callers_transaction = connection.in_atomic_block
-    keys_checked_later = not in_callers_transaction and staging.may_skip_row_triggers()
+    keys_checked_later = not in_callers_transaction and bulk.may_skip_row_triggers()
     if in_callers_transaction and partitions.locked_here():
         # An import earlier in the caller's transaction replaced months: until it ends, a side
         # connection would wait for it, and the import for the side connection.

@@ -30,12 +30,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from kabinet.core.charts import MONTHS_FULL, format_number
+from kabinet.core import formats
 from kabinet.core.models import Company
 from kabinet.meters.selectors import receipt_readings
 
 from . import payment_qr
-from .selectors import Statement, format_volume
+from .selectors import Statement
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -74,11 +74,12 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def money(value: Decimal | None) -> str:
-    return "" if value is None else format_number(value)
+    """A sum in a column headed «…, ₽»: the number alone."""
+    return "" if value is None else formats.number(value)
 
 
 def period_title(statement: Statement) -> str:
-    return f"{MONTHS_FULL[statement.period.month - 1]} {statement.period.year}"
+    return formats.month(statement.period)
 
 
 def payee_of(company: Company) -> payment_qr.Payee:
@@ -108,7 +109,7 @@ def qr_payload(statement: Statement, company: Company) -> str:
 
 def area(value: Decimal | None) -> str:
     """«54,3 м²»: the area written as the calculation writes the volume billed by it."""
-    return "—" if value is None else f"{format_volume(value)} м²"
+    return "—" if value is None else f"{formats.quantity(value)} м²"
 
 
 # Which charge lines bill a meter's resource: found by the service's name, since the codes are the
@@ -143,7 +144,7 @@ def resource_volumes(resource: str, lines: list) -> tuple[str, str]:
         if not chosen:
             return "—"
         total = sum((line.accrual.volume for line in chosen), Decimal(0))
-        return f"{format_volume(total)} {_e(chosen[0].unit_shown)}"
+        return f"{formats.quantity(total)} {_e(chosen[0].unit_shown)}"
 
     return shown(found[False]), shown(found[True])
 
@@ -202,10 +203,10 @@ class _Parts:
             ["Задолженность (+) / аванс (−) на конец периода", money(b.closing_balance) if b else "—"],
         ]
         if b:
-            rows.append(["Оплатить до", f"{b.due_date:%d.%m.%Y}"])
+            rows.append(["Оплатить до", formats.short_date(b.due_date)])
         info = Table([[self.p(a), self.p(v, "num")] for a, v in rows], colWidths=[95 * mm, 28 * mm])
         info.setStyle(_grid())
-        total = self.p(f"Итого к оплате: {money(st.amount_due)}\u00a0₽", "big")
+        total = self.p(f"Итого к оплате: {formats.money(st.amount_due)}", "big")
         left = [
             self.p("Раздел 2. Информация для внесения платы получателю платежа", "head"),
             info,
@@ -248,7 +249,7 @@ class _Parts:
                 [
                     self.p(_e(line.service_name), "cell"),
                     self.p(_e(line.unit_shown), "cell"),
-                    self.p(format_volume(a.volume) if a.volume is not None else "", "num"),
+                    self.p(formats.quantity(a.volume) if a.volume is not None else "", "num"),
                     self.p(money(a.tariff), "num"),
                     self.p(money(a.accrued), "num"),
                     self.p(money(a.recalculation) if a.recalculation else "", "num"),

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max, Min, QuerySet
 
-from kabinet.core.charts import format_number
+from kabinet.core.formats import money, number, places, quantity
 
 from .models import Account, AccountPeriod, Accrual, Payment, Service, VolumeSource
 
@@ -25,11 +25,6 @@ VOLUME_SOURCE_EXPLAINED = {
     VolumeSource.AREA: "Объём — по площади помещения.",
     VolumeSource.FIXED: "Фиксированная плата за месяц.",
 }
-
-
-def format_volume(value: Decimal) -> str:
-    places = min(max(-value.normalize().as_tuple().exponent, 0), 3)
-    return format_number(value, places)
 
 
 @dataclass(frozen=True)
@@ -54,27 +49,23 @@ class ChargeLine:
         a = self.accrual
         lines = []
         if a.tariff is not None and a.volume is not None:
-            lines.append(
-                f"{format_volume(a.volume)} {self.unit_shown} × {format_number(a.tariff, 2)}\u00a0₽ "
-                f"= {format_number(a.accrued)}\u00a0₽."
-            )
+            lines.append(f"{quantity(a.volume)} {self.unit_shown} × {money(a.tariff)} = {money(a.accrued)}.")
         elif a.tariff is not None:
-            tariff, accrued = format_number(a.tariff), format_number(a.accrued)
-            lines.append(f"Тариф {tariff}\u00a0₽, начислено {accrued}\u00a0₽.")
+            lines.append(f"Тариф {money(a.tariff)}, начислено {money(a.accrued)}.")
         else:
-            lines.append(f"Начислено {format_number(a.accrued)}\u00a0₽.")
+            lines.append(f"Начислено {money(a.accrued)}.")
         if a.volume_source:
             lines.append(VOLUME_SOURCE_EXPLAINED.get(a.volume_source, a.get_volume_source_display()))
         if a.recalculation:
             reason = (a.recalculation_reason or "причина не указана в данных начислений").rstrip()
             reason += "" if reason.endswith((".", "!", "?")) else "."
-            lines.append(f"Перерасчёт {format_number(a.recalculation)}\u00a0₽: {reason}")
+            lines.append(f"Перерасчёт {money(a.recalculation)}: {reason}")
         if a.benefit:
-            lines.append(f"Льгота: −{format_number(a.benefit)}\u00a0₽.")
+            lines.append(f"Льгота: −{money(a.benefit)}.")
         if a.recalculation or a.benefit:
             lines.append(
-                f"К оплате: {format_number(a.accrued)} + ({format_number(a.recalculation)}) "
-                f"− {format_number(a.benefit)} = {format_number(a.to_pay)}\u00a0₽."
+                f"К оплате: {number(a.accrued)} + ({number(a.recalculation)}) "
+                f"− {number(a.benefit)} = {money(a.to_pay)}."
             )
         return lines
 
@@ -298,8 +289,7 @@ class TariffList:
 
 def _tariff(value: Decimal) -> str:
     # Tariffs are set to the kopeck or to hundredths of a kopeck (6,1745 ₽ за кВт·ч): as many places.
-    places = min(max(-value.normalize().as_tuple().exponent, 2), 4)
-    return f"{format_number(value, places)}\u00a0₽"
+    return money(value, places(value, least=2, most=4))
 
 
 def current_tariffs() -> TariffList:

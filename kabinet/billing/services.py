@@ -27,7 +27,7 @@ from kabinet.core.models import User
 from kabinet.meters.parsing import METER_COLUMNS
 from kabinet.meters.services import import_meters
 
-from . import imports, parsing, partitions, rawcopy, staging
+from . import balances, imports, parsing, partitions, rawcopy, staging
 from .imports import Row
 from .models import Account, ImportJob, Payment, PaymentSource, Service
 
@@ -400,7 +400,7 @@ def _import_accruals_copied(*, path: Path, skip_bad: bool, progress: Progress | 
                 started = time.perf_counter()
                 report.replaced = staging.mark_replaced_by_batch(loaded.table, report.periods)
                 replaced = time.perf_counter()
-                staging.rebuild_balances(
+                balances.rebuild_balances(
                     since=min(report.periods), batch=loaded.table, batch_periods=report.periods
                 )
                 report.timings["прежние начисления"] = replaced - started
@@ -521,7 +521,7 @@ def _replace(report: PeriodReport, *, layout: staging.Layout, replace, checks) -
         staging.drop_bad_rows(layout)
         report.replaced, report.loaded = replace()
     replaced = time.perf_counter()
-    staging.rebuild_balances(since=min(report.periods))
+    balances.rebuild_balances(since=min(report.periods))
     report.timings["замена периодов"] = replaced - started
     report.timings["пересчёт сальдо"] = time.perf_counter() - replaced
 
@@ -585,14 +585,14 @@ def record_payment(
         external_id=external_id,
         note=note,
     )
-    staging.rebuild_balances([account.pk], since=period)
+    balances.rebuild_balances([account.pk], since=period)
     return payment
 
 
 def rebuild_balances(*, accounts: Iterable[Account]) -> int:
     """Rebuild the per-period balances of the given accounts from their accruals and payments."""
     with transaction.atomic():
-        return staging.rebuild_balances([account.pk for account in accounts])
+        return balances.rebuild_balances([account.pk for account in accounts])
 
 
 IMPORT_KINDS: dict[str, ImportKind] = {

@@ -4,7 +4,7 @@ Rows checked in Python (parsing.py) stream into a temporary staging table — wi
 PostgreSQL, batched `executemany` on SQLite — and the periods they name are replaced with one
 DELETE and one INSERT … SELECT inside the caller's transaction. What only the whole file can
 tell (an unknown account, a line given twice) is then found by SQL over the staging table, so
-memory stays flat whatever the file's size. Balances (AccountPeriod) are rebuilt set-based too.
+memory stays flat whatever the file's size. The balances are rebuilt after (balances.py).
 """
 
 import datetime
@@ -13,9 +13,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+
+from .balances import TOUCHED, create_touched, mark_touched
+from .bulk import checked_references, more_memory, postgres
 
 _COPY_BATCH = 2000
 _INSERT_BATCH = 5000
@@ -62,12 +64,7 @@ PAYMENTS = Layout(
         ("note", "varchar(200)"),
     ),
 )
-_TOUCHED = "billing_stage_touched"
 _BAD = "billing_stage_bad"
-
-
-def _postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 @contextmanager
@@ -81,13 +78,13 @@ def staging_table(layout: Layout) -> Iterator[None]:
         cursor.execute(f"CREATE TEMPORARY TABLE {layout.table} (line bigint NOT NULL, {columns})")
     yield
     with connection.cursor() as cursor:
-        for table in (layout.table, _BAD, _TOUCHED):
+        for table in (layout.table, _BAD, TOUCHED):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 @contextmanager
 def stage_writer(layout: Layout) -> Iterator["StageWriter"]:
-    writer = CopyWriter(layout) if _postgres() else InsertWriter(layout)
+    writer = CopyWriter(layout) if postgres() else InsertWriter(layout)
     with writer.open():
         yield writer
         writer.flush()
@@ -196,71 +193,6 @@ def _in(values: Iterable[object]) -> tuple[str, list[object]]:
     return ", ".join(["%s"] * len(params)), params
 
 
-def mark_touched(sql: str, params: Sequence[object] = ()) -> None:
-    """Add the account ids a query selects to the set whose balances are rebuilt."""
-    _create_touched()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_TOUCHED} (account_id) SELECT DISTINCT q.account_id FROM ({sql}) q "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {_TOUCHED} t WHERE t.account_id = q.account_id)",
-            params,
-        )
-
-
-def more_memory() -> None:
-    """For this transaction only: sorting and hashing a million staged rows in memory, not in
-    temporary files; and the commit does not wait for the WAL to reach the disk. A crash in
-    the fraction of a second after the commit may then lose the import as a whole (never a
-    part of it: the database stays consistent), and the operator loads the file again."""
-    if _postgres():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            cursor.execute("SET LOCAL synchronous_commit = off")
-
-
-@contextmanager
-def checked_references(*locks: str, params: Sequence[object] = ()) -> Iterator[None]:
-    """Foreign keys checked once for a set of rows, not row by row, around a bulk INSERT.
-
-    PostgreSQL checks each inserted row's foreign keys with a query of its own at commit; for
-    an accruals file that is two queries per row, seconds for a million rows. The INSERTs here
-    are INSERT … SELECT joining the referenced tables, so every row they write names a row
-    that exists; `locks` lock those rows FOR KEY SHARE, as each per-row check would, so that
-    none can be deleted (or its key changed) until the import commits. The per-row checks are
-    then skipped for the INSERT only (`session_replication_role = replica`, which disables the
-    foreign-key triggers, not CHECK or UNIQUE constraints), and only where the database role
-    may set it (a superuser, or `GRANT SET ON PARAMETER session_replication_role`); otherwise
-    they run as usual. On SQLite nothing changes.
-    """
-    if not _postgres() or not may_skip_row_triggers():
-        yield
-        return
-    with connection.cursor() as cursor:
-        for lock in locks:
-            cursor.execute(f"SELECT COUNT(*) FROM ({lock} FOR KEY SHARE) locked", params)
-        cursor.execute("SET LOCAL session_replication_role = replica")
-    # No `finally`: after an error the transaction takes no statements, and rolling back to the
-    # caller's savepoint undoes the SET LOCAL.
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-
-
-def may_skip_row_triggers() -> bool:
-    with connection.cursor() as cursor:
-        if connection.pg_version >= 150000:
-            cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
-        else:
-            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
-        (allowed,) = cursor.fetchone()
-    return bool(allowed)
-
-
-def _create_touched() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TOUCHED} (account_id bigint PRIMARY KEY)")
-
-
 _ACCOUNTS_OF_ACCRUALS = (
     "SELECT a.id AS account_id FROM billing_accrual x JOIN billing_account a ON a.number = x.account_id "
     "WHERE x.period IN ({})"
@@ -272,13 +204,13 @@ def replace_accruals(periods: Iterable[datetime.date]) -> tuple[int, int]:
     more_memory()
     marks, params = _in(periods)
     touched = _ACCOUNTS_OF_ACCRUALS.format(marks)
-    if _postgres():
+    if postgres():
         # The deleted rows name the accounts to rebuild: one pass over them, not two.
-        _create_touched()
+        create_touched()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH gone AS (DELETE FROM billing_accrual WHERE period IN ({marks}) RETURNING account_id), "
-                f"marked AS (INSERT INTO {_TOUCHED} (account_id) SELECT DISTINCT a.id FROM gone "
+                f"marked AS (INSERT INTO {TOUCHED} (account_id) SELECT DISTINCT a.id FROM gone "
                 "JOIN billing_account a ON a.number = gone.account_id ON CONFLICT DO NOTHING) "
                 "SELECT COUNT(*) FROM gone",
                 params,
@@ -299,19 +231,19 @@ def mark_replaced_by_batch(table: str, periods: Sequence[datetime.date]) -> int:
     mark the accounts of both the old rows and the batch's for their balances to be rebuilt;
     the number of old rows."""
     more_memory()
-    _create_touched()
+    create_touched()
     with connection.cursor() as cursor:
         # One pass over the old rows: counted, and their accounts marked.
         cursor.execute(
             "WITH old AS (SELECT account_id FROM billing_accrual WHERE period = ANY(%s)), "
-            f"marked AS (INSERT INTO {_TOUCHED} (account_id) SELECT a.id FROM billing_account a "
+            f"marked AS (INSERT INTO {TOUCHED} (account_id) SELECT a.id FROM billing_account a "
             "WHERE a.number IN (SELECT account_id FROM old) ON CONFLICT DO NOTHING) "
             "SELECT COUNT(*) FROM old",
             [list(periods)],
         )
         (replaced,) = cursor.fetchone()
         cursor.execute(
-            f"INSERT INTO {_TOUCHED} (account_id) SELECT a.id FROM billing_account a "
+            f"INSERT INTO {TOUCHED} (account_id) SELECT a.id FROM billing_account a "
             f"WHERE a.number IN (SELECT number FROM {table}_accounts) ON CONFLICT DO NOTHING"
         )
     return replaced
@@ -467,123 +399,3 @@ def _month(value: object) -> str:
     if isinstance(value, str):
         value = datetime.date.fromisoformat(value)
     return f"{value:%m.%Y}"
-
-
-# --- Balances --------------------------------------------------------------------------------
-
-
-def rebuild_balances(
-    account_ids: Iterable[int] | None = None,
-    *,
-    since: datetime.date | None = None,
-    batch: str | None = None,
-    batch_periods: Sequence[datetime.date] = (),
-) -> int:
-    """Rebuild AccountPeriod rows of the touched accounts (or of the given ones) from their
-    accruals and payments: opening = previous closing, closing = opening + accrued − paid,
-    starting from zero before the first period. Returns the number of rows written.
-
-    With `since`, the first month whose accruals or payments changed, only the months from
-    then on are rebuilt: each account goes on from the closing balance of its latest month
-    before, which nothing changed. A monthly file thus writes a month of balances, not the
-    whole history again. Without, every month is.
-
-    With `batch` (a loaded batch, partitions.py, about to replace the accruals of its months,
-    `batch_periods`), its months' totals are taken from the sums made when it was loaded, and
-    only the other months' accruals are read."""
-    _create_touched()
-    if account_ids is not None:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {_TOUCHED} (account_id) VALUES (%s) ON CONFLICT DO NOTHING",
-                [(account_id,) for account_id in set(account_ids)],
-            )
-    scope = f"SELECT account_id FROM {_TOUCHED}"
-    from_since = "" if since is None else f" AND period >= {_date(since)}"
-    due_day = settings.BILLING_DUE_DAY - 1
-    if _postgres():
-        due = f"(b.period + interval '1 month {due_day} days')::date"
-        money = "{}"
-    else:
-        due = f"date(b.period, '+1 month', '+{due_day} days')"
-        money = "ROUND({}, 2)"  # SQLite sums decimals as floats
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM billing_accountperiod WHERE account_id IN ({scope}){from_since}")
-    with (
-        checked_references(f"SELECT 1 FROM billing_account WHERE id IN ({scope})"),
-        connection.cursor() as cursor,
-    ):
-        cursor.execute(
-            "INSERT INTO billing_accountperiod (account_id, period, opening_balance, accrued, paid, "
-            "closing_balance, due_date, charged) "
-            f"SELECT b.account_id, b.period, {money.format('b.closing - b.accrued + b.paid')}, "
-            f"{money.format('b.accrued')}, {money.format('b.paid')}, {money.format('b.closing')}, {due}, "
-            "b.charged FROM (SELECT m.account_id, m.period, m.accrued, m.paid, m.charged, "
-            f"{'' if since is None else 'COALESCE(o.closing_balance, 0) + '}"
-            # ROWS, not the default RANGE: a month comes once per account, and no peers are sought.
-            "SUM(m.accrued - m.paid) OVER (PARTITION BY m.account_id ORDER BY m.period "
-            "ROWS UNBOUNDED PRECEDING) AS closing "
-            f"FROM ({_months(scope, batch, from_since)}) m{_closing_before(scope, since)}) b",
-            [] if batch is None else [list(batch_periods)],
-        )
-        written = cursor.rowcount
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_TOUCHED}")
-    return written
-
-
-def _date(value: datetime.date) -> str:
-    """A date as an SQL literal: a date object of the code's own, never text from a user."""
-    if not isinstance(value, datetime.date):
-        raise TypeError(f"a date, not {value!r}")
-    return f"'{value.isoformat()}'"
-
-
-def _closing_before(scope: str, since: datetime.date | None) -> str:
-    """A join of each account's closing balance of its latest month before `since` (`o`)."""
-    if since is None:
-        return ""
-    return (
-        " LEFT JOIN (SELECT b.account_id, b.closing_balance FROM billing_accountperiod b "
-        f"WHERE b.account_id IN ({scope}) AND b.period = (SELECT MAX(e.period) FROM "
-        f"billing_accountperiod e WHERE e.account_id = b.account_id AND e.period < {_date(since)})) o "
-        "ON o.account_id = m.account_id"
-    )
-
-
-def _months(scope: str, batch: str | None, from_since: str) -> str:
-    """(account_id, period, accrued, paid, charged): every month of the accounts in `scope` that
-    has accruals or payments (`from_since`: an `AND` on the period), `charged` if it has accruals.
-    Both sides are summed per account and month first, so that they meet in a join of a row per
-    month each, not in a grouping of all of them."""
-    paid = (
-        "SELECT account_id, period, SUM(amount) AS paid FROM billing_payment "
-        f"WHERE account_id IN ({scope}){from_since} GROUP BY account_id, period"
-    )
-    return (
-        "SELECT COALESCE(x.account_id, p.account_id) AS account_id, COALESCE(x.period, p.period) AS period, "
-        "COALESCE(x.accrued, 0) AS accrued, COALESCE(p.paid, 0) AS paid, x.account_id IS NOT NULL AS charged "
-        f"FROM ({_accrued_per_month(scope, batch, from_since)}) x FULL JOIN ({paid}) p "
-        "ON p.account_id = x.account_id AND p.period = x.period"
-    )
-
-
-def _accrued_per_month(scope: str, batch: str | None, from_since: str) -> str:
-    """(account_id, period, accrued), a row per account and month, of the accounts in `scope`:
-    summed before the account's number is looked up, so the join meets a row per month, not
-    per accrual."""
-    accrued = (
-        "SELECT account_id, period, SUM(to_pay) AS accrued FROM billing_accrual "
-        f"WHERE account_id IN (SELECT number FROM billing_account WHERE id IN ({scope})){from_since} "
-    )
-    if batch is None:
-        accrued += "GROUP BY account_id, period"
-    else:
-        accrued += (
-            f"AND period <> ALL(%s) GROUP BY account_id, period "
-            f"UNION ALL SELECT account_id, period, accrued FROM {batch}_sums"
-        )
-    return (
-        "SELECT a.id AS account_id, s.period, s.accrued "
-        f"FROM ({accrued}) s JOIN billing_account a ON a.number = s.account_id"
-    )

@@ -7,7 +7,8 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
-from kabinet.core.charts import month_label, monthly_bars
+from kabinet.core import formats
+from kabinet.core.charts import monthly_bars
 from kabinet.core.models import Company
 from kabinet.residents.cabinet import Cabinet, cabinet_page
 
@@ -32,7 +33,7 @@ def period_options(periods: tuple[date, ...], chosen: date | None) -> SafeString
         "",
         '<option value="{}"{}>{}</option>',
         (
-            (f"{p:%Y-%m}", mark_safe(" selected") if p == chosen else "", capfirst(month_label(p, full=True)))
+            (f"{p:%Y-%m}", mark_safe(" selected") if p == chosen else "", capfirst(formats.month(p)))
             for p in periods
         ),
     )
@@ -66,7 +67,7 @@ def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
 @cabinet_page
 def receipts(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     totals = selectors.monthly_totals(cabinet.account, months=36) if cabinet.account else []
-    ctx = {"months": [(p, month_label(p, full=True), total) for p, total in reversed(totals)]}
+    ctx = {"months": [(p, formats.month(p), total) for p, total in reversed(totals)]}
     return render(request, "billing/receipts.html", ctx)
 
 

@@ -9,44 +9,18 @@ import functools
 import math
 from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-MONTHS_SHORT = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
-MONTHS_FULL = [
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-]
+from . import formats
 
 # Geometry in CSS pixels: the wide SVG is drawn 1:1 so its text stays readable; a phone gets its
 # own drawing of fewer months (NARROW_MONTHS) rather than a sideways-scrolling box.
 HEIGHT = 260
 TOP, BOTTOM, LEFT, RIGHT = 16, 44, 64, 12
 MIN_SLOT, TARGET_WIDTH = 28, 720
-
-
-def format_number(value: Decimal, places: int = 2) -> str:
-    """1234.5 -> «1 234,50»: the Russian way, with a no-break space between thousands."""
-    quantum = Decimal(1).scaleb(-places)
-    text = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
-    return text.replace(",", "\u00a0").replace(".", ",")
-
-
-def month_label(month: date, *, full: bool = False) -> str:
-    names = MONTHS_FULL if full else MONTHS_SHORT
-    return f"{names[month.month - 1]} {month.year}"
 
 
 def nice_step(span: float, ticks: int = 4) -> float:
@@ -84,7 +58,7 @@ def _grid(low: float, high: float, step: float, y_of, width: int, places: int) -
                 f"{y:.1f}",
                 LEFT - 6,
                 f"{y + 4:.1f}",
-                format_number(Decimal(str(round(tick, 6))), 0 if step >= 1 else places),
+                formats.number(Decimal(str(round(tick, 6))), 0 if step >= 1 else places),
             )
         )
         tick += step
@@ -107,8 +81,8 @@ def _bars(points, y_of, slot: float, unit: str, places: int) -> SafeString:
                 f"{top:.1f}",
                 f"{slot * 0.7:.1f}",
                 f"{height:.1f}",
-                month_label(month, full=True),
-                format_number(value, places),
+                formats.month(month),
+                formats.number(value, places),
                 unit,
             )
         )
@@ -119,7 +93,7 @@ def _bars(points, y_of, slot: float, unit: str, places: int) -> SafeString:
                     'fill="#4f5b6a">{}<tspan x="{}" dy="14">{}</tspan></text>',
                     f"{x + slot * 0.35:.1f}",
                     HEIGHT - BOTTOM + 16,
-                    MONTHS_SHORT[month.month - 1],
+                    formats.MONTHS_SHORT[month.month - 1],
                     f"{x + slot * 0.35:.1f}",
                     month.year,
                 )
@@ -133,7 +107,7 @@ def data_table(
     rows = format_html_join(
         "",
         '<tr><th scope="row">{}</th><td>{}</td></tr>',
-        ((month_label(m, full=True), format_number(v, places)) for m, v in points),
+        ((formats.month(m), formats.number(v, places)) for m, v in points),
     )
     return format_html(
         '<table class="chart__table visually-hidden"><caption>{}</caption>'
@@ -204,7 +178,7 @@ def _svg(points, *, unit: str, title: str, places: int, table: bool, chart_id: s
         return TOP + plot * (high - value) / (high - low)
 
     first, last = points[0][0], points[-1][0]
-    summary = f"{month_label(first, full=True)} — {month_label(last, full=True)}, {unit}."
+    summary = f"{formats.month(first)} — {formats.month(last)}, {unit}."
     summary += " Числа — в таблице." if table else " Числа — в таблице на этой странице."
     return format_html(
         '<svg class="chart__svg{fluid}" role="img" aria-labelledby="{id}-title" aria-describedby="{id}-desc" '

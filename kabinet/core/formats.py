@@ -1,8 +1,9 @@
 """How numbers, money, dates and counted words are written for people: one helper for each.
 
-Every resident page, SMS and e-mail should write them through these functions (or the template
-filters of the same names in `core/templatetags/formats.py`), so that the site says «21 минуту»,
-«1 234,50 ₽» and «4 декабря 2026» the same way everywhere.
+Every resident page, SMS, e-mail, chart and payment document writes them through these functions
+(or the template filters of the same names in `core/templatetags/formats.py`), so that the site
+says «21 минуту», «1 234,50 ₽» and «4 декабря 2026» the same way everywhere. Machine formats
+(a provider's "1234.56", a file's dates) are not written here: they follow their counterpart.
 """
 
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ NBSP = "\u00a0"  # keeps «₽» and the parts of a number on one line with what
 MONTHS = (
     "январь", "февраль", "март", "апрель", "май", "июнь",
     "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
+)  # fmt: skip
+MONTHS_SHORT = (  # a chart's axis, where the year goes on a line of its own
+    "янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек",
 )  # fmt: skip
 MONTHS_GENITIVE = (
     "января", "февраля", "марта", "апреля", "мая", "июня",
@@ -47,9 +51,19 @@ def number(value: Decimal | int | float, places: int = 2) -> str:
     return text.replace(",", NBSP).replace(".", ",")
 
 
-def money(value: Decimal | int | float) -> str:
+def places(value: Decimal, *, least: int = 0, most: int = 3) -> int:
+    """The decimals a value was given, kept between `least` and `most` (12.500 has 1)."""
+    return min(max(-value.normalize().as_tuple().exponent, least), most)
+
+
+def quantity(value: Decimal) -> str:
+    """A volume or an area with the decimals it has, at most three: 12.500 -> «12,5», 54.3 м²."""
+    return number(value, places(value))
+
+
+def money(value: Decimal | int | float, places: int = 2) -> str:
     """1234.5 -> «1 234,50 ₽», with a no-break space before the sign so that it never wraps alone."""
-    return f"{number(value)}{NBSP}₽"
+    return f"{number(value, places)}{NBSP}₽"
 
 
 def _local_day(value: Date | DateTime) -> Date:
@@ -107,3 +121,9 @@ class Noun:
 def short_date(value: Date | DateTime) -> str:
     """«04.12.2026», for tables where a column of dates must line up."""
     return f"{_local_day(value):%d.%m.%Y}"
+
+
+def short_date_time(value: DateTime) -> str:
+    """«04.12.2026 14:05» in the site's time zone, for the back-office's columns."""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{local:%d.%m.%Y %H:%M}"

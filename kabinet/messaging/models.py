@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils import timezone
 
+from kabinet.core import formats
+
 
 class OutboxMessage(models.Model):
     """An SMS or e-mail that an event decided to send.
@@ -83,7 +85,7 @@ class SmsDay(models.Model):
         verbose_name_plural = "SMS по дням"
 
     def __str__(self) -> str:
-        return f"{self.day:%d.%m.%Y}: {self.sent}"
+        return f"{formats.short_date(self.day)}: {self.sent}"
 
 
 class DeliveryAttempt(models.Model):

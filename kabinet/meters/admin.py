@@ -246,9 +246,9 @@ class MeterAdmin(BackOfficeAdmin):
             return "—"
         if obj.check_overdue(timezone.localdate()):
             return format_html(
-                '<strong class="overdue">{} — просрочена</strong>', f"{obj.next_check_date:%d.%m.%Y}"
+                '<strong class="overdue">{} — просрочена</strong>', formats.short_date(obj.next_check_date)
             )
-        return f"{obj.next_check_date:%d.%m.%Y}"
+        return formats.short_date(obj.next_check_date)
 
     def save_formset(self, request, form, formset, change) -> None:
         # This month's reading goes through the service: consumption computed, marked the operator's.

@@ -20,7 +20,7 @@ from kabinet.residents.models import ReminderChannel, Resident
 
 from . import parsing, selectors
 from .models import Building, Meter, Reading, ReadingReminder, building_address
-from .window import months_between, russian_date
+from .window import months_between
 
 if TYPE_CHECKING:
     from kabinet.billing.services import ImportReport
@@ -235,7 +235,7 @@ class _NoAddress(Exception):
 
 
 def _remind(resident: Resident, channel: str, window) -> bool:
-    closes = russian_date(window.closes)
+    closes = formats.day_month(window.closes)
     if channel == ReminderChannel.SMS and resident.phone:
         send_sms(
             phone=resident.phone,

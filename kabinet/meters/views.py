@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kabinet.core import formats
 from kabinet.core.charts import monthly_bars
 from kabinet.residents.cabinet import Cabinet, cabinet_page, not_a_resident, open_cabinet, remember_account
 
 from . import selectors, services
 from .forms import ReadingForm
 from .models import Meter
-from .window import russian_date
 
 SESSION_SUMMARY = "readings_summary"
 
@@ -44,7 +44,7 @@ def _page(
     ctx = {
         "page": page,
         "window": page.window,
-        "closes": russian_date(page.window.closes),
+        "closes": formats.day_month(page.window.closes),
         "summary": summary,
         "first_input": next((c for c in page.cards if not c.overdue), None),
     }

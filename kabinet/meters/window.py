@@ -4,14 +4,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-MONTHS_GENITIVE = (
-    "", "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
-)  # fmt: skip
-
-
-def russian_date(day: date) -> str:
-    return f"{day.day} {MONTHS_GENITIVE[day.month]}"
+from kabinet.core.formats import day_month
 
 
 def add_months(day: date, months: int) -> date:
@@ -43,8 +36,8 @@ class Window:
 
     def text(self) -> str:
         if self.is_open:
-            return f"Окно приёма показаний открыто до {russian_date(self.closes)} включительно."
-        return f"Окно приёма показаний откроется {russian_date(self.opens)}."
+            return f"Окно приёма показаний открыто до {day_month(self.closes)} включительно."
+        return f"Окно приёма показаний откроется {day_month(self.opens)}."
 
 
 def _in_month(month: date, opens_day: int, closes_day: int, today: date) -> Window:

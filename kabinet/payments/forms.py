@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.conf import settings
 
-from kabinet.core.charts import format_number
+from kabinet.core.formats import money
 
 
 def parse_amount(text: str) -> Decimal:
@@ -45,9 +45,7 @@ class PayForm(forms.Form):
             ) from None
         low, high = Decimal(settings.PAYMENT_MIN_AMOUNT), Decimal(settings.PAYMENT_MAX_AMOUNT)
         if value < low:
-            raise forms.ValidationError(f"Сумма должна быть не меньше {format_number(low)}\u00a0₽.")
+            raise forms.ValidationError(f"Сумма должна быть не меньше {money(low)}.")
         if value > high:
-            raise forms.ValidationError(
-                f"Сумма должна быть не больше {format_number(high)}\u00a0₽ за один платёж."
-            )
+            raise forms.ValidationError(f"Сумма должна быть не больше {money(high)} за один платёж.")
         return value

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 
+from kabinet.core import formats
 from kabinet.core.backoffice import BackOfficeAdmin
 from kabinet.core.formats import Noun
 
@@ -82,7 +83,7 @@ class NewsItemAdmin(BackOfficeAdmin):
         if not obj.is_published:
             return "черновик"
         if obj.published_at > timezone.now():
-            return f"появится {timezone.localtime(obj.published_at):%d.%m.%Y %H:%M}"
+            return f"появится {formats.short_date_time(obj.published_at)}"
         return "видна жителям"
 
     @admin.action(description="Опубликовать выбранные новости сейчас", permissions=["change"])

@@ -171,4 +171,4 @@ def test_overdue_means_open_unanswered_and_past_the_limit(ivanov, plumbing, comp
     [(1, "обращение"), (2, "обращения"), (5, "обращений"), (11, "обращений"), (21, "обращение")],
 )
 def test_the_limit_message_agrees_with_the_number(n, word):
-    assert services.appeals_word(n) == word
+    assert services.APPEALS.form(n) == word

@@ -2,9 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from kabinet.core.charts import format_number
-
-from ..selectors import format_volume
+from kabinet.core import formats
 
 register = template.Library()
 
@@ -12,12 +10,12 @@ register = template.Library()
 @register.filter
 def rub(value: Decimal | None) -> str:
     """1234.5 -> «1 234,50»."""
-    return "" if value is None or value == "" else format_number(Decimal(value))
+    return "" if value is None or value == "" else formats.number(Decimal(value))
 
 
 @register.filter
 def qty(value: Decimal | None) -> str:
-    return "" if value is None else format_volume(value)
+    return "" if value is None else formats.quantity(value)
 
 
 @register.filter

@@ -1,7 +1,7 @@
 """Balances rebuilt from the first month a change touches agree with balances rebuilt whole.
 
 An import or a payment rebuilds the balances from its first month on, going on from the closing
-balance of the month before (staging.rebuild_balances, `since`); a rebuild of every month must
+balance of the month before (balances.rebuild_balances, `since`); a rebuild of every month must
 find nothing to change, whatever came before.
 """
 

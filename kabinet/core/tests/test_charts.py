@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
 
-from kabinet.core.charts import format_number, monthly_bars, nice_step
+from kabinet.core.charts import monthly_bars, nice_step
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -74,9 +74,7 @@ def test_text_is_escaped_and_no_data_says_so():
     assert "данных пока нет" in monthly_bars([], unit="₽", title="Начислено")
 
 
-def test_numbers_read_the_russian_way_and_grid_steps_are_round():
-    assert format_number(Decimal("1234567.891")) == "1\u00a0234\u00a0567,89"
-    assert format_number(Decimal("12.5"), 3) == "12,500"
+def test_grid_steps_are_round():
     assert nice_step(4300) == 2000
     assert nice_step(9) == 5
 
