@@ -32,6 +32,7 @@ class AuditEntry(models.Model):
         EXPORT = "export", "выгрузка данных"
         RATE_LIMITED = "rate_limited", "отказ: превышен лимит"
         MESSAGES_RESENT = "messages_resent", "сообщения отправлены повторно"
+        MESSAGES_MARKED_SENT = "messages_marked", "сообщения отмечены отправленными"
         OTP_SETUP = "otp_setup", "подключён второй фактор"
         OTP_VERIFIED = "otp_verified", "вход подтверждён вторым фактором"
         OTP_FAILED = "otp_failed", "неверный код второго фактора"

@@ -72,6 +72,11 @@ def _outbox(now):
         "Age of the oldest message not sent yet (0: the queue is empty)",
         value=(now - oldest).total_seconds() if oldest else 0,
     )
+    yield GaugeMetricFamily(
+        "kabinet_outbox_possibly_sent",
+        "Messages a stopped worker left with the gateway, waiting for a delivery report or an operator",
+        value=OutboxMessage.objects.filter(status=OutboxMessage.Status.UNCERTAIN).count(),
+    )
 
 
 def _sms_last_day(now) -> GaugeMetricFamily:
