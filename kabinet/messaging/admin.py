@@ -1,6 +1,7 @@
 import re
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
 
 from kabinet.core.backoffice import BackOfficeAdmin
 from kabinet.core.clientip import client_ip
@@ -57,7 +58,7 @@ class OutboxMessageAdmin(BackOfficeAdmin):
     list_filter = ("channel", "status", GatewayFilter, "created_at")
     search_fields = ("recipient", "subject")
     date_hierarchy = "created_at"
-    actions = ["retry"]
+    actions = ["retry", "mark_sent"]
     fields = (
         "channel",
         "recipient",
@@ -89,9 +90,9 @@ class OutboxMessageAdmin(BackOfficeAdmin):
     def gateway_shown(self, obj: OutboxMessage) -> str:
         return gateway_title(obj.gateway) if obj.gateway else "—"
 
-    @admin.action(description="Отправить ещё раз не отправленные", permissions=["resend"])
+    @admin.action(description="Отправить ещё раз (не отправленные и не дошедшие)", permissions=["resend"])
     def retry(self, request, queryset) -> None:
-        result = services.resend_failed(messages=queryset, staff=request.user, ip=client_ip(request))
+        result = services.resend(messages=queryset, staff=request.user, ip=client_ip(request))
         text = f"Поставлено в очередь на отправку: {result.queued}."
         if result.skipped:
             text += f" Пропущено уже отправленных или ещё не отправленных: {result.skipped}."
@@ -103,6 +104,34 @@ class OutboxMessageAdmin(BackOfficeAdmin):
                 "Их можно отправить завтра."
             )
         self.message_user(request, text, level)
+
+    @admin.action(description="Считать отправленными (найдены в журнале шлюза)", permissions=["resend"])
+    def mark_sent(self, request, queryset) -> None:
+        marked = services.mark_sent(messages=queryset, staff=request.user, ip=client_ip(request))
+        skipped = queryset.count() - marked
+        text = f"Отмечено отправленными: {marked}."
+        if skipped:
+            text += f" Пропущено (не «возможно отправлено»): {skipped}."
+        self.message_user(request, text, messages.SUCCESS if marked else messages.WARNING)
+
+    def changelist_view(self, request, extra_context=None):
+        """Possibly-sent messages wait for a person: say so on every visit to the list."""
+        waiting = OutboxMessage.objects.filter(status=OutboxMessage.Status.UNCERTAIN).count()
+        if waiting and request.method == "GET":
+            link = f"?status__exact={OutboxMessage.Status.UNCERTAIN}"
+            self.message_user(
+                request,
+                format_html(
+                    "Возможно отправлено, ждут решения: {}. Обработчик остановился, когда они были у "
+                    "шлюза. Найдите их в журнале шлюза (у SMS.ru — «Отправленные» в личном кабинете): "
+                    "нашлись — «Считать отправленными», нет — «Отправить ещё раз». "
+                    '<a href="{}">Показать их</a>',
+                    waiting,
+                    link,
+                ),
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
 
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm("messaging.resend_outboxmessage")

@@ -9,6 +9,13 @@ class OutboxMessage(models.Model):
 
     Written in the same transaction as the event, delivered later by the worker
     (`manage.py run_worker`): a gateway outage delays messages, it loses none.
+
+    A worker marks the message «передаётся шлюзу» (with a lease and a numbered attempt) in a
+    transaction of its own before it calls the gateway. If the worker dies with the call in
+    flight, nobody can tell whether the gateway took the message: SMS.ru and Kannel have no
+    idempotency key, so sending it again could charge and disturb the resident twice. When the
+    lease runs out the message becomes «возможно отправлено» instead of going back to the queue:
+    a Kannel delivery report settles it by itself, otherwise an operator does in the back-office.
     """
 
     class Channel(models.TextChoices):
@@ -17,8 +24,10 @@ class OutboxMessage(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "в очереди"
-        SENDING = "sending", "отправляется"
+        SENDING = "sending", "передаётся шлюзу"
         SENT = "sent", "отправлено"
+        # The worker stopped while the gateway had the message in hand: never resent by itself.
+        UNCERTAIN = "uncertain", "возможно отправлено"
         DELIVERED = "delivered", "доставлено"
         FAILED = "failed", "не отправлено"
         UNDELIVERED = "undelivered", "не доставлено"
@@ -83,8 +92,9 @@ class DeliveryAttempt(models.Model):
     """One try of the worker to hand a message to its gateway: the back-office shows them all."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "идёт (или обработчик остановлен)"
+        PENDING = "pending", "идёт"
         SENT = "sent", "принято шлюзом"
+        UNKNOWN = "unknown", "обработчик остановлен: неизвестно, принял ли шлюз"
         RETRY = "retry", "ошибка, будет повтор"
         FAILED = "failed", "ошибка, без повтора"
 

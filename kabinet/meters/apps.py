@@ -7,12 +7,17 @@ class MetersConfig(AppConfig):
     verbose_name = "Приборы учёта"
 
     def ready(self) -> None:
+        from kabinet.billing.imports import register
         from kabinet.core import stamps
         from kabinet.core.caching import keep_until_saved
 
+        from . import imports
         from .models import Building, Meter, Reading, ReadingSchedule
 
         keep_until_saved(ReadingSchedule)
         # Kept pages show the reading window (the company's or the house's) and the meters.
         for model in (ReadingSchedule, Building, Meter, Reading):
             stamps.watch(model, stamps.site_rows)
+        # The meters file is one of the billing system's: offered by `import_billing` and the
+        # back-office upload beside accounts, accruals and payments (billing never imports meters).
+        register("meters", imports.KIND)

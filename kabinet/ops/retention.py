@@ -85,14 +85,16 @@ def purge_personal_data(*, now=None) -> Purged:
     ).delete()
 
     final = [OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED, OutboxMessage.Status.UNDELIVERED]
+    # Not sent, or possibly sent: kept for a resend only while the code in them could still work.
+    unsettled = [OutboxMessage.Status.FAILED, OutboxMessage.Status.UNCERTAIN]
     longest_code = timedelta(hours=settings.REGISTRATION_CODE_TTL_HOURS)
     codes = OutboxMessage.objects.filter(is_sensitive=True).exclude(body=PURGED_TEXT)
     done.code_messages = codes.filter(
-        Q(status__in=final) | Q(status=OutboxMessage.Status.FAILED, created_at__lt=now - longest_code)
+        Q(status__in=final) | Q(status__in=unsettled, created_at__lt=now - longest_code)
     ).update(body=PURGED_TEXT, html_body="")
     old = OutboxMessage.objects.filter(
         created_at__lt=now - timedelta(days=settings.OUTBOX_KEEP_DAYS),
-        status__in=[*final, OutboxMessage.Status.FAILED],
+        status__in=[*final, *unsettled],
     ).exclude(recipient="")
     done.old_messages = old.update(body=PURGED_TEXT, html_body="", subject="", recipient="")
     log.info("personal data purged", extra={"job": "purge_personal_data", **asdict(done)})

@@ -138,7 +138,8 @@ def test_another_account_chosen_shows_on_the_kept_pages(company, ivanov_account,
 
 @pytest.mark.parametrize("change", ["ends all sessions", "new password", "closes the cabinet"])
 def test_a_kept_page_is_not_shown_once_the_session_it_was_made_for_has_ended(ivanov, ivanov_account, change):
-    from kabinet.residents import access
+    from kabinet.residents.services import access
+    from kabinet.residents.services import cabinet as cabinet_services
 
     phone = browser(ivanov_account.number)
     phone.get(reverse("residents:cabinet"))
@@ -150,7 +151,7 @@ def test_a_kept_page_is_not_shown_once_the_session_it_was_made_for_has_ended(iva
         ivanov.user.set_password("Another-Password-2026")
         ivanov.user.save()
     else:
-        access.close_cabinet(resident=ivanov, ip=None)
+        cabinet_services.close_cabinet(resident=ivanov, ip=None)
 
     answer = phone.get(reverse("residents:cabinet"))
     assert answer.status_code == 302 and answer.url.startswith(reverse("residents:login"))

@@ -61,7 +61,7 @@ def test_company_payment_details_errors_stand_beside_their_fields():
 
 
 def test_demo_company_has_valid_payment_details():
-    from kabinet.core.demo import load_demo_data
+    from kabinet.demo.loader import load_demo_data
 
     load_demo_data()
     company = Company.load()

@@ -5,6 +5,7 @@ with the overall status and, per number, a status and an `sms_id` — and keeps 
 accepted, so that a test counts what really arrived (and how many times).
 """
 
+import contextlib
 import json
 import threading
 import time
@@ -85,7 +86,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        # The client may have died waiting (a killed worker): the SMS stays accepted, as at SMS.ru.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
 
     def log_message(self, format, *args) -> None:  # keep test output quiet
         pass

@@ -7,7 +7,7 @@ import pytest
 from kabinet.messaging import services
 from kabinet.messaging.models import DeliveryAttempt, OutboxMessage
 from kabinet.residents.models import RegistrationRequest
-from kabinet.residents.services import confirm_registration
+from kabinet.residents.services.registration import confirm_registration
 from kabinet.testing import submit_request
 
 from .peers import free_port, wait_for
@@ -67,3 +67,28 @@ def test_kannel_unreachable_keeps_the_sms_queued_for_a_later_attempt(settings):
     assert message.status == "queued"
     assert message.last_error.startswith("шлюз недоступен")
     assert message.next_attempt_at > message.created_at
+
+
+def test_kannels_report_settles_an_sms_whose_worker_died_after_handing_it_over(kannel, live_server, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kabinet.messaging.gateways import KannelGateway
+
+    settings.SITE_URL = live_server.url
+    services.send_sms(phone="+79123456789", text="Показания принимаются до 25-го")
+    message, _ = services.claim_next(worker="host:101")
+    # The worker's lease runs out: nobody knows whether Kannel took the message…
+    OutboxMessage.objects.filter(pk=message.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+    assert services.mark_abandoned() == [message.pk]
+    # …but it had: the dead worker's request reached Kannel before the worker died.
+    KannelGateway().send(message)
+
+    settled = wait_for(
+        lambda: OutboxMessage.objects.filter(pk=message.pk, status="delivered").first(),
+        what="Kannel's report to settle the possibly sent SMS",
+    )
+    assert settled.sent_at is not None
+    assert services.deliver_due().total == 0
+    assert len(kannel.received()) == 1  # at the operator's SMSC once

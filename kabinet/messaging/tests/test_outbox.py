@@ -99,12 +99,15 @@ def test_a_claimed_message_cannot_be_claimed_again():
     assert services._claim(message.pk) is None
 
 
-def test_message_abandoned_by_a_dead_worker_is_picked_up_after_its_lease():
+def test_message_abandoned_by_a_dead_worker_is_not_sent_again_after_its_lease():
     message = services.send_sms(phone="+79123456789", text="Проверка")
     services._claim(message.pk)
     OutboxMessage.objects.update(claimed_until=timezone.now() - timezone.timedelta(seconds=1))
 
-    assert services.deliver_due().sent == 1
+    round_ = services.deliver_due()
+
+    assert (round_.sent, round_.uncertain) == (0, 1)
+    assert OutboxMessage.objects.get().status == "uncertain"
 
 
 def test_sms_log_prints_newest_first_and_filters_by_phone():

@@ -2,6 +2,8 @@
 
 python -m kabinet.ops.stack.seed residents 40 10   → JSON [[login, [meter ids]], …]
 python -m kabinet.ops.stack.seed sms 300 drill-2   → queues 300 SMS whose texts carry the tag
+python -m kabinet.ops.stack.seed uncertain         → JSON [[id, phone, text]] of possibly sent SMS
+python -m kabinet.ops.stack.seed settle '{"sent": [ids], "resend": [ids]}'  → the operator's decision
 """
 
 import json
@@ -84,6 +86,24 @@ def sms(count: int, tag: str) -> int:
     return count
 
 
+def uncertain() -> list:
+    from kabinet.messaging.models import OutboxMessage
+
+    rows = OutboxMessage.objects.filter(status=OutboxMessage.Status.UNCERTAIN).order_by("id")
+    return [list(row) for row in rows.values_list("id", "recipient", "body")]
+
+
+def settle(decision: dict[str, list[int]]) -> dict[str, int]:
+    """What an operator does in the back-office, without a browser (the drills' operator)."""
+    from kabinet.messaging import services
+    from kabinet.messaging.models import OutboxMessage
+
+    found = OutboxMessage.objects.filter(pk__in=decision.get("sent", []))
+    missing = OutboxMessage.objects.filter(pk__in=decision.get("resend", []))
+    marked = services.mark_sent(messages=found, staff=None, ip=None)
+    return {"marked": marked, "resent": services.resend(messages=missing, staff=None, ip=None).queued}
+
+
 if __name__ == "__main__":
     django.setup()
     what, *args = sys.argv[1:]
@@ -91,5 +111,9 @@ if __name__ == "__main__":
         print(json.dumps(residents(int(args[0]), int(args[1]))))
     elif what == "sms":
         print(sms(int(args[0]), args[1]))
+    elif what == "uncertain":
+        print(json.dumps(uncertain(), ensure_ascii=False))
+    elif what == "settle":
+        print(json.dumps(settle(json.loads(args[0]))))
     else:
         sys.exit(f"unknown: {what}")

@@ -23,8 +23,9 @@ class Command(BaseCommand):
     def round(self) -> bool:
         round_ = deliver_due()
         if round_.total:
-            self.stdout.write(
-                f"Отправлено {round_.sent}, отложено {round_.retried}, не отправлено {round_.failed}."
-            )
+            line = f"Отправлено {round_.sent}, отложено {round_.retried}, не отправлено {round_.failed}."
+            if round_.uncertain:
+                line += f" Возможно отправлено (обработчик остановился у шлюза): {round_.uncertain}."
+            self.stdout.write(line)
             self.stdout.flush()
         return bool(round_.total)
