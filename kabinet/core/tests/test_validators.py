@@ -80,6 +80,7 @@ def test_the_back_office_shows_a_wrong_account_beside_its_field_and_saves_good_d
         "email": "",
         "working_hours": "",
         "auto_approve_registrations": "on",
+        "appeal_reopen_days": "30",
     }
 
     refused = admin_client.post(
