@@ -173,7 +173,7 @@ def test_a_permission_of_the_models_own_continues_the_sentence_after_the_colon(d
 
 
 def test_the_start_page_of_someone_who_did_nothing_yet_says_so(client, db):
-    from kabinet.core.demo import load_demo_data
+    from kabinet.demo.loader import load_demo_data
 
     load_demo_data()
     sign_in_staff(client, User.objects.get(username="operator"))

@@ -79,6 +79,7 @@ def test_the_back_office_shows_a_wrong_account_beside_its_field_and_saves_good_d
         "phone": "",
         "email": "",
         "working_hours": "",
+        "appeal_reopen_days": "30",
         "auto_approve_registrations": "on",
     }
 
