@@ -32,10 +32,10 @@ PAGES = [
     # charges: the balance rows (1), the month's accruals with services (1), the company (1)
     ("billing:charges", {}, 6),
     # receipts: the balance rows (1), the company (1)
-    ("billing:receipts", {}, 5),
+    ("billing:payment_documents", {}, 5),
     # a receipt asked again: the month's accruals and balance (2), the company (1), the meters
     # and readings (2): the kept file is read, nothing is made
-    ("billing:receipt_pdf", {"args": [date(2026, 10, 1)]}, 8),
+    ("billing:payment_document_pdf", {"args": [date(2026, 10, 1)]}, 8),
     # pay: the summary (1), the company (1)
     ("payments:pay", {}, 5),
     # payment history: the online payments under way (1), the payments (1), the company (1)
