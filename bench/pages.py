@@ -459,6 +459,7 @@ def main() -> None:
             print(f"  loaded in {time.monotonic() - started:.0f} s")
         else:
             run_manage(env, "migrate", "--noinput", "-v0")  # a database made by an older commit
+            run_manage(env, "createcachetable")  # loaded with Redis, asked without (--redis '')
         collect_static(env)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
