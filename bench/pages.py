@@ -491,10 +491,13 @@ def main() -> None:
                 continue
             for page in ("overview", "charges"):
                 base, other = results["small"][page], results[label][page]
+                db_ratio = "next to nothing in both"
+                if base["db_ms"] >= 0.01:
+                    db_ratio = f"×{other['db_ms'] / base['db_ms']:.2f}"
                 print(
                     f"flat at {what}: {page} server CPU {other['cpu_ms']:.2f} ms vs {base['cpu_ms']:.2f} ms "
                     f"(×{other['cpu_ms'] / base['cpu_ms']:.2f}), PostgreSQL {other['db_ms']:.2f} ms vs "
-                    f"{base['db_ms']:.2f} ms (×{other['db_ms'] / max(base['db_ms'], 0.001):.2f})"
+                    f"{base['db_ms']:.2f} ms ({db_ratio})"
                 )
     main_results = results.get("main") or next(iter(results.values()))
     overview, bare_best = main_results["overview"], main_results["bare"]
