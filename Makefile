@@ -61,8 +61,10 @@ stack: install-test stack-packages fonts
 stack-test: install-test stack-packages fonts
 	$(PY) -m kabinet.ops.stack.drills
 
+# ruff, then the apps' layers (the import-linter contract in pyproject.toml).
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 format: install-test
 	$(VENV)/bin/ruff format .

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kabinet.audit",
     "kabinet.staff",
     "kabinet.ops",
+    "kabinet.demo",
 ]
 
 MIDDLEWARE = [
@@ -368,7 +369,10 @@ APPEALS_MAX_FILES = envint("KABINET_APPEALS_MAX_FILES", 5)
 APPEALS_MAX_FILE_MB = envint("KABINET_APPEALS_MAX_FILE_MB", 10)
 # Against floods from one cabinet: how many appeals a resident may send within an hour.
 APPEALS_PER_HOUR = envint("KABINET_APPEALS_PER_HOUR", 5)
-# An appeal without an operator's answer after this many days stands out in the inbox.
+# And how many messages (answers to the company, photos added later) within an hour.
+APPEAL_MESSAGES_PER_HOUR = envint("KABINET_APPEAL_MESSAGES_PER_HOUR", 20)
+# An appeal without an operator's answer after this many days stands out in the inbox; a
+# category may set its own term (Обращения → Категории обращений → «срок ответа, дней»).
 APPEALS_ANSWER_LIMIT_DAYS = envint("KABINET_APPEALS_ANSWER_LIMIT_DAYS", 10)
 # --- Cache and rate limits -------------------------------------------------------------------
 # Rate-limit counters live in a cache every web process shares: the database by default
@@ -418,6 +422,11 @@ RATE_LIMITS = {
     "sms_ip": (envint("KABINET_SMS_PER_IP", 20), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
     # Registration forms sent with a solved CAPTCHA (the form tells whether an account is taken).
     "register_ip": (envint("KABINET_REGISTRATIONS_PER_IP", 20), envint("KABINET_SMS_WINDOW_SECONDS", 3600)),
+    # Requests to add a further account sent from one cabinet (each checks a number and a name).
+    "account_cabinet": (
+        envint("KABINET_ACCOUNT_REQUESTS_PER_CABINET", 5),
+        envint("KABINET_SMS_WINDOW_SECONDS", 3600),
+    ),
     # Second-factor codes of one member of staff (django-otp also slows down wrong ones).
     "otp_user": (envint("KABINET_OTP_FAILURES", 5), _LOCKOUT),
     # Code guesses from one IP across all codes (each code also allows only 5 attempts).
@@ -448,8 +457,9 @@ BILLING_IMPORT_DIR = Path(os.getenv("KABINET_BILLING_IMPORT_DIR", VAR_DIR / "imp
 BILLING_IMPORT_POLL_SECONDS = envint("KABINET_BILLING_IMPORT_POLL_SECONDS", 2)
 # A job still «загружается» after this long lost its worker: it goes back to the queue.
 BILLING_IMPORT_LEASE_MINUTES = envint("KABINET_BILLING_IMPORT_LEASE_MINUTES", 60)
-# Receipts (PDF) are made once per account and month and kept here until what they show changes:
-# personal data, never served by the web server directly (kabinet/billing/receipts.py).
+# Payment documents (квитанции, PDF) are made once per account and month and kept here until what
+# they show changes; the setting keeps its first name, which deployments already set:
+# personal data, never served by the web server directly (kabinet/billing/payment_documents/).
 BILLING_RECEIPTS_DIR = Path(os.getenv("KABINET_BILLING_RECEIPTS_DIR", VAR_DIR / "private" / "receipts"))
 
 # --- Online payments (kabinet.payments) -----------------------------------------------------

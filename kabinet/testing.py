@@ -9,7 +9,7 @@ from pathlib import Path
 from captcha.models import CaptchaStore
 from django.core.management import call_command
 
-from kabinet.residents import services
+from kabinet.residents.services import registration
 
 IVANOV = {
     "full_name": "Иванов Иван Иванович",
@@ -53,7 +53,7 @@ def submit_request(**overrides):
         "ip_address": "203.0.113.7",
         "user_agent": "Mozilla/5.0 (Linux; Android 12) Chrome/120",
     }
-    return services.submit_registration(**{**data, **overrides})
+    return registration.submit_registration(**{**data, **overrides})
 
 
 def totp_device(user):

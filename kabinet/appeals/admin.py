@@ -1,7 +1,4 @@
-from datetime import timedelta
-
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -18,7 +15,7 @@ from kabinet.core.backoffice import BackOfficeAdmin
 from kabinet.core.formats import Noun
 from kabinet.core.normalize import phone_display
 
-from . import services
+from . import selectors, services
 from .models import Appeal, AppealAttachment, AppealCategory
 from .views import attachment_response
 
@@ -39,20 +36,21 @@ class AnswerFilter(admin.SimpleListFilter):
     parameter_name = "answer"
 
     def lookups(self, request, model_admin):
-        days = settings.APPEALS_ANSWER_LIMIT_DAYS
         return [
             ("none", "без ответа"),
-            ("overdue", f"просрочены (без ответа больше {days} дн.)"),
+            # Each category's own term (AppealCategory.answer_days), else the company's.
+            ("overdue", "просрочены: срок ответа по теме истёк"),
+            ("resident", "житель написал после ответа"),
             ("answered", "с ответом"),
         ]
 
     def queryset(self, request, queryset):
-        unanswered = queryset.filter(answered_at__isnull=True, status__in=Appeal.OPEN)
         if self.value() == "none":
-            return unanswered
+            return queryset.filter(answered_at__isnull=True, status__in=Appeal.OPEN)
         if self.value() == "overdue":
-            limit = timezone.now() - timedelta(days=settings.APPEALS_ANSWER_LIMIT_DAYS)
-            return unanswered.filter(created_at__lt=limit)
+            return selectors.overdue(queryset)
+        if self.value() == "resident":
+            return selectors.unanswered_messages(queryset)
         if self.value() == "answered":
             return queryset.filter(answered_at__isnull=False)
         return queryset
@@ -156,19 +154,25 @@ class AppealAdmin(BackOfficeAdmin):
 
     @admin.display(description="ответ", ordering="answered_at")
     def answer(self, obj: Appeal) -> str:
+        if obj.resident_wrote_at:
+            wrote = formats.short_date_time(obj.resident_wrote_at)
+            return format_html(
+                '<strong class="resident-wrote">житель написал {}, ждёт ответа</strong>', wrote
+            )
         if obj.answered_at:
             return f"дан {formats.short_date(obj.answered_at)}"
         if obj.status not in Appeal.OPEN:
             return "—"
         # Calendar days in the company's zone: an appeal of 23:25 yesterday came «вчера».
-        days = (timezone.localdate() - timezone.localdate(obj.created_at)).days
+        days = (timezone.localdate() - timezone.localdate(obj.reopened_at or obj.created_at)).days
         waiting = formats.counted(days, "день", "дня", "дней")
         if obj.is_overdue:
             return format_html('<strong class="overdue">без ответа {} — просрочено</strong>', waiting)
+        came = "возобновлено" if obj.reopened_at else "поступило"
         if days == 0:
-            return "ждёт, поступило сегодня"
+            return f"ждёт, {came} сегодня"
         if days == 1:
-            return "ждёт, поступило вчера"
+            return f"ждёт, {came} вчера"
         return f"ждёт {waiting}"
 
     @admin.display(description="лицевой счёт")
@@ -190,7 +194,7 @@ class AppealAdmin(BackOfficeAdmin):
 
     @admin.display(description="вложения")
     def attachment_links(self, obj: Appeal) -> str:
-        files = list(obj.attachments.all())
+        files = list(obj.attachments.filter(reply=None))
         if not files:
             return "нет"
         return format_html_join(
@@ -207,10 +211,10 @@ class AppealAdmin(BackOfficeAdmin):
             ),
         )
 
-    @admin.display(description="ответы")
+    @admin.display(description="ответы и сообщения жителя")
     def conversation(self, obj: Appeal) -> str:
-        replies = list(obj.replies.select_related("author"))
-        return render_to_string("admin/appeals/appeal/conversation.html", {"replies": replies})
+        _, replies = selectors.conversation(obj)
+        return render_to_string("admin/appeals/appeal/conversation.html", {"appeal": obj, "replies": replies})
 
     # --- the reply --------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ class Appeal(models.Model):
         REJECTED = "rejected", "отклонено"
 
     OPEN = (Status.NEW, Status.IN_PROGRESS)
+    CLOSED = (Status.DONE, Status.REJECTED)
 
     account = models.ForeignKey(
         Account, verbose_name="лицевой счёт", on_delete=models.PROTECT, related_name="appeals"
@@ -62,8 +63,16 @@ class Appeal(models.Model):
     status = models.CharField("статус", max_length=12, choices=Status.choices, default=Status.NEW)
     created_at = models.DateTimeField("поступило", default=timezone.now, db_index=True)
     answered_at = models.DateTimeField(
-        "первый ответ", null=True, blank=True, help_text="Когда сотрудник впервые ответил жителю."
+        "ответ дан",
+        null=True,
+        blank=True,
+        help_text="Когда сотрудник ответил жителю; после возобновления обращения ответа ждут заново.",
     )
+    # The conversation both ways (issue 15, 4): when the resident last wrote and waits for the
+    # company (cleared by an operator's answer), when the appeal was closed and reopened.
+    resident_wrote_at = models.DateTimeField("новое сообщение жителя", null=True, blank=True)
+    closed_at = models.DateTimeField("закрыто", null=True, blank=True)
+    reopened_at = models.DateTimeField("возобновлено жителем", null=True, blank=True)
     updated_at = models.DateTimeField("изменено", auto_now=True)
 
     class Meta:
@@ -81,9 +90,20 @@ class Appeal(models.Model):
 
     @property
     def answer_due_at(self):
-        """When the resident is told to expect an answer: the category's term, else the company's."""
+        """When the resident is told to expect an answer: the category's term, else the company's,
+        from the day it came (or was reopened)."""
         days = self.category.answer_days or settings.APPEALS_ANSWER_LIMIT_DAYS
-        return self.created_at + timedelta(days=days)
+        return (self.reopened_at or self.created_at) + timedelta(days=days)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED
+
+    def reopen_until(self, days: int):
+        """The last moment the resident may reopen the closed appeal; None when it cannot be."""
+        if not self.is_closed or not days:
+            return None
+        return (self.closed_at or self.updated_at) + timedelta(days=days)
 
     @property
     def is_overdue(self) -> bool:
@@ -95,6 +115,10 @@ class AppealAttachment(models.Model):
     """A photo or PDF the resident attached; stored privately under a random name."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
+    # A file the resident added later comes with their message; the first ones have none.
+    reply = models.ForeignKey(
+        "AppealReply", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField("файл", storage=appeal_storage, upload_to=random_name, max_length=200)
     original_name = models.CharField("имя файла у жителя", max_length=255)
     content_type = models.CharField("тип", max_length=50)
@@ -120,12 +144,14 @@ class AppealAttachment(models.Model):
 
 
 class AppealReply(models.Model):
-    """An operator's step on an appeal: a reply to the resident, a new status, or both."""
+    """A step in an appeal's conversation after the appeal itself: an operator's reply and/or new
+    status, or the resident's message (an answer, photos added later, a reopening)."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="replies")
+    by_resident = models.BooleanField("от жителя", default=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="сотрудник",
+        verbose_name="автор",
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
@@ -139,7 +165,10 @@ class AppealReply(models.Model):
         verbose_name_plural = "ответы на обращения"
         ordering = ["created_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(text="") | ~Q(status=""), name="reply_says_something")
+            # A resident's message may be photos alone (they are rows of AppealAttachment).
+            models.CheckConstraint(
+                condition=~Q(text="") | ~Q(status="") | Q(by_resident=True), name="reply_says_something"
+            )
         ]
 
     def __str__(self) -> str:

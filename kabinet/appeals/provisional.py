@@ -18,6 +18,16 @@ from .files import CheckedFile
 
 SESSION_KEY = "appeal_provisional_files"
 KEEP_SECONDS = 24 * 3600
+NEW_APPEAL = ""  # the scope of the new appeal's form; a message on appeal N has "appeal-N"
+
+
+def _key(scope: str) -> str:
+    """Each form keeps its own files: a photo chosen for one appeal never joins another."""
+    return f"{SESSION_KEY}:{scope}" if scope else SESSION_KEY
+
+
+def scope_of(appeal_pk: int) -> str:
+    return f"appeal-{appeal_pk}"
 
 
 def _directory() -> Path:
@@ -26,14 +36,14 @@ def _directory() -> Path:
     return path
 
 
-def held(session) -> list[dict]:
-    """The files kept for this session: name and token, for the form to show."""
-    return list(session.get(SESSION_KEY, []))
+def held(session, scope: str = NEW_APPEAL) -> list[dict]:
+    """The files kept for this session's form: name and token, for the form to show."""
+    return list(session.get(_key(scope), []))
 
 
-def keep(session, files: list[CheckedFile]) -> None:
+def keep(session, files: list[CheckedFile], scope: str = NEW_APPEAL) -> None:
     _sweep()
-    kept = held(session)
+    kept = held(session, scope)
     for checked in files[: max(0, settings.APPEALS_MAX_FILES - len(kept))]:
         token = uuid.uuid4().hex
         with open(_directory() / token, "wb") as out:
@@ -47,14 +57,14 @@ def keep(session, files: list[CheckedFile]) -> None:
                 "extension": checked.extension,
             }
         )
-    session[SESSION_KEY] = kept
+    session[_key(scope)] = kept
 
 
-def take(session, *, drop: set[str] = frozenset()) -> list[CheckedFile]:
+def take(session, scope: str = NEW_APPEAL, *, drop: set[str] = frozenset()) -> list[CheckedFile]:
     """The kept files as checked uploads, minus those the resident removed; the session lets go of
     them all (put them back with `keep` if the submission fails)."""
     files = []
-    for entry in session.pop(SESSION_KEY, []):
+    for entry in session.pop(_key(scope), []):
         path = _directory() / entry["token"]
         if not path.is_file():
             continue

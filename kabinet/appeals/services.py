@@ -1,4 +1,5 @@
-"""Actions on appeals: a resident writes one, an operator answers it."""
+"""Actions on appeals: a resident writes one, an operator answers it, the resident writes back
+(an answer, photos added later) or reopens a closed one within the company's term."""
 
 import logging
 from datetime import timedelta
@@ -9,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kabinet.billing.models import Account
+from kabinet.core import formats
+from kabinet.core.errors import Refusal
 from kabinet.core.formats import Noun
 from kabinet.core.models import Company, User
 from kabinet.messaging.services import send_email
@@ -20,13 +23,11 @@ from .models import Appeal, AppealAttachment, AppealCategory, AppealReply
 log = logging.getLogger(__name__)
 
 APPEALS = Noun("обращение", "обращения", "обращений", accusative="обращение")
+MESSAGES = Noun("сообщение", "сообщения", "сообщений", accusative="сообщение")
 
 
-class AppealError(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AppealError(Refusal):
+    """An appeal or a reply refused: the account is not the resident's, the hourly limit…"""
 
 
 def appeals_left_this_hour(resident: Resident) -> int:
@@ -70,9 +71,10 @@ def submit_appeal(
     return appeal
 
 
-def _store(appeal: Appeal, checked: CheckedFile) -> AppealAttachment:
+def _store(appeal: Appeal, checked: CheckedFile, *, reply: AppealReply | None = None) -> AppealAttachment:
     attachment = AppealAttachment(
         appeal=appeal,
+        reply=reply,
         original_name=(checked.upload.name or "файл")[:255],
         content_type=checked.content_type,
         size=checked.upload.size,
@@ -114,6 +116,13 @@ def reply_to_appeal(*, appeal: Appeal, staff: User, text: str, status: str) -> A
     if text and locked.answered_at is None:
         locked.answered_at = reply.created_at
         fields.append("answered_at")
+    if text and locked.resident_wrote_at is not None:
+        locked.resident_wrote_at = None  # the resident's message is answered
+        fields.append("resident_wrote_at")
+    if status_changed:
+        # The term to reopen counts from the closing; an appeal staff open again is not closed.
+        locked.closed_at = reply.created_at if locked.is_closed else None
+        fields.append("closed_at")
     locked.save(update_fields=fields)
     appeal.status, appeal.answered_at = locked.status, locked.answered_at
     email = resident_email(locked)
@@ -125,3 +134,109 @@ def reply_to_appeal(*, appeal: Appeal, staff: User, text: str, status: str) -> A
 def resident_email(appeal: Appeal) -> str:
     resident = appeal.resident
     return resident.user.email if resident is not None else ""
+
+
+# --- The resident writes back ----------------------------------------------------------------
+
+
+def messages_left_this_hour(resident: Resident) -> int:
+    since = timezone.now() - timedelta(hours=1)
+    sent = AppealReply.objects.filter(by_resident=True, author=resident.user, created_at__gte=since).count()
+    return max(0, settings.APPEAL_MESSAGES_PER_HOUR - sent)
+
+
+@transaction.atomic
+def write_to_company(
+    *, resident: Resident, appeal: Appeal, text: str, files: list[CheckedFile]
+) -> AppealReply:
+    """The resident answers the company on an open appeal, or adds photos later; the company is
+    told by e-mail and the inbox shows the appeal as waiting for an answer."""
+    locked = _locked_for(resident, appeal)
+    if locked.is_closed:
+        raise AppealError(
+            "Обращение уже закрыто, сообщение не отправлено. Если проблема не решена, возобновите "
+            "обращение; текст на странице сохранён.",
+            field="text",
+        )
+    return _resident_message(locked, resident, text.strip(), files)
+
+
+@transaction.atomic
+def reopen_appeal(*, resident: Resident, appeal: Appeal, text: str, files: list[CheckedFile]) -> AppealReply:
+    """A closed appeal back to work, within the company's term after its closing
+    (Company.appeal_reopen_days): the resident says what is still wrong, the answer is awaited
+    anew, with the category's term from now."""
+    locked = _locked_for(resident, appeal)
+    if not locked.is_closed:
+        raise AppealError("Обращение не закрыто: просто напишите сообщение.", field="text")
+    until = locked.reopen_until(Company.load().appeal_reopen_days)
+    if until is None or timezone.now() > until:
+        raise AppealError(reopen_refusal(until), field="text")
+    if not text.strip():
+        raise AppealError("Напишите, что осталось не так: без этого обращение не возобновить.", field="text")
+    locked.status = Appeal.Status.NEW
+    locked.reopened_at = timezone.now()
+    locked.closed_at = locked.answered_at = None
+    return _resident_message(locked, resident, text.strip(), files, status=Appeal.Status.NEW)
+
+
+def reopen_refusal(until) -> str:
+    if until is None:
+        return "Закрытые обращения не возобновляются. Если проблема осталась, напишите новое обращение."
+    return (
+        f"Возобновить обращение можно было до {formats.date(until)}. Если проблема осталась, напишите "
+        "новое обращение."
+    )
+
+
+def _locked_for(resident: Resident, appeal: Appeal) -> Appeal:
+    # The resident's row first, as submit_appeal does: two quick messages cannot both pass the limit.
+    Resident.objects.select_for_update().filter(pk=resident.pk).first()
+    locked = (
+        Appeal.objects.select_for_update(of=("self",)).select_related("category", "account").get(pk=appeal.pk)
+    )
+    if not resident.accounts.filter(pk=locked.account_id).exists():
+        raise AppealError("Это обращение не относится к лицевым счетам вашего кабинета.")
+    if messages_left_this_hour(resident) == 0:
+        limit = settings.APPEAL_MESSAGES_PER_HOUR
+        raise AppealError(
+            f"За последний час вы уже отправили {limit} {MESSAGES.form(limit)} — больше нельзя. "
+            "Отправьте это сообщение немного позже; текст на странице сохранён.",
+            field="text",
+        )
+    return locked
+
+
+def _resident_message(
+    appeal: Appeal, resident: Resident, text: str, files: list[CheckedFile], *, status: str = ""
+) -> AppealReply:
+    if not text and not files:
+        raise AppealError("Напишите сообщение или приложите фотографию.", field="text")
+    reply = AppealReply.objects.create(
+        appeal=appeal, by_resident=True, author=resident.user, text=text, status=status
+    )
+    appeal.resident_wrote_at = reply.created_at
+    appeal.save()
+    stored: list[AppealAttachment] = []
+    try:
+        for checked in files:
+            stored.append(_store(appeal, checked, reply=reply))
+        _notify_company_of(reply, stored)
+    except BaseException:
+        for attachment in stored:  # the rows roll back; the files on disk go with them
+            attachment.file.delete(save=False)
+        raise
+    return reply
+
+
+def _notify_company_of(reply: AppealReply, attachments: list[AppealAttachment]) -> None:
+    company = Company.load()
+    if not company.email:
+        log.warning("Appeal %s: the company has no e-mail address, nobody was notified", reply.appeal_id)
+        return
+    admin_url = settings.SITE_URL + reverse("admin:appeals_appeal_change", args=[reply.appeal_id])
+    send_email(
+        to=company.email,
+        template="appeal-message",
+        context={"appeal": reply.appeal, "reply": reply, "admin_url": admin_url, "attachments": attachments},
+    )

@@ -1,18 +1,26 @@
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
 
 from kabinet.core import formats
+from kabinet.core.models import Company
 from kabinet.meters.selectors import account_meters
 from kabinet.residents.cabinet import Cabinet, cabinet_page
 
 from . import provisional, selectors, services
-from .files import download_name
-from .forms import AppealForm
+from .files import CheckedFile, download_name
+from .forms import AppealForm, MessageForm
+from .models import Appeal
+
+T = TypeVar("T")
 
 
 @cabinet_page
@@ -25,42 +33,58 @@ def appeal_list(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
 def new_appeal(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     if request.method == "POST" and cabinet.account is not None:
         form = AppealForm(request.POST, request.FILES)
-        if form.is_valid():
-            files = provisional.take(request.session, drop=set(request.POST.getlist("drop_file")))
-            files += form.cleaned_data["files"]
-            try:
-                if len(files) > settings.APPEALS_MAX_FILES:
-                    raise services.AppealError(
-                        f"Можно приложить не больше {settings.APPEALS_MAX_FILES} файлов, вместе с уже "
-                        f"приложенными их {len(files)}. Уберите лишние.",
-                        field="files",
-                    )
-                appeal = services.submit_appeal(
-                    resident=cabinet.resident,
-                    account=cabinet.account,
-                    category=form.cleaned_data["category"],
-                    text=form.cleaned_data["text"],
-                    files=files,
-                )
-            except services.AppealError as error:
-                provisional.keep(request.session, files)
-                form.add_error(error.field, error.message)
-            else:
-                due = formats.date(appeal.answer_due_at)
-                messages.success(
-                    request,
-                    f"Обращение №{appeal.pk} отправлено. Ответ — не позднее {due}: "
-                    "он появится на этой странице и придёт на вашу электронную почту.",
-                )
-                return redirect(appeal)
-        elif "files" not in form.errors:
-            # Another field's error: the checked files wait here rather than vanish.
-            provisional.keep(request.session, form.cleaned_data.get("files", []))
+        appeal = _send_with_files(
+            request,
+            form,
+            provisional.NEW_APPEAL,
+            lambda files: services.submit_appeal(
+                resident=cabinet.resident,
+                account=cabinet.account,
+                category=form.cleaned_data["category"],
+                text=form.cleaned_data["text"],
+                files=files,
+            ),
+        )
+        if appeal is not None:
+            due = formats.date(appeal.answer_due_at)
+            messages.success(
+                request,
+                f"Обращение №{appeal.pk} отправлено. Ответ — не позднее {due}: "
+                "он появится на этой странице и придёт на вашу электронную почту.",
+            )
+            return redirect(appeal)
     else:
         form = AppealForm(initial=_about_meter(request, cabinet))
     return render(
         request, "appeals/new.html", {"form": form, "kept_files": provisional.held(request.session)}
     )
+
+
+def _send_with_files(
+    request: HttpRequest, form, scope: str, action: Callable[[list[CheckedFile]], T]
+) -> T | None:
+    """Validate `form`, then call `action` with its files and those kept from the submission
+    before. On any error the checked files wait in the session (provisional.py) rather than
+    vanish, and the error stands beside its field; None is returned then."""
+    if not form.is_valid():
+        if "files" not in form.errors:
+            # Another field's error: the checked files wait here rather than vanish.
+            provisional.keep(request.session, form.cleaned_data.get("files", []), scope)
+        return None
+    files = provisional.take(request.session, scope, drop=set(request.POST.getlist("drop_file")))
+    files += form.cleaned_data["files"]
+    try:
+        if len(files) > settings.APPEALS_MAX_FILES:
+            raise services.AppealError(
+                f"Можно приложить не больше {settings.APPEALS_MAX_FILES} файлов, вместе с уже "
+                f"приложенными их {len(files)}. Уберите лишние.",
+                field="files",
+            )
+        return action(files)
+    except services.AppealError as error:
+        provisional.keep(request.session, files, scope)
+        form.add_error(error.field, error.message)
+        return None
 
 
 def _about_meter(request: HttpRequest, cabinet: Cabinet) -> dict:
@@ -79,10 +103,58 @@ def _about_meter(request: HttpRequest, cabinet: Cabinet) -> dict:
 
 @cabinet_page
 def appeal_detail(request: HttpRequest, cabinet: Cabinet, pk: int) -> HttpResponse:
-    appeal = selectors.household_appeal(cabinet.accounts, pk)
+    return _detail(request, selectors.household_appeal(cabinet.accounts, pk))
+
+
+def _detail(request: HttpRequest, appeal: Appeal, form: MessageForm | None = None) -> HttpResponse:
+    """The appeal, its conversation both ways, and the form to write back: an answer while it is
+    open, a reopening within the company's term after it was closed."""
     attachments, replies = selectors.conversation(appeal)
-    ctx = {"appeal": appeal, "attachments": attachments, "replies": replies}
+    reopen_until = appeal.reopen_until(Company.load().appeal_reopen_days)
+    may_reopen = reopen_until is not None and timezone.now() <= reopen_until
+    ctx = {
+        "appeal": appeal,
+        "attachments": attachments,
+        "replies": replies,
+        "reopen_until": reopen_until if may_reopen else None,
+        "reopen_refusal": "" if may_reopen or not appeal.is_closed else services.reopen_refusal(reopen_until),
+        "form": form or MessageForm(reopening=appeal.is_closed),
+        "kept_files": provisional.held(request.session, provisional.scope_of(appeal.pk)),
+    }
     return render(request, "appeals/detail.html", ctx)
+
+
+@require_POST
+@cabinet_page
+def write_to_company(request: HttpRequest, cabinet: Cabinet, pk: int) -> HttpResponse:
+    return _write(
+        request, cabinet, pk, services.write_to_company, "Сообщение отправлено в управляющую компанию."
+    )
+
+
+@require_POST
+@cabinet_page
+def reopen(request: HttpRequest, cabinet: Cabinet, pk: int) -> HttpResponse:
+    return _write(request, cabinet, pk, services.reopen_appeal, "Обращение возобновлено.")
+
+
+def _write(request: HttpRequest, cabinet: Cabinet, pk: int, service, done: str) -> HttpResponse:
+    appeal = selectors.household_appeal(cabinet.accounts, pk)
+    form = MessageForm(request.POST, request.FILES, reopening=service is services.reopen_appeal)
+    sent = _send_with_files(
+        request,
+        form,
+        provisional.scope_of(appeal.pk),
+        lambda files: service(
+            resident=cabinet.resident, appeal=appeal, text=form.cleaned_data["text"], files=files
+        ),
+    )
+    if sent is None:
+        return _detail(request, appeal, form)
+    appeal.refresh_from_db()
+    due = f" Ответ — не позднее {formats.date(appeal.answer_due_at)}." if appeal.answered_at is None else ""
+    messages.success(request, done + due)
+    return redirect(appeal.get_absolute_url() + "#write")
 
 
 @cabinet_page

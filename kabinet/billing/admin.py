@@ -7,8 +7,9 @@ from kabinet.core import formats
 from kabinet.core.backoffice import BackOfficeAdmin, MonthFilter
 from kabinet.core.formats import Noun
 
-from . import services
 from .forms import AccountForm, ImportUploadForm
+from .imports import KINDS
+from .imports.jobs import queue_import
 from .models import Account, AccountPeriod, Accrual, ImportJob, Payment, Service
 
 
@@ -32,7 +33,7 @@ class ImportKindFilter(admin.SimpleListFilter):
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
-        return [(code, kind.title) for code, kind in services.IMPORT_KINDS.items()]
+        return [(code, kind.title) for code, kind in KINDS.items()]
 
     def queryset(self, request, queryset):
         return queryset.filter(kind=self.value()) if self.value() else queryset
@@ -238,7 +239,7 @@ class ImportJobAdmin(BackOfficeAdmin):
         return super().change_view(request, object_id, form_url, context)
 
     def save_model(self, request, obj, form, change) -> None:
-        services.queue_import(job=obj, upload=form.cleaned_data["upload"], user=request.user)
+        queue_import(job=obj, upload=form.cleaned_data["upload"], user=request.user)
 
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
@@ -250,7 +251,7 @@ class ImportJobAdmin(BackOfficeAdmin):
 
     @admin.display(description="что в файле")
     def kind_shown(self, obj: ImportJob) -> str:
-        kind = services.IMPORT_KINDS.get(obj.kind)
+        kind = KINDS.get(obj.kind)
         return kind.title if kind else obj.kind
 
     @admin.display(description="ход загрузки")

@@ -57,20 +57,20 @@ class ImportUploadForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from .services import IMPORT_KINDS
+        from .imports import KINDS
 
-        self.fields["kind"].widget.choices = [(k, kind.title) for k, kind in IMPORT_KINDS.items()]
+        self.fields["kind"].widget.choices = [(k, kind.title) for k, kind in KINDS.items()]
 
     def clean_kind(self) -> str:
-        from .services import IMPORT_KINDS
+        from .imports import KINDS
 
         kind = self.cleaned_data["kind"]
-        if kind not in IMPORT_KINDS:
+        if kind not in KINDS:
             raise forms.ValidationError("Выберите, что в файле: лицевые счета, начисления или оплаты.")
         return kind
 
     def clean_upload(self):
-        from .services import UPLOAD_SUFFIXES
+        from .imports.jobs import UPLOAD_SUFFIXES
 
         upload = self.cleaned_data["upload"]
         if Path(upload.name).suffix.lower() not in UPLOAD_SUFFIXES:

@@ -91,9 +91,9 @@ class Accrual(models.Model):
     billing system's rounding is kept as given, so it is not enforced). A negative
     recalculation is a refund; `to_pay` may then be negative.
 
-    On PostgreSQL the table is partitioned by period (migration 0004): an import of the fast
+    On PostgreSQL the table is partitioned by period (migration 0004): an import by the COPY
     road loads its file into a table of its own and attaches it as one partition holding the
-    file's months (partitions.py); rows written otherwise go to the partition holding their
+    file's months (imports/copyroad/partitions.py); rows written otherwise go to the partition holding their
     month, or to the default partition. There the table has no primary key (one would have to
     be (id, period) and cost every import a B-tree): ids come from one sequence, a BRIN index
     finds one (migration 0006), and the unique (account, period, service) key is the row's.
@@ -232,7 +232,7 @@ class AccountPeriod(models.Model):
     this period's closing balance. `accrued` is the period's total to pay (the sum of its
     accruals' `to_pay`), `paid` the sum of the payments counted in the period; `charged` says whether it has
     accruals at all (their total may be zero). Rebuilt by
-    `services.rebuild_balances` after every import; never edited by hand.
+    `balances.rebuild_balances` after every import; never edited by hand.
     """
 
     account = models.ForeignKey(
@@ -286,7 +286,7 @@ class AccountPeriod(models.Model):
 
 
 class ImportJob(models.Model):
-    """A billing file uploaded in the back-office, imported by the worker (`run_worker`).
+    """A billing file uploaded in the back-office, imported by the billing worker (`run_billing_worker`).
 
     The file is kept under VAR_DIR/imports (outside the web root) until the job ends. Progress
     is the share of the file's bytes read; the report keeps every bad row, one per line.

@@ -1,4 +1,4 @@
-"""Reads for the cabinet's billing pages: the overview card, charges, receipts, history.
+"""Reads for the cabinet's billing pages: the overview card, charges, payment documents, history.
 
 Every function takes the account the cabinet frame chose; nothing here accepts an id from a URL
 without the account beside it, so one household never reads another's figures.
@@ -71,8 +71,9 @@ class ChargeLine:
 
 
 @dataclass(frozen=True)
-class Statement:
-    """A month of one account: the lines by service, their totals and the balance."""
+class PaymentDocument:
+    """The payment document (ЕПД, «квитанция») of a month of one account: the lines by service,
+    their totals and the balance."""
 
     account: Account
     period: date
@@ -213,7 +214,7 @@ def charge_periods(account: Account) -> list[date]:
 _BALANCE_UNREAD = object()
 
 
-def statement(account: Account, period: date, *, balance=_BALANCE_UNREAD) -> Statement | None:
+def payment_document(account: Account, period: date, *, balance=_BALANCE_UNREAD) -> PaymentDocument | None:
     """The month's lines by service. `balance`: the month's AccountPeriod (or None) when the
     caller has read it already."""
     accruals = list(
@@ -229,7 +230,7 @@ def statement(account: Account, period: date, *, balance=_BALANCE_UNREAD) -> Sta
         name: sum((getattr(a, name) for a in accruals), ZERO)
         for name in ("accrued", "recalculation", "benefit", "to_pay")
     }
-    return Statement(
+    return PaymentDocument(
         account=account,
         period=period,
         lines=[ChargeLine(a) for a in accruals],

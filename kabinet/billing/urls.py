@@ -24,6 +24,7 @@ app_name = "billing"
 
 urlpatterns = [
     path("cabinet/charges/", views.charges, name="charges"),
-    path("cabinet/receipts/", views.receipts, name="receipts"),
-    path("cabinet/receipts/<period:period>.pdf", views.receipt_pdf, name="receipt_pdf"),
+    # The paths keep the residents' word «receipts» that bookmarks and printed links already carry.
+    path("cabinet/receipts/", views.payment_document_list, name="payment_documents"),
+    path("cabinet/receipts/<period:period>.pdf", views.payment_document_pdf, name="payment_document_pdf"),
 ]

@@ -12,8 +12,7 @@ from kabinet.core.charts import monthly_bars
 from kabinet.core.models import Company
 from kabinet.residents.cabinet import Cabinet, cabinet_page
 
-from . import receipts as receipt_pdfs
-from . import selectors
+from . import payment_documents, selectors
 
 
 def _period_from(text: str) -> date | None:
@@ -53,7 +52,9 @@ def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
         "period_options": period_options(tuple(row.period for row in months), period),
         "period": period,
         "period_missing": bool(request.GET.get("period")) and asked not in by_period,
-        "statement": selectors.statement(account, period, balance=by_period[period]) if period else None,
+        "payment_document": (
+            selectors.payment_document(account, period, balance=by_period[period]) if period else None
+        ),
         "chart": monthly_bars(
             selectors.monthly_totals(account, months=36, rows=months),
             unit="₽",
@@ -65,18 +66,18 @@ def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
 
 
 @cabinet_page
-def receipts(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+def payment_document_list(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     totals = selectors.monthly_totals(cabinet.account, months=36) if cabinet.account else []
     ctx = {"months": [(p, formats.month(p), total) for p, total in reversed(totals)]}
-    return render(request, "billing/receipts.html", ctx)
+    return render(request, "billing/payment_documents.html", ctx)
 
 
 @cabinet_page
-def receipt_pdf(request: HttpRequest, cabinet: Cabinet, period: date) -> HttpResponse:
-    statement = selectors.statement(cabinet.account, period)
-    if statement is None:
+def payment_document_pdf(request: HttpRequest, cabinet: Cabinet, period: date) -> HttpResponse:
+    document = selectors.payment_document(cabinet.account, period)
+    if document is None:
         raise Http404
-    pdf = receipt_pdfs.kept_pdf(statement, Company.load())
+    pdf = payment_documents.kept_pdf(document, Company.load())
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"kvitanciya-{cabinet.account.number}-{period:%Y-%m}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -49,6 +49,7 @@ class CompanyAdmin(BackOfficeAdmin):
             },
         ),
         ("Регистрация жителей", {"fields": ["auto_approve_registrations"]}),
+        ("Обращения жителей", {"fields": ["appeal_reopen_days"]}),
     ]
 
     def has_add_permission(self, request) -> bool:

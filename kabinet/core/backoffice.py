@@ -124,8 +124,10 @@ def permission_label(permission: Permission) -> str:
         return permission.name
     action = permission.codename.split("_", 1)[0]
     standard = permission.codename == f"{action}_{model._meta.model_name}"
+    # A model's own permission is named as a sentence («Может отправлять…»); after the colon it
+    # continues one: «исходящие SMS и письма: может отправлять сообщения ещё раз».
     what = PERMISSION_ACTIONS.get(action) if standard else None
-    return f"{model._meta.verbose_name_plural}: {what or permission.name}"
+    return f"{model._meta.verbose_name_plural}: {what or permission.name[:1].lower() + permission.name[1:]}"
 
 
 class RussianPermissions:

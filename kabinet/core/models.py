@@ -58,6 +58,14 @@ class Company(models.Model):
             "код подтверждения уходит сразу, без проверки сотрудником."
         ),
     )
+    appeal_reopen_days = models.PositiveSmallIntegerField(
+        "возобновить обращение можно, дней",
+        default=30,
+        help_text=(
+            "Сколько дней после закрытия обращения житель может вернуть его в работу, если проблема "
+            "не решена. 0 — нельзя: житель пишет новое обращение."
+        ),
+    )
 
     # Payment details (реквизиты) for receipts and the payment QR code (ГОСТ Р 56042-2014).
     # The operator of personal data as the consent must name it (152-ФЗ ст. 9 ч. 4 п. 2).

@@ -42,6 +42,9 @@ SMS_IP = "С этого устройства слишком часто запр�
 SMS_PHONE = "На этот номер слишком часто отправляли SMS. Попробуйте снова {wait}"
 SMS_ACCOUNT = "По этому лицевому счёту слишком часто запрашивали SMS. Попробуйте снова {wait}"
 REGISTER_IP = "С этого устройства отправлено слишком много заявок. Попробуйте снова {wait}"
+ACCOUNT_CABINET = (
+    "Из вашего кабинета слишком часто подавали заявки на подключение лицевого счёта. Попробуйте снова {wait}"
+)
 CODE_GUESSES = "Слишком много попыток ввести код с этого устройства. Попробуйте снова {wait}"
 OTP_GUESSES = (
     "Слишком много попыток ввести код второго фактора. Вход временно закрыт, попробуйте снова {wait}"
@@ -62,6 +65,7 @@ REFUSALS = {
     "sms_phone": SMS_PHONE,
     "sms_account": SMS_ACCOUNT,
     "register_ip": REGISTER_IP,
+    "account_cabinet": ACCOUNT_CABINET,
     "code_ip": CODE_GUESSES,
     "otp_user": OTP_GUESSES,
     "sms_day": SMS_DAY,  # counted by kabinet.messaging.limits, in the transaction of the SMS

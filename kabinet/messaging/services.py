@@ -61,7 +61,11 @@ def send_sms(*, phone: str, text: str, sensitive: bool = False, mailing: bool = 
 
 
 def send_email(*, to: str, template: str, context: dict) -> OutboxMessage:
-    """Render `messaging/email/<template>-subject.txt`, `-body.txt` and `-body.html`."""
+    """Render `messaging/email/<template>-subject.txt`, `-body.txt` and `-body.html`.
+
+    The templates sit beside the app that sends them (`appeals/templates/messaging/email/`,
+    `residents/…`, `meters/…`): messaging owns the envelope and the delivery, not the words.
+    """
     base = f"messaging/email/{template}"
     context = {"site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{base}-subject.txt", context).split())

@@ -15,17 +15,17 @@ from django.utils import timezone
 from kabinet.billing.models import Account
 
 from . import services
-from .models import Meter, Reading, ReadingSchedule, Service
+from .models import Meter, Reading, ReadingSchedule, Resource
 from .window import add_months
 
 # account, serial, service, tariffs, place, digits before/after, monthly use per tariff, start value
 DEMO_METERS = [
-    ("1000123461", "ХВ-2231847", Service.COLD_WATER, 1, "кухня", 5, 3, ("5.2",), ("312.418",)),
-    ("1000123461", "ГВ-2231902", Service.HOT_WATER, 1, "кухня", 5, 3, ("3.1",), ("187.052",)),
-    ("1000123461", "Э-0147733", Service.ELECTRICITY, 2, "прихожая", 6, 0, ("160", "70"), ("18344", "7120")),
-    ("1000123462", "ХВ-5520114", Service.COLD_WATER, 1, "санузел", 5, 3, ("2.6",), ("98.770",)),
-    ("1000123462", "ГВ-5520176", Service.HOT_WATER, 1, "санузел", 5, 3, ("1.8",), ("64.305",)),
-    ("1000123462", "Э-0098821", Service.ELECTRICITY, 1, "щиток на площадке", 6, 0, ("95",), ("9031",)),
+    ("1000123461", "ХВ-2231847", Resource.COLD_WATER, 1, "кухня", 5, 3, ("5.2",), ("312.418",)),
+    ("1000123461", "ГВ-2231902", Resource.HOT_WATER, 1, "кухня", 5, 3, ("3.1",), ("187.052",)),
+    ("1000123461", "Э-0147733", Resource.ELECTRICITY, 2, "прихожая", 6, 0, ("160", "70"), ("18344", "7120")),
+    ("1000123462", "ХВ-5520114", Resource.COLD_WATER, 1, "санузел", 5, 3, ("2.6",), ("98.770",)),
+    ("1000123462", "ГВ-5520176", Resource.HOT_WATER, 1, "санузел", 5, 3, ("1.8",), ("64.305",)),
+    ("1000123462", "Э-0098821", Resource.ELECTRICITY, 1, "щиток на площадке", 6, 0, ("95",), ("9031",)),
 ]
 OVERDUE_SERIAL = "ГВ-5520176"
 ALWAYS_OPEN_ACCOUNT = "1000123461"

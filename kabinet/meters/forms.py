@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import forms
 
+from kabinet.billing.imports.fields import FieldError
+
 from . import parsing
 from .models import Meter
 
@@ -45,7 +47,7 @@ class ReadingForm(forms.Form):
                 digits_before=self.meter.digits_before,
                 digits_after=self.meter.digits_after,
             )
-        except parsing.ValueError_ as exc:
+        except FieldError as exc:
             raise forms.ValidationError(str(exc)) from None
 
     @property

@@ -31,7 +31,10 @@ def building_address(account_address: str) -> str:
     return _FLAT_RE.sub("", account_address).strip(" ,;") or account_address.strip()
 
 
-class Service(models.TextChoices):
+class Resource(models.TextChoices):
+    """What a meter measures (ресурс): not billing's `Service`, which is a line of the payment
+    document and may bill a resource, a flat fee or the upkeep of the house."""
+
     COLD_WATER = "cold_water", "ХВС"
     HOT_WATER = "hot_water", "ГВС"
     ELECTRICITY = "electricity", "Электроэнергия"
@@ -40,19 +43,19 @@ class Service(models.TextChoices):
 
 
 UNITS = {
-    Service.COLD_WATER: "м³",
-    Service.HOT_WATER: "м³",
-    Service.ELECTRICITY: "кВт·ч",
-    Service.HEATING: "Гкал",
-    Service.GAS: "м³",
+    Resource.COLD_WATER: "м³",
+    Resource.HOT_WATER: "м³",
+    Resource.ELECTRICITY: "кВт·ч",
+    Resource.HEATING: "Гкал",
+    Resource.GAS: "м³",
 }
 # The resource as residents name it: the choices' short labels (ХВС, ГВС) are the billing's jargon.
 RESOURCE_NAMES = {
-    Service.COLD_WATER: "Холодная вода",
-    Service.HOT_WATER: "Горячая вода",
-    Service.ELECTRICITY: "Электроэнергия",
-    Service.HEATING: "Отопление",
-    Service.GAS: "Газ",
+    Resource.COLD_WATER: "Холодная вода",
+    Resource.HOT_WATER: "Горячая вода",
+    Resource.ELECTRICITY: "Электроэнергия",
+    Resource.HEATING: "Отопление",
+    Resource.GAS: "Газ",
 }
 # Two-zone: T1 day, T2 night; three-zone: T1 peak, T2 night, T3 semi-peak (SPEC §7).
 TARIFF_NAMES = {
@@ -140,7 +143,7 @@ class Meter(models.Model):
     building = models.ForeignKey(
         Building, verbose_name="дом", on_delete=models.PROTECT, related_name="meters", null=True, blank=True
     )
-    service = models.CharField("услуга", max_length=12, choices=Service.choices)
+    service = models.CharField("услуга", max_length=12, choices=Resource.choices)
     tariffs = models.PositiveSmallIntegerField(
         "тарифов",
         default=1,

@@ -201,7 +201,7 @@ def _residents_missing_readings(meters, windows, submitted, today: date) -> set[
 
 
 @dataclass(frozen=True)
-class ReceiptReading:
+class PaymentDocumentReading:
     """A meter's line on the payment document: the readings before and in the period, the use."""
 
     meter: Meter
@@ -225,7 +225,7 @@ class ReceiptReading:
         return f"{self.current.shown_consumption} {self.meter.unit}"
 
 
-def receipt_readings(account: Account, period: date) -> list[ReceiptReading]:
+def payment_document_readings(account: Account, period: date) -> list[PaymentDocumentReading]:
     """The account's meters with the reading of `period` and the one before it (Приказ Минстроя
     №43/пр: the payment document shows the readings it was calculated from)."""
     meters = {m.pk: m for m in Meter.objects.filter(account=account, is_active=True)}
@@ -239,4 +239,7 @@ def receipt_readings(account: Account, period: date) -> list[ReceiptReading]:
         else:
             previous.setdefault(reading.meter_id, reading)
     ordered = sorted(meters.values(), key=lambda m: (m.service, m.serial_number))
-    return [ReceiptReading(meter=m, previous=previous.get(m.pk), current=current.get(m.pk)) for m in ordered]
+    return [
+        PaymentDocumentReading(meter=m, previous=previous.get(m.pk), current=current.get(m.pk))
+        for m in ordered
+    ]

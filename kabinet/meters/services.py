@@ -1,30 +1,24 @@
-"""Meter actions: a resident's reading, the meters import, the reminders when the window opens.
+"""Meter actions: a resident's reading, an operator's, the reminders when the window opens.
 
 Each is one function with keyword-only arguments and its own transaction.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kabinet.billing.imports import Row
 from kabinet.billing.models import Account
 from kabinet.core import formats
+from kabinet.core.errors import Refusal
 from kabinet.messaging.services import send_email, send_sms
 from kabinet.residents.models import ReminderChannel, Resident
 
-from . import parsing, selectors
+from . import selectors
 from .models import Building, Meter, Reading, ReadingReminder, building_address
 from .window import months_between
-
-if TYPE_CHECKING:
-    from kabinet.billing.services import ImportReport
-
 
 # Consumption this many times the meter's usual asks the resident to confirm the reading.
 IMPLAUSIBLE_FACTOR = 3
@@ -33,13 +27,8 @@ IMPLAUSIBLE_FACTOR = 3
 ROLLOVER_SHARE = Decimal("0.1")
 
 
-class ReadingRefused(Exception):
+class ReadingRefused(Refusal):
     """The reading can't be accepted; `message` says why, `field` where (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NeedsConfirmation(Exception):
@@ -251,67 +240,6 @@ def _remind(resident: Resident, channel: str, window) -> bool:
         )
         return True
     return False
-
-
-# --- Import from the billing system ----------------------------------------------------------
-
-
-def import_meters(*, rows: Iterable[Row]) -> "ImportReport":
-    """Create or update meters by (account, serial number) from a meters file (docs/billing-formats.md).
-
-    Bad rows are reported with their line and skipped; one transaction for the file.
-    """
-    from kabinet.billing.services import ImportReport  # billing.services registers this import
-
-    report = ImportReport()
-    seen: dict[tuple[str, str], int] = {}
-    accounts: dict[str, Account | None] = {}
-    with transaction.atomic():
-        for row in rows:
-            if row.problem:
-                report.errors.append((row.line, row.problem))
-                continue
-            fields, reasons = parsing.parse_meter(row.values)
-            account = _account(fields.pop("account_number", None), accounts, reasons)
-            key = (str(account.pk if account else ""), str(fields.get("serial_number", "")))
-            if account is not None and key in seen:
-                reasons.insert(0, f"прибор {key[1]} этого счёта уже встречался в строке {seen[key]}")
-            if reasons:
-                report.errors.append((row.line, "; ".join(reasons)))
-                continue
-            seen[key] = row.line
-            _save_meter(account, fields, report)
-    return report
-
-
-def _account(number, cache: dict[str, Account | None], reasons: list[str]) -> Account | None:
-    if not number:
-        return None
-    if number not in cache:
-        cache[number] = Account.objects.filter(number=number).first()
-    if cache[number] is None:
-        reasons.append(f"лицевой счёт {number} не найден: сначала загрузите лицевые счета")
-    return cache[number]
-
-
-def _save_meter(account: Account, fields: dict, report) -> None:
-    meter = Meter.objects.filter(account=account, serial_number=fields["serial_number"]).first()
-    if meter is None:
-        Meter.objects.create(account=account, building=building_for(account), **fields)
-        report.created += 1
-        return
-    changed = [name for name, value in fields.items() if getattr(meter, name) != value]
-    if meter.building_id is None:
-        meter.building = building_for(account)
-        changed.append("building")
-    if not changed:
-        report.unchanged += 1
-        return
-    for name in changed:
-        if name != "building":
-            setattr(meter, name, fields[name])
-    meter.save(update_fields=[*changed, "updated_at"])
-    report.updated += 1
 
 
 # An SMS at night would wake people up: reminders go out 9:00–20:59 local time only (the

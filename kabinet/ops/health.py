@@ -1,5 +1,6 @@
 """What `/readyz` checks: the database, the cache, the migrations, the workers' heartbeats."""
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,19 +35,18 @@ def cache_answers() -> Check:
     return Check(True, "отвечает")
 
 
-_migrated = False
+# Applied migrations stay applied: once every one is, the check is not repeated (it reads every
+# migration file). An event, set once, safe across the threads of one process.
+_all_applied = threading.Event()
 
 
 def migrations() -> Check:
-    """Applied migrations stay applied: once true, the check is not repeated (it reads every
-    migration file)."""
-    global _migrated
-    if not _migrated:
+    if not _all_applied.is_set():
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
         if plan:
             return Check(False, f"не применено миграций: {len(plan)} (manage.py migrate)")
-        _migrated = True
+        _all_applied.set()
     return Check(True, "все применены")
 
 

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from kabinet.billing.selectors import current_tariffs
 from kabinet.residents.cabinet import Cabinet, cabinet_page
-from kabinet.residents.forms import LoginForm
+from kabinet.residents.forms.access import LoginForm
 
 from . import selectors
 

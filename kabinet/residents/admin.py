@@ -16,8 +16,8 @@ from kabinet.core.formats import Noun
 from kabinet.core.normalize import phone_display
 from kabinet.messaging import limits as sms_limits
 
-from . import services
 from .models import Consent, PolicyDocument, RegistrationRequest, RejectionReason, Resident, ResidentAccount
+from .services import registration
 
 # How each point of the billing check looks: symbol, CSS modifier, the word for a screen reader.
 MARKS = {True: ("✔", "ok", "да"), False: ("✘", "bad", "нет"), None: ("—", "none", "нет данных")}
@@ -99,7 +99,7 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
     # What the decision needs comes first: the billing check, how long it waits, its state.
     list_display = ("checks", "waiting", "status", "applicant", "created_at")
     list_display_links = ("applicant",)
-    list_filter = ("status", OverdueFilter, "approved_automatically", "name_matches", "created_at")
+    list_filter = ("status", "kind", OverdueFilter, "approved_automatically", "name_matches", "created_at")
     search_fields = ("full_name", "account_number", "phone", "email")
     date_hierarchy = "created_at"
     ordering = ("created_at",)
@@ -110,6 +110,7 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
             "Заявка",
             {
                 "fields": [
+                    "kind",
                     "status",
                     "created_at",
                     "waiting",
@@ -156,10 +157,14 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
     @admin.display(description="заявитель", ordering="full_name")
     def applicant(self, obj: RegistrationRequest) -> str:
         return format_html(
-            '{}<br><span class="applicant__more">л/с {} · {}</span>',
+            '{}<br><span class="applicant__more">л/с {} · {}</span>{}',
             obj.full_name,
             obj.account_number,
             phone_display(obj.phone),
+            # A further account for an existing cabinet: approving links it, no code is sent.
+            format_html('<br><span class="applicant__kind">{}</span>', obj.get_kind_display())
+            if obj.adds_account
+            else "",
         )
 
     @admin.display(description="проверка по данным начислений")
@@ -245,7 +250,8 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
         return self._back(pk)
 
     def _approve(self, request: HttpRequest, obj: RegistrationRequest) -> bool:
-        if sms_limits.cap_reached():  # the code would not go out: approve when SMS can be sent again
+        if not obj.adds_account and sms_limits.cap_reached():
+            # The code would not go out: approve when SMS can be sent again.
             self.message_user(
                 request,
                 f"Заявка №{obj.pk} не одобрена: сегодня сайт исчерпал дневной лимит SMS "
@@ -254,21 +260,22 @@ class RegistrationRequestAdmin(BackOfficeAdmin):
             )
             return False
         try:
-            services.approve_request(registration_request=obj, staff=request.user)
-        except services.RegistrationError as error:
+            registration.approve_request(registration_request=obj, staff=request.user)
+        except registration.RegistrationError as error:
             self.message_user(request, f"Заявка №{obj.pk} не одобрена: {error.message}", messages.ERROR)
             return False
-        self.message_user(
-            request,
-            f"Заявка №{obj.pk} одобрена: код подтверждения отправлен в SMS на {phone_display(obj.phone)}.",
-            messages.SUCCESS,
+        done = (
+            "лицевой счёт подключён к кабинету жителя"
+            if obj.adds_account
+            else f"код подтверждения отправлен в SMS на {phone_display(obj.phone)}"
         )
+        self.message_user(request, f"Заявка №{obj.pk} одобрена: {done}.", messages.SUCCESS)
         return True
 
     def _reject(self, request: HttpRequest, obj: RegistrationRequest, reason: str) -> bool:
         try:
-            services.reject_request(registration_request=obj, staff=request.user, reason=reason)
-        except services.RegistrationError as error:
+            registration.reject_request(registration_request=obj, staff=request.user, reason=reason)
+        except registration.RegistrationError as error:
             self.message_user(request, f"Заявка №{obj.pk} не отклонена: {error.message}", messages.ERROR)
             return False
         self.message_user(

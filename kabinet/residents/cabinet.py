@@ -27,7 +27,7 @@ SESSION_ACCOUNT = "cabinet_account"
 CABINET_MENU = [
     ("Обзор", "residents:cabinet"),
     ("Начисления", "billing:charges"),
-    ("Квитанции", "billing:receipts"),
+    ("Квитанции", "billing:payment_documents"),
     ("Оплата", "payments:pay"),
     ("Показания приборов учёта", "meters:readings"),
     ("Обращения", "appeals:list"),

@@ -4,6 +4,8 @@ import secrets
 
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from kabinet.core import normalize
+
 CODE_DIGITS = 6
 
 
@@ -23,3 +25,10 @@ def code_matches(*, purpose: str, phone: str, code: str, expected_hash: str) -> 
 def clean_code(value: str) -> str:
     """Digits only: people type «123 456» or «123-456» from the SMS."""
     return "".join(ch for ch in value if ch.isdigit())
+
+
+def login_digest(login: str) -> str:
+    """The keyed digest that finds the decoy code of a login without a cabinet again."""
+    return salted_hmac(
+        "kabinet.residents.reset-login", normalize.login_key(login), algorithm="sha256"
+    ).hexdigest()

@@ -7,8 +7,8 @@ from django.utils import timezone
 from kabinet.billing.models import Account
 from kabinet.core.models import User
 
-from . import services
 from .models import RegistrationRequest, Resident, ResidentAccount
+from .services import registration
 
 DEMO_RESIDENT = {
     "full_name": "Морозова Ольга Петровна",
@@ -48,7 +48,7 @@ def load_demo_queue() -> None:
     for full_name, number, phone, email, days_ago in DEMO_QUEUE:
         if RegistrationRequest.objects.filter(account_number=number).exists():
             continue
-        request = services.submit_registration(
+        request = registration.submit_registration(
             full_name=full_name,
             account_number=number,
             phone=phone,

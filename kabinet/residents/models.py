@@ -132,8 +132,15 @@ class RegistrationRequest(models.Model):
         # account: it went ahead, this one waits for an operator to reject it.
         CONTESTED = "contested", "оспорена верной заявкой"
 
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", "регистрация кабинета"
+        # From a resident's profile: a further account joins the cabinet (SPEC §3), by the same
+        # checks as a registration; approved, it is linked at once, no code is needed.
+        ACCOUNT = "account", "подключение ещё одного лицевого счёта"
+
     OPEN = (Status.PENDING, Status.APPROVED)
 
+    kind = models.CharField("вид заявки", max_length=12, choices=Kind.choices, default=Kind.REGISTRATION)
     status = models.CharField("статус", max_length=10, choices=Status.choices, default=Status.PENDING)
     full_name = models.CharField("ФИО", max_length=200)
     account_number = models.CharField("номер лицевого счёта", max_length=30, db_index=True)
@@ -200,6 +207,11 @@ class RegistrationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Заявка №{self.pk}: {self.account_number}, {self.full_name}"
+
+    @property
+    def adds_account(self) -> bool:
+        """A request from a cabinet for a further account, not a registration."""
+        return self.kind == self.Kind.ACCOUNT
 
     @property
     def matches_billing(self) -> bool:

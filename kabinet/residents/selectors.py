@@ -1,12 +1,15 @@
 import contextlib
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from kabinet.billing.models import Account
 from kabinet.core import normalize
 
-from .models import RegistrationRequest, Resident, ResidentAccount
+from . import codes
+from .models import ConfirmationCode, RegistrationRequest, Resident, ResidentAccount
 
 
 @dataclass(frozen=True)
@@ -95,3 +98,44 @@ def rejected_request(token: str) -> RegistrationRequest | None:
     return RegistrationRequest.objects.filter(
         status_token=token, status=RegistrationRequest.Status.REJECTED
     ).first()
+
+
+def registration_request(pk: int | None) -> RegistrationRequest | None:
+    """The request this session filed (its id is kept in the session), if any."""
+    return RegistrationRequest.objects.filter(pk=pk).first() if pk else None
+
+
+def account_numbers(resident: Resident) -> list[str]:
+    return [link.account.number for link in resident.account_links.select_related("account")]
+
+
+def reset_codes(login: str, resident: Resident | None) -> QuerySet[ConfirmationCode]:
+    """The password-reset codes of the login's cabinet, or of its decoy when it has none."""
+    found = ConfirmationCode.objects.filter(purpose=ConfirmationCode.Purpose.PASSWORD_RESET)
+    if resident is not None:
+        return found.filter(resident=resident)
+    return found.filter(resident=None, login_digest=codes.login_digest(login))
+
+
+def pending_phone(resident: Resident) -> str | None:
+    """The new phone waiting for its code, if a live code was sent."""
+    pending = (
+        resident.codes.filter(purpose=ConfirmationCode.Purpose.PHONE_CHANGE, used_at=None, revoked_at=None)
+        .order_by("-created_at")
+        .first()
+    )
+    return pending.phone if pending and not pending.is_expired else None
+
+
+def account_requests(resident: Resident) -> list[RegistrationRequest]:
+    """The resident's requests for further accounts that the profile shows: those waiting for an
+    operator, and rejected ones of the last month (with the page of the reason)."""
+    since = timezone.now() - timedelta(days=30)
+    return list(
+        RegistrationRequest.objects.filter(resident=resident, kind=RegistrationRequest.Kind.ACCOUNT)
+        .filter(
+            Q(status__in=(RegistrationRequest.Status.PENDING, RegistrationRequest.Status.CONTESTED))
+            | Q(status=RegistrationRequest.Status.REJECTED, decided_at__gte=since)
+        )
+        .order_by("-created_at")
+    )

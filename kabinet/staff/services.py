@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kabinet.audit.models import AuditEntry
 from kabinet.audit.services import record
 from kabinet.core import ratelimit
+from kabinet.core.errors import Refusal
 
 RECOVERY_CODES = 10
 APP_NAME = "Приложение-аутентификатор"
@@ -27,11 +28,11 @@ WRONG_SETUP_CODE = (
 )
 
 
-class SecondFactorError(Exception):
+class SecondFactorError(Refusal):
+    """A second-factor code refused; shown beside the code field unless another is named."""
+
     def __init__(self, message: str, *, field: str = "code") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field)
 
 
 def confirmed_app(user) -> TOTPDevice | None:

@@ -2,7 +2,7 @@
 
 The rows are set aside with their account numbers and service codes, the keys changed on the
 empty table, and the rows put back. On PostgreSQL the table is then rebuilt as a table
-partitioned by LIST (period) with a default partition (see `billing/partitions.py`); its
+partitioned by LIST (period) with a default partition (see `billing/imports/copyroad/partitions.py`); its
 primary key becomes (id, period), as PostgreSQL requires, and ids keep their sequence.
 """
 

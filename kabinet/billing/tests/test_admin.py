@@ -45,7 +45,7 @@ def test_account_form_refuses_an_unreadable_phone():
 
 
 def test_factory_makes_accounts_the_import_would_accept():
-    from kabinet.billing.services import parse_account
+    from kabinet.billing.imports.accounts import parse_account
 
     account = AccountFactory()
     values = {
@@ -73,16 +73,14 @@ def test_factory_makes_accounts_the_import_would_accept():
 def test_an_imported_accrual_is_listed_and_opens_by_its_id(admin_client, write_file):
     """On PostgreSQL the file takes the fast road: its partition has no primary key, and the
     operator's page of one accrual finds it by id through the BRIN index (migration 0006)."""
-    from kabinet.billing import services
+    from kabinet.billing.imports import import_file
     from kabinet.billing.models import Accrual
     from kabinet.billing.tests.test_fast_road import line
     from kabinet.billing.tests.test_import_accruals import HEADER
 
     AccountFactory(number="1000000001")
     AccountFactory(number="1000000002")
-    services.import_file(
-        kind="accruals", path=write_file([HEADER, line(), line(number="1000000002", to_pay="96.00")])
-    )
+    import_file(kind="accruals", path=write_file([HEADER, line(), line(number="1000000002", to_pay="96.00")]))
     second = Accrual.objects.get(account__number="1000000002")
 
     listed = admin_client.get("/admin/billing/accrual/", {"period__exact": "2026-10-01"})

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from kabinet.billing import services
+from kabinet.billing.imports import import_file
 from kabinet.billing.models import Account, AccountPeriod
 from kabinet.billing.tests.factories import AccountFactory
 from kabinet.billing.tests.test_fast_road import line
@@ -65,7 +66,7 @@ class RebuildFromTheFirstChangedMonthTests(TestCase):
             _, month, rows = change
             lines = [line(number=n, period=month.isoformat(), to_pay=str(a)) for n, a in rows]
             path.write_text("\r\n".join([HEADER, *lines]) + "\r\n", encoding="utf-8")
-            report = services.import_file(kind="accruals", path=path)
+            report = import_file(kind="accruals", path=path)
             assert report.errors == []
         else:
             _, month, number, amount = change

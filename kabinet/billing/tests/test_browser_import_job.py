@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from kabinet.billing.imports.jobs import run_queued_imports
 from kabinet.billing.models import Accrual
-from kabinet.billing.services import run_queued_imports
 from kabinet.billing.tests.factories import AccountFactory
 from kabinet.testing_browser import shoot, sign_in_to_back_office
 

@@ -17,11 +17,11 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from kabinet.billing import receipts
 from kabinet.billing.models import AccountPeriod
+from kabinet.billing.payment_documents import pdf
 from kabinet.billing.services import record_payment
 from kabinet.billing.tests.history import PASSWORD, fill_payment_details, make_history, resident_with
-from kabinet.billing.tests.test_receipt_pdf import flat_text
+from kabinet.billing.tests.test_payment_document_pdf import flat_text
 from kabinet.core.models import Company
 from kabinet.meters.models import ReadingSchedule
 from kabinet.meters.services import submit_reading
@@ -49,18 +49,18 @@ def signed_in(client, company, ivanov_account):
 def made_receipts(monkeypatch):
     """How many receipts were made (not read from the kept files)."""
     made = []
-    render = receipts.render_pdf
+    render = pdf.render_pdf
 
     def counted(*args, **kwargs):
         made.append(args[0].period)
         return render(*args, **kwargs)
 
-    monkeypatch.setattr(receipts, "render_pdf", counted)
+    monkeypatch.setattr(pdf, "render_pdf", counted)
     return made
 
 
 def receipt(client, period: date = OCTOBER) -> str:
-    response = client.get(reverse("billing:receipt_pdf", args=[period]))
+    response = client.get(reverse("billing:payment_document_pdf", args=[period]))
     assert response.status_code == 200
     return flat_text(response.content)
 
@@ -83,8 +83,8 @@ def import_accruals(tmp_path: Path, account: str, period: date, lines: list[tupl
 
 
 def test_a_receipt_asked_again_is_the_kept_one_not_made_again(signed_in, made_receipts):
-    first = signed_in.get(reverse("billing:receipt_pdf", args=[OCTOBER])).content
-    again = signed_in.get(reverse("billing:receipt_pdf", args=[OCTOBER])).content
+    first = signed_in.get(reverse("billing:payment_document_pdf", args=[OCTOBER])).content
+    again = signed_in.get(reverse("billing:payment_document_pdf", args=[OCTOBER])).content
 
     assert again == first
     assert made_receipts == [OCTOBER]

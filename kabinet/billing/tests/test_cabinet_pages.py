@@ -86,14 +86,14 @@ def test_the_chart_has_a_bar_for_each_month_and_the_numbers_in_a_table(signed_in
 
 
 def test_receipts_list_every_month_with_a_pdf_link(signed_in):
-    html = signed_in.get(reverse("billing:receipts")).content.decode()
+    html = signed_in.get(reverse("billing:payment_documents")).content.decode()
 
-    assert html.count("receipts__link") == 12
-    assert reverse("billing:receipt_pdf", args=[date(2026, 10, 1)]) in html
+    assert html.count("payment-documents__link") == 12
+    assert reverse("billing:payment_document_pdf", args=[date(2026, 10, 1)]) in html
 
 
 def test_a_receipt_downloads_as_a_pdf(signed_in):
-    response = signed_in.get(reverse("billing:receipt_pdf", args=[date(2026, 10, 1)]))
+    response = signed_in.get(reverse("billing:payment_document_pdf", args=[date(2026, 10, 1)]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -102,7 +102,7 @@ def test_a_receipt_downloads_as_a_pdf(signed_in):
 
 
 def test_a_receipt_for_a_month_without_charges_is_not_found(signed_in):
-    assert signed_in.get(reverse("billing:receipt_pdf", args=[date(2019, 1, 1)])).status_code == 404
+    assert signed_in.get(reverse("billing:payment_document_pdf", args=[date(2019, 1, 1)])).status_code == 404
     assert signed_in.get("/cabinet/receipts/2026-13.pdf").status_code == 404
 
 
@@ -115,12 +115,12 @@ def test_a_resident_with_two_accounts_sees_one_at_a_time(client, company, ivanov
     resident_with(ivanov_account, second)
     client.login(username=ivanov_account.number, password=PASSWORD)
 
-    first_page = client.get(reverse("billing:receipts")).content.decode()
-    switched = client.get(reverse("billing:receipts"), {"account": second.number}).content.decode()
+    first_page = client.get(reverse("billing:payment_documents")).content.decode()
+    switched = client.get(reverse("billing:payment_documents"), {"account": second.number}).content.decode()
     remembered = client.get(reverse("billing:charges")).content.decode()
 
-    assert first_page.count("receipts__link") == 12
-    assert switched.count("receipts__link") == 3
+    assert first_page.count("payment-documents__link") == 12
+    assert switched.count("payment-documents__link") == 3
     assert remembered.count('<rect class="chart__bar"') == 3 * 2  # the wide and the phone's drawing
 
 
@@ -129,17 +129,19 @@ def test_another_households_data_is_never_shown(signed_in, neighbour_account):
 
     assert signed_in.get(reverse("billing:charges"), {"account": neighbour_account.number}).status_code == 404
     assert (
-        signed_in.get(reverse("billing:receipts"), {"account": neighbour_account.number}).status_code == 404
+        signed_in.get(reverse("billing:payment_documents"), {"account": neighbour_account.number}).status_code
+        == 404
     )
     # The neighbour's only months: the URL names a period, the account stays Ivanov's.
-    assert signed_in.get(reverse("billing:receipt_pdf", args=[date(2026, 12, 1)])).status_code == 404
+    assert signed_in.get(reverse("billing:payment_document_pdf", args=[date(2026, 12, 1)])).status_code == 404
     pdf_url = (
-        reverse("billing:receipt_pdf", args=[date(2026, 11, 1)]) + f"?account={neighbour_account.number}"
+        reverse("billing:payment_document_pdf", args=[date(2026, 11, 1)])
+        + f"?account={neighbour_account.number}"
     )
     assert signed_in.get(pdf_url).status_code == 404
 
 
 def test_pages_ask_for_login(client, db):
-    for name in ("billing:charges", "billing:receipts"):
+    for name in ("billing:charges", "billing:payment_documents"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and reverse("residents:login") in response["Location"]

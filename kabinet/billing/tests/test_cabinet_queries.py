@@ -45,8 +45,8 @@ PAGES = [
     ("appeals:new", {}, 5),
     # news: the count for the pages (1), a page of news (1), the company (1)
     ("public:cabinet_news", {}, 6),
-    # profile: a code waiting for a new phone (1), the company (1)
-    ("residents:profile", {}, 5),
+    # profile: requests for further accounts (1), a code waiting for a new phone (1), the company (1)
+    ("residents:profile", {}, 6),
 ]
 
 

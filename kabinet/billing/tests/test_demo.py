@@ -5,7 +5,7 @@ import pytest
 
 from kabinet.billing.demo import demo_periods, load_demo_billing
 from kabinet.billing.models import AccountPeriod, Accrual, Payment
-from kabinet.core.demo import DEMO_ACCOUNTS, load_demo_data
+from kabinet.demo.loader import DEMO_ACCOUNTS, load_demo_data
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from kabinet.billing import partitions, rawcopy, services
+from kabinet.billing.imports import import_file
+from kabinet.billing.imports.copyroad import blocks, partitions
 from kabinet.billing.models import AccountPeriod, Accrual, Service
 from kabinet.billing.tests.test_import_accruals import HEADER, NOV, OCT, careful_road, stored_accruals
 
@@ -117,7 +118,7 @@ def test_a_plain_file_takes_the_fast_road_and_stores_what_the_careful_road_store
         lines = [text.replace("м³", "м3").replace("м²", "м2") for text in lines]
     path = write_file(lines, encoding=encoding, bom=bom)
 
-    report = services.import_file(kind="accruals", path=path)
+    report = import_file(kind="accruals", path=path)
     fast, fast_balances = stored_accruals(), balances()
     again = careful_road(path)
 
@@ -137,9 +138,9 @@ def test_a_plain_file_takes_the_fast_road_and_stores_what_the_careful_road_store
 
 def test_reimporting_one_month_of_a_year_keeps_the_other_months(accounts, write_file):
     year = [HEADER, *(line(period=f"2026-{month:02d}-01") for month in range(1, 13))]
-    services.import_file(kind="accruals", path=write_file(year, name="year.csv"))
+    import_file(kind="accruals", path=write_file(year, name="year.csv"))
 
-    report = services.import_file(
+    report = import_file(
         kind="accruals", path=write_file([HEADER, line(period="2026-11-01", to_pay="185.00")], name="nov.csv")
     )
 
@@ -155,17 +156,13 @@ def test_reimporting_one_month_of_a_year_keeps_the_other_months(accounts, write_
 
 
 def test_the_careful_road_writes_into_a_month_the_fast_road_loaded(accounts, write_file):
-    services.import_file(
-        kind="accruals", path=write_file([HEADER, line(), line(period="2026-11-01")], name="a.csv")
-    )
+    import_file(kind="accruals", path=write_file([HEADER, line(), line(period="2026-11-01")], name="a.csv"))
 
     # «10.2026» is a period only the careful road reads
-    report = services.import_file(
+    report = import_file(
         kind="accruals", path=write_file([HEADER, line(period="10.2026", to_pay="200.00")], name="b.csv")
     )
-    again = services.import_file(
-        kind="accruals", path=write_file([HEADER, line(to_pay="300.00")], name="c.csv")
-    )
+    again = import_file(kind="accruals", path=write_file([HEADER, line(to_pay="300.00")], name="c.csv"))
 
     assert not fast_road_taken(report)
     assert (again.replaced, again.loaded) == (1, 1)
@@ -182,10 +179,10 @@ HEATING_LINE = line(
 
 @postgresql_only
 def test_a_service_first_named_in_a_later_block_takes_the_fast_road(accounts, write_file, monkeypatch):
-    monkeypatch.setattr(rawcopy, "_CHUNK", 200)  # a block of a line or two
+    monkeypatch.setattr(blocks, "_CHUNK", 200)  # a block of a line or two
     lines = [HEADER, line(), line(number="1000000002"), HEATING_LINE]
 
-    report = services.import_file(kind="accruals", path=write_file(lines))
+    report = import_file(kind="accruals", path=write_file(lines))
 
     assert fast_road_taken(report)
     assert (report.loaded, report.errors) == (3, [])
@@ -195,8 +192,8 @@ def test_a_service_first_named_in_a_later_block_takes_the_fast_road(accounts, wr
 
 @postgresql_only
 def test_a_first_block_of_empty_rows_is_followed_by_the_rest(accounts, write_file, monkeypatch):
-    monkeypatch.setattr(rawcopy, "_CHUNK", 20)  # the first block: the empty row alone
-    report = services.import_file(kind="accruals", path=write_file([HEADER, "", line()]))
+    monkeypatch.setattr(blocks, "_CHUNK", 20)  # the first block: the empty row alone
+    report = import_file(kind="accruals", path=write_file([HEADER, "", line()]))
 
     assert fast_road_taken(report)
     assert (report.loaded, report.errors) == (1, [])
@@ -206,10 +203,10 @@ def test_a_first_block_of_empty_rows_is_followed_by_the_rest(accounts, write_fil
 @pytest.mark.parametrize("other", [{"name": "ХВС"}, {"unit": "куб. м"}], ids=["name", "unit"])
 def test_a_service_by_two_names_takes_the_careful_road(accounts, write_file, monkeypatch, chunk, other):
     """Which of the two is the service's is the careful road's to say; both roads say the same."""
-    monkeypatch.setattr(rawcopy, "_CHUNK", chunk)
+    monkeypatch.setattr(blocks, "_CHUNK", chunk)
     path = write_file([HEADER, line(), line(number="1000000002", **other)])
 
-    report = services.import_file(kind="accruals", path=path)
+    report = import_file(kind="accruals", path=path)
     service = Service.objects.values_list("name", "unit").get(code="HVS")
     careful = careful_road(path)
 
@@ -221,10 +218,10 @@ def test_a_service_by_two_names_takes_the_careful_road(accounts, write_file, mon
 def test_a_file_naming_more_services_than_the_fast_road_takes_goes_the_careful_road(
     accounts, write_file, monkeypatch
 ):
-    monkeypatch.setattr(rawcopy, "_MAX_SERVICES", 1)
+    monkeypatch.setattr(blocks, "_MAX_SERVICES", 1)
     lines = [HEADER, line(), HEATING_LINE]
 
-    report = services.import_file(kind="accruals", path=write_file(lines))
+    report = import_file(kind="accruals", path=write_file(lines))
 
     assert not fast_road_taken(report)
     assert (report.loaded, report.errors) == (2, [])
@@ -237,7 +234,7 @@ def test_service_columns_in_another_order_take_the_fast_road(accounts, write_fil
     lines = [HEADER, line(), HEATING_LINE]
     path = write_file([";".join(text.split(";")[at] for at in order) for text in lines])
 
-    report = services.import_file(kind="accruals", path=path)
+    report = import_file(kind="accruals", path=path)
 
     assert fast_road_taken(report)
     assert (report.loaded, report.errors) == (2, [])
@@ -249,11 +246,9 @@ def test_service_columns_in_another_order_take_the_fast_road(accounts, write_fil
 
 def bad_row_is_reported_and_changes_nothing(write_file, bad: str, reason: str) -> None:
     """A month loaded, then a plain file with one bad row: the row reported, the month kept."""
-    services.import_file(
-        kind="accruals", path=write_file([HEADER, line(period="2026-11-01")], name="before.csv")
-    )
+    import_file(kind="accruals", path=write_file([HEADER, line(period="2026-11-01")], name="before.csv"))
 
-    report = services.import_file(kind="accruals", path=write_file([HEADER, line(), bad]))
+    report = import_file(kind="accruals", path=write_file([HEADER, line(), bad]))
 
     assert (report.errors, report.applied) == ([(3, reason)], False)
     assert list(Accrual.objects.values_list("period", flat=True)) == [NOV]
@@ -288,7 +283,7 @@ def test_an_abandoned_batch_is_dropped_by_the_next_import(accounts, write_file):
         partitions.create_batch(cursor, table)
     assert table in leftover_batches()
 
-    report = services.import_file(kind="accruals", path=write_file([HEADER, line()]))
+    report = import_file(kind="accruals", path=write_file([HEADER, line()]))
 
     assert fast_road_taken(report)
     assert leftover_batches() == []
@@ -300,7 +295,7 @@ def test_a_failing_progress_report_stops_the_import_and_leaves_no_batch(accounts
         raise RuntimeError("no room for the progress")
 
     with pytest.raises(RuntimeError, match="no room for the progress"):
-        services.import_file(kind="accruals", path=write_file(PLAIN_FILE), progress=progress)
+        import_file(kind="accruals", path=write_file(PLAIN_FILE), progress=progress)
 
     assert Accrual.objects.count() == 0
     assert leftover_batches() == []
@@ -310,9 +305,9 @@ def test_a_third_import_in_one_transaction_after_a_replacing_one_is_taken_carefu
     """In a caller's transaction (as in a test), an import that replaced months holds the
     accruals until it ends; the next import must not wait for it for ever."""
     for to_pay in ("148.00", "150.00"):
-        services.import_file(kind="accruals", path=write_file([HEADER, line(to_pay=to_pay)]))
+        import_file(kind="accruals", path=write_file([HEADER, line(to_pay=to_pay)]))
 
-    report = services.import_file(kind="accruals", path=write_file([HEADER, line(to_pay="152.00")]))
+    report = import_file(kind="accruals", path=write_file([HEADER, line(to_pay="152.00")]))
 
     assert not fast_road_taken(report)
     assert (report.loaded, report.replaced, report.errors) == (1, 1, [])
@@ -321,7 +316,7 @@ def test_a_third_import_in_one_transaction_after_a_replacing_one_is_taken_carefu
 
 @postgresql_only
 def test_an_account_number_in_another_form_takes_the_careful_road(accounts, write_file):
-    report = services.import_file(kind="accruals", path=write_file([HEADER, line(number="1000 000 001")]))
+    report = import_file(kind="accruals", path=write_file([HEADER, line(number="1000 000 001")]))
 
     assert not fast_road_taken(report)
     assert (report.loaded, report.errors) == (1, [])
@@ -342,7 +337,7 @@ def committed_accounts(accounts):
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_a_plain_file_loads_with_its_balances(committed_accounts, write_file):
-    report = services.import_file(kind="accruals", path=write_file(PLAIN_FILE))
+    report = import_file(kind="accruals", path=write_file(PLAIN_FILE))
 
     assert fast_road_taken(report)
     assert (report.loaded, report.periods, report.errors) == (4, [OCT, NOV], [])

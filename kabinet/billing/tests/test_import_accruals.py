@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from kabinet.billing import imports, parsing, services
+from kabinet.billing.imports import accruals, import_file
 from kabinet.billing.models import AccountPeriod, Accrual, Service
 from kabinet.billing.tests.factories import AccountFactory
 
@@ -258,7 +258,7 @@ def test_a_file_broken_halfway_changes_nothing(accounts, write_file):
 def test_a_file_of_unknown_accounts_lists_the_first_rows_and_counts_the_rest(
     accounts, write_file, monkeypatch
 ):
-    monkeypatch.setattr("kabinet.billing.services.MAX_REPORTED_ERRORS", 3)
+    monkeypatch.setattr("kabinet.billing.imports.report.MAX_REPORTED_ERRORS", 3)
     lines = [HEADER, *[water(number=f"20000000{n:02d}") for n in range(10)]]
 
     out = StringIO()
@@ -274,11 +274,7 @@ def test_a_file_of_unknown_accounts_lists_the_first_rows_and_counts_the_rest(
 
 def careful_road(path: Path, *, skip_bad: bool = False):
     """The import as on SQLite and for XLSX: the reader and the Python row checks."""
-    parser = parsing.AccrualParser()
-    with imports.read_table(
-        path, columns=parsing.ACCRUAL_COLUMNS, fast=parsing.accrual_fast_path(parser)
-    ) as rows:
-        return services.import_accruals(rows=rows, skip_bad=skip_bad, parser=parser)
+    return accruals.import_staged(path=path, skip_bad=skip_bad)
 
 
 def stored_accruals() -> list[tuple]:
@@ -321,7 +317,7 @@ def test_both_roads_store_the_same_accruals(accounts, write_file, encoding, bom)
     lines = [line.replace("м³", "м3").replace("кВт·ч", "кВт*ч") for line in FILE_OF_EVERY_KIND]
     path = write_file(lines if encoding == "cp1251" else FILE_OF_EVERY_KIND, encoding=encoding, bom=bom)
 
-    report = services.import_file(kind="accruals", path=path)
+    report = import_file(kind="accruals", path=path)
     first = stored_accruals()
     again = careful_road(path)
 
@@ -348,7 +344,7 @@ def test_both_roads_report_the_same_bad_rows(accounts, write_file, skip_bad):
     ]
     path = write_file(lines)
 
-    report = services.import_file(kind="accruals", path=path, skip_bad=skip_bad)
+    report = import_file(kind="accruals", path=path, skip_bad=skip_bad)
     stored = stored_accruals()
     with transaction.atomic():
         careful = careful_road(path, skip_bad=skip_bad)

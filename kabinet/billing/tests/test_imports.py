@@ -2,7 +2,7 @@
 
 import pytest
 
-from kabinet.billing.imports import ImportFileError, Row, column_positions, detect_encoding, read_table
+from kabinet.billing.imports.read import ImportFileError, Row, column_positions, detect_encoding, read_table
 
 COLUMNS = ("a", "b")
 
@@ -29,7 +29,7 @@ def test_encoding_is_detected(tmp_path, data, encoding):
 
 
 def test_cp1251_letter_far_down_the_file_is_not_taken_for_utf8(tmp_path, monkeypatch):
-    monkeypatch.setattr("kabinet.billing.imports._CHUNK", 16)
+    monkeypatch.setattr("kabinet.billing.imports.read._CHUNK", 16)
     path = tmp_path / "f.csv"
     path.write_bytes(b"a;b\n" + b"1;2\n" * 50 + "Ж;3\n".encode("cp1251"))
 
@@ -46,7 +46,7 @@ def test_bom_followed_by_bytes_that_are_not_utf8_is_refused(tmp_path):
 
 
 def test_utf8_letter_split_between_chunks_is_still_utf8(tmp_path, monkeypatch):
-    monkeypatch.setattr("kabinet.billing.imports._CHUNK", 5)
+    monkeypatch.setattr("kabinet.billing.imports.read._CHUNK", 5)
     path = tmp_path / "f.csv"
     path.write_bytes("a;b\nЖЖЖЖЖЖ;1\n".encode())
 

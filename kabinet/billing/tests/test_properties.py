@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from kabinet.billing.imports import Row
-from kabinet.billing.services import ACCOUNT_COLUMNS, import_accounts
+from kabinet.billing.imports.accounts import COLUMNS as ACCOUNT_COLUMNS
+from kabinet.billing.imports.accounts import import_accounts
+from kabinet.billing.imports.read import Row
 
 anything = st.text(max_size=40)
 near_number = st.from_regex(r"\A[0-9 ,.+()-]{0,20}\Z")  # near misses of areas and phones

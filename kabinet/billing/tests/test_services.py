@@ -2,9 +2,10 @@ from decimal import Decimal
 
 import pytest
 
-from kabinet.billing.imports import ImportFileError, Row
+from kabinet.billing.imports.accounts import import_accounts, parse_account
+from kabinet.billing.imports.read import ImportFileError, Row
+from kabinet.billing.imports.report import ImportReport
 from kabinet.billing.models import Account
-from kabinet.billing.services import ImportReport, import_accounts, parse_account
 from kabinet.billing.tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,14 @@ waiting in the queue, one of them overdue) and adds what the demo lacks: a rejec
 failed message, a failed upload, an online payment. `backoffice_pages(user)` lists the pages that user opens:
 the start page, each section, and for every registered model its list (with the date
 drill-down down to a day), its add form, one object's page, its history and its delete page.
+`filter_pages(html, url)` adds, from a list page, the list with its counters shown and with each
+of its filters applied.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+from html import unescape
 from urllib.parse import urlencode
 
 from django.contrib import admin
@@ -19,14 +23,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kabinet.billing.models import Account, ImportJob
-from kabinet.core.demo import load_demo_data
 from kabinet.core.models import User
+from kabinet.demo.loader import load_demo_data
 from kabinet.messaging.models import OutboxMessage
 from kabinet.messaging.services import send_sms
 from kabinet.payments.models import OnlinePayment
-from kabinet.residents import services as registration
 from kabinet.residents.defaults import ensure_policy_documents, ensure_rejection_reasons
 from kabinet.residents.models import PolicyDocument, RejectionReason
+from kabinet.residents.services import registration
 from kabinet.testing import submit_request
 
 STAFF_PASSWORDS = {"operator": "demo-operator-2026", "admin": "demo-admin-2026"}  # as the demo sets them
@@ -120,6 +124,26 @@ def backoffice_pages(user: User) -> list[Page]:
         if model_admin.has_delete_permission(request, newest):
             pages.append(Page(reverse(f"{name}_delete", args=[newest.pk]), f"{opts.verbose_name}: удаление"))
     return pages + _own_pages()
+
+
+FILTER_SECTION = re.compile(r"<details data-filter-title=[^>]*>(.*?)</details>", re.S)
+FILTER_CHOICE = re.compile(r'<li(?: class="selected")?>\s*<a href="(\?[^"]*)"')
+SHOW_COUNTS = re.compile(r'<a href="(\?[^"]*)" class="viewlink"')
+
+
+def filter_pages(html: str, changelist: str) -> list[Page]:
+    """The list `changelist` with its counters shown, and once filtered by each of its filters.
+
+    Every choice of every filter is already named on the list itself; applying one shows what the
+    list says about itself when filtered (its counter, the chosen filter), so one choice a filter is
+    enough — the last, the one furthest from «Все» (a month filter's oldest month, say).
+    """
+    filter_block = html.partition('id="changelist-filter"')[2]
+    queries = [found.group(1) for found in SHOW_COUNTS.finditer(filter_block)]
+    for section in FILTER_SECTION.findall(filter_block):
+        choices = [q for q in FILTER_CHOICE.findall(section) if q != "?"]
+        queries += choices[-1:]
+    return [Page(f"{changelist}{unescape(q)}", f"{changelist}: фильтр") for q in dict.fromkeys(queries)]
 
 
 def _own_pages() -> list[Page]:

@@ -12,7 +12,7 @@ from kabinet.audit.models import AuditEntry
 from kabinet.core.backoffice import BackOfficeAdmin
 from kabinet.core.models import User
 from kabinet.core.tests import russian
-from kabinet.core.tests.backoffice_pages import backoffice_data, backoffice_pages
+from kabinet.core.tests.backoffice_pages import backoffice_data, backoffice_pages, filter_pages
 from kabinet.testing import sign_in_staff
 
 LOCALE = Path(settings.BASE_DIR) / "kabinet" / "core" / "locale" / "ru" / "LC_MESSAGES"
@@ -75,8 +75,10 @@ def test_every_back_office_page_reads_as_correct_russian(client, pages_with_data
     sign_in_staff(client, user)
     usernames = list(User.objects.values_list("username", flat=True))
     nouns = registered_nouns()
-    found, opened = [], 0
-    for page in backoffice_pages(user):
+    found, opened, filtered = [], 0, 0
+    pages = backoffice_pages(user)
+    while pages:
+        page = pages.pop(0)
         response = client.get(page.url, follow=True)
         assert response.status_code == 200, f"{page.what}: {page.url} answered {response.status_code}"
         html = response.content.decode()
@@ -84,9 +86,14 @@ def test_every_back_office_page_reads_as_correct_russian(client, pages_with_data
             f"{page.url} ({page.what}): {p}" for p in russian.problems(html, nouns=nouns, usernames=usernames)
         ]
         opened += 1
+        if page.what.endswith(": список"):
+            more = filter_pages(html, page.url)
+            pages += more
+            filtered += len(more)
 
     assert found == [], "\n".join(found)
-    assert opened > (60 if username == "admin" else 40)
+    assert opened > (100 if username == "admin" else 80)
+    assert filtered > (40 if username == "admin" else 30)
 
 
 def test_times_in_titles_and_lists_are_in_the_company_zone(client, pages_with_data):
@@ -129,3 +136,48 @@ def _strings(entry: str, key: str) -> list[str]:
 
     block = re.search(rf'^{key} (".*"(?:\n".*")*)', entry, re.M)
     return [ast.literal_eval(s) for s in block.group(1).split("\n")] if block else []
+
+
+def test_the_walk_applies_the_last_choice_of_each_filter_and_shows_the_counters():
+    html = (
+        '<nav id="changelist-filter"><div id="changelist-filter-extra-actions"><h3>'
+        '<a href="?_facets=True" class="viewlink">Показать счётчики</a></h3></div>'
+        '<details data-filter-title="статус" open><summary>статус</summary><ul>'
+        '<li class="selected">\n<a href="?">Все</a></li><li>\n<a href="?status__exact=new">новое</a></li>'
+        '<li>\n<a href="?status__exact=done&amp;o=1">выполнено</a></li></ul></details>'
+        '<details data-filter-title="период" open><summary>период</summary><ul>'
+        '<li class="selected">\n<a href="?">Все</a></li>'
+        '<li>\n<a href="?period=2026-11-01">ноябрь 2026</a></li>'
+        "</ul></details></nav>"
+    )
+
+    urls = [page.url for page in filter_pages(html, "/admin/appeals/appeal/")]
+
+    assert urls == [
+        "/admin/appeals/appeal/?_facets=True",
+        "/admin/appeals/appeal/?status__exact=done&o=1",
+        "/admin/appeals/appeal/?period=2026-11-01",
+    ]
+
+
+def test_a_permission_of_the_models_own_continues_the_sentence_after_the_colon(db):
+    from django.contrib.auth.models import Permission
+
+    from kabinet.core.backoffice import permission_label
+
+    resend = Permission.objects.get(codename="resend_outboxmessage")
+    view = Permission.objects.get(codename="view_outboxmessage")
+
+    assert permission_label(resend) == "исходящие SMS и письма: может отправлять сообщения ещё раз"
+    assert permission_label(view) == "исходящие SMS и письма: просмотр"
+
+
+def test_the_start_page_of_someone_who_did_nothing_yet_says_so(client, db):
+    from kabinet.demo.loader import load_demo_data
+
+    load_demo_data()
+    sign_in_staff(client, User.objects.get(username="operator"))
+
+    page = client.get("/admin/").content.decode()
+
+    assert "Пока ничего нет" in page and "Недоступно" not in page

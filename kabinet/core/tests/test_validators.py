@@ -61,7 +61,7 @@ def test_company_payment_details_errors_stand_beside_their_fields():
 
 
 def test_demo_company_has_valid_payment_details():
-    from kabinet.core.demo import load_demo_data
+    from kabinet.demo.loader import load_demo_data
 
     load_demo_data()
     company = Company.load()
@@ -79,6 +79,7 @@ def test_the_back_office_shows_a_wrong_account_beside_its_field_and_saves_good_d
         "phone": "",
         "email": "",
         "working_hours": "",
+        "appeal_reopen_days": "30",
         "auto_approve_registrations": "on",
     }
 

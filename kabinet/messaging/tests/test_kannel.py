@@ -7,7 +7,7 @@ import pytest
 from kabinet.messaging import services
 from kabinet.messaging.models import DeliveryAttempt, OutboxMessage
 from kabinet.residents.models import RegistrationRequest
-from kabinet.residents.services import confirm_registration
+from kabinet.residents.services.registration import confirm_registration
 from kabinet.testing import submit_request
 
 from .peers import free_port, wait_for

@@ -6,7 +6,8 @@ import pytest
 
 from kabinet.messaging.models import OutboxMessage
 from kabinet.messaging.sms import is_gsm7, segments
-from kabinet.residents.services import confirm_registration, reject_request
+from kabinet.residents.services import access
+from kabinet.residents.services.registration import confirm_registration, reject_request
 from kabinet.testing import submit_request
 
 # A long but real-looking address of a company's cabinet (52 characters without the scheme).
@@ -75,9 +76,6 @@ def test_rejection_sms_is_never_cut_it_says_where_to_read_the_whole_reason(
 def test_password_reset_sms_stays_within_two_segments_with_a_long_site_url(
     settings, company, published_policies, ivanov_account
 ):
-    access = pytest.importorskip(
-        "kabinet.residents.access", reason="the password reset arrives with the access half of issue 3"
-    )
     settings.SITE_URL = LONG_SITE_URL
     request = submit_request()
     code = re.search(r"\d{6}", OutboxMessage.objects.get(channel="sms").body)[0]

@@ -8,7 +8,9 @@ import pytest
 
 from kabinet.messaging import services
 from kabinet.messaging.models import OutboxMessage
-from kabinet.residents.services import confirm_registration, reject_request
+from kabinet.residents.selectors import find_resident
+from kabinet.residents.services import access
+from kabinet.residents.services.registration import confirm_registration, reject_request
 from kabinet.testing import submit_request
 
 from .peers import wait_for
@@ -82,13 +84,10 @@ def test_smtp_server_down_delays_the_letter_and_it_goes_when_it_is_back(smtp, se
 
 
 def test_password_changed_letter_arrives_by_smtp(smtp, company, published_policies, ivanov_account):
-    access = pytest.importorskip(
-        "kabinet.residents.access", reason="the password change arrives with the access half of issue 3"
-    )
     request = submit_request()
     code = re.search(r"\d{6}", OutboxMessage.objects.get(channel="sms").body)[0]
     confirm_registration(registration_request=request, code=code, ip="203.0.113.7")
-    resident = access.find_resident("1000123456")
+    resident = find_resident("1000123456")
 
     access.change_password(resident=resident, password="Lighthouse-Volga-2026", ip="203.0.113.7")
     services.deliver_due()

@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 
 from kabinet.billing.tests.factories import AccountFactory
-from kabinet.meters.models import Building, Meter, Reading, Service, building_address
+from kabinet.meters.models import Building, Meter, Reading, Resource, building_address
 
 
 class BuildingFactory(factory.django.DjangoModelFactory):
@@ -23,7 +23,7 @@ class MeterFactory(factory.django.DjangoModelFactory):
 
     account = factory.SubFactory(AccountFactory)
     building = factory.LazyAttribute(lambda m: BuildingFactory(address=building_address(m.account.address)))
-    service = Service.COLD_WATER
+    service = Resource.COLD_WATER
     serial_number = factory.Sequence(lambda n: f"ХВ-{100000 + n}")
     place = "кухня"
     digits_before = 5

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kabinet.billing.tests.factories import AccountFactory
-from kabinet.meters.models import Meter, ReadingSchedule, Service
+from kabinet.meters.models import Meter, ReadingSchedule, Resource
 from kabinet.testing import sign_in_staff
 
 from .factories import MeterFactory, ReadingFactory
@@ -23,7 +23,7 @@ def staff(client, operator):
 
 def test_meter_list_filters_overdue_verification_and_service(staff, ivanov_account):
     MeterFactory(account=ivanov_account, serial_number="ХВ-OK")
-    MeterFactory(account=ivanov_account, serial_number="ГВ-OLD", service=Service.HOT_WATER,
+    MeterFactory(account=ivanov_account, serial_number="ГВ-OLD", service=Resource.HOT_WATER,
                  next_check_date=timezone.localdate() - timedelta(days=1))  # fmt: skip
 
     overdue = staff.get(METERS, {"check": "overdue"}).content.decode()
@@ -143,7 +143,7 @@ def test_past_readings_are_shown_not_edited_and_a_one_tariff_meter_has_no_second
 
 def test_a_two_tariff_meter_asks_for_day_and_night_and_nothing_more(staff, ivanov_account):
     meter = MeterFactory(
-        account=ivanov_account, service=Service.ELECTRICITY, tariffs=2, digits_after=0,
+        account=ivanov_account, service=Resource.ELECTRICITY, tariffs=2, digits_after=0,
         initial_value=Decimal(100), initial_value_t2=Decimal(50),
     )  # fmt: skip
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from kabinet.meters.models import Reading, Service
+from kabinet.meters.models import Reading, Resource
 from kabinet.meters.window import add_months
 from kabinet.testing_browser import accessibility_violations, shoot
 
@@ -28,7 +28,7 @@ def test_resident_submits_all_readings_in_one_form_and_confirms_an_unusual_one(
     water = MeterFactory(account=ivanov_account, serial_number="ХВ-2231847")
     last = history(water, start=add_months(timezone.localdate(), -6), months=6, use=Decimal(5))
     MeterFactory(
-        account=ivanov_account, serial_number="Э-0147733", service=Service.ELECTRICITY, tariffs=2,
+        account=ivanov_account, serial_number="Э-0147733", service=Resource.ELECTRICITY, tariffs=2,
         digits_before=6, digits_after=0, initial_value=Decimal(18344), initial_value_t2=Decimal(7120),
         place="прихожая",
     )  # fmt: skip

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from kabinet.core.demo import load_demo_data
+from kabinet.demo.loader import load_demo_data
 from kabinet.meters.models import Meter, Reading
 
 pytestmark = pytest.mark.django_db

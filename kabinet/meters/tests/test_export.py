@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from kabinet.audit.models import AuditEntry
 from kabinet.billing.tests.factories import AccountFactory
-from kabinet.meters.models import Service
+from kabinet.meters.models import Resource
 from kabinet.testing import sign_in_staff
 
 from .factories import MeterFactory, ReadingFactory
@@ -25,7 +25,7 @@ def november(db):
     power = MeterFactory(
         account=AccountFactory(number="1000000001"),
         serial_number="Э-1",
-        service=Service.ELECTRICITY,
+        service=Resource.ELECTRICITY,
         tariffs=2,
         digits_before=6,
         digits_after=0,

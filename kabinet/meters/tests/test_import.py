@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from kabinet.billing.tests.factories import AccountFactory
-from kabinet.meters.models import Building, Meter, Service
+from kabinet.meters.models import Building, Meter, Resource
 
 pytestmark = pytest.mark.django_db
 SAMPLE = Path(__file__).resolve().parents[3] / "docs" / "samples" / "meters.csv"
@@ -36,7 +36,11 @@ def test_the_documented_sample_imports_and_a_second_run_changes_nothing(sample_a
     assert "Приборы учёта: добавлено 6, обновлено 0, без изменений 0, ошибок 0." in first
     assert "добавлено 0, обновлено 0, без изменений 6, ошибок 0." in second
     electricity = Meter.objects.get(serial_number="Э-0147733")
-    assert (electricity.service, electricity.tariffs, electricity.digits_after) == (Service.ELECTRICITY, 2, 0)
+    assert (electricity.service, electricity.tariffs, electricity.digits_after) == (
+        Resource.ELECTRICITY,
+        2,
+        0,
+    )
     assert electricity.initial_values == (Decimal(18344), Decimal(7120))
     assert electricity.next_check_date == date(2036, 6, 1)
     assert electricity.building.address == "г. Пермь, ул. Ленина, д. 10"

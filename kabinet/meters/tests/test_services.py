@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError
 
 from kabinet.meters import services
-from kabinet.meters.models import Reading, Service
+from kabinet.meters.models import Reading, Resource
 
 from .conftest import JAN
 from .factories import BuildingFactory, MeterFactory, ReadingFactory, history
@@ -103,7 +103,7 @@ def test_the_database_keeps_one_reading_per_meter_per_period(company, cold_water
 def test_two_tariff_electricity_takes_day_and_night_values(company, ivanov_account):
     meter = MeterFactory(
         account=ivanov_account,
-        service=Service.ELECTRICITY,
+        service=Resource.ELECTRICITY,
         tariffs=2,
         digits_before=6,
         digits_after=0,
@@ -120,7 +120,7 @@ def test_two_tariff_electricity_takes_day_and_night_values(company, ivanov_accou
 
 def test_a_lower_night_value_is_refused_beside_the_night_field(company, ivanov_account):
     meter = MeterFactory(
-        account=ivanov_account, service=Service.ELECTRICITY, tariffs=2, digits_before=6, digits_after=0,
+        account=ivanov_account, service=Resource.ELECTRICITY, tariffs=2, digits_before=6, digits_after=0,
         initial_value=Decimal(1000), initial_value_t2=Decimal(400),
     )  # fmt: skip
 

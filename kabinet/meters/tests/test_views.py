@@ -221,9 +221,9 @@ def test_an_error_for_the_residents_other_flat_is_shown_with_that_flat(signed_in
 
 @pytest.fixture
 def hot_water(ivanov_account):
-    from kabinet.meters.models import Service
+    from kabinet.meters.models import Resource
 
-    return MeterFactory(account=ivanov_account, service=Service.HOT_WATER, serial_number="ГВ-5550001")
+    return MeterFactory(account=ivanov_account, service=Resource.HOT_WATER, serial_number="ГВ-5550001")
 
 
 def post_all(client, **values):

@@ -152,12 +152,12 @@ def test_reminder_channel_is_chosen_in_the_profile(signed_in, registered_ivanov)
 
 @pytest.mark.usefixtures("published_policies")
 def test_closing_the_cabinet_withdraws_consent_and_removes_personal_data(client, company, ivanov_account):
-    from kabinet.residents import services
+    from kabinet.residents.services import registration
 
     from .conftest import sms_code as code_from
 
     request = submit_request()
-    services.confirm_registration(
+    registration.confirm_registration(
         registration_request=request,
         code=code_from("+79123456789", "Код подтверждения регистрации:"),
         ip="203.0.113.7",

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kabinet.residents import services
 from kabinet.residents.models import RegistrationRequest
+from kabinet.residents.services import registration
 from kabinet.testing import IVANOV, last_sms_code, registration_post
 
 pytestmark = pytest.mark.django_db
@@ -229,7 +229,7 @@ def complete_registration(client) -> None:
 def test_rejected_applicant_sees_the_reason_and_can_apply_again(client, company, ivanov_account, operator):
     client.post(REGISTER, registration_post(full_name="Иванова Мария Петровна"))
     request = RegistrationRequest.objects.get()
-    services.reject_request(registration_request=request, staff=operator, reason="ФИО не совпадает.")
+    registration.reject_request(registration_request=request, staff=operator, reason="ФИО не совпадает.")
 
     html = client.get(reverse("residents:request_sent")).content.decode()
 
@@ -243,7 +243,7 @@ def test_the_page_named_in_the_rejection_sms_shows_the_whole_reason_in_any_brows
     client.post(REGISTER, registration_post(full_name="Иванова Мария Петровна"))
     request = RegistrationRequest.objects.get()
     reason = "ФИО в заявке не совпадает с ФИО в квитанции. Укажите ФИО так, как в квитанции. " * 2
-    services.reject_request(registration_request=request, staff=operator, reason=reason)
+    registration.reject_request(registration_request=request, staff=operator, reason=reason)
     request.refresh_from_db()
 
     other_browser = Client()

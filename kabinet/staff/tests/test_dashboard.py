@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from kabinet.appeals.models import Appeal
+from kabinet.appeals.models import Appeal, AppealCategory
 from kabinet.audit.models import AuditEntry
 from kabinet.core.models import Company, User
 from kabinet.core.tests.backoffice_pages import backoffice_data
@@ -53,7 +53,31 @@ def test_open_and_overdue_appeals_are_counted_and_linked(operator_client):
 
     opened = next(url for text, url in found.items() if text.endswith("открыто") or text.endswith("открыты"))
     assert listed_count(operator_client, opened) == open_count
-    assert listed_count(operator_client, found["Без ответа больше 10 дней: 1"]) == 1
+    assert listed_count(operator_client, found["Без ответа дольше срока: 1"]) == 1
+
+
+def test_overdue_appeals_are_counted_by_the_term_of_their_category(operator_client):
+    """Issue 15 (4): a category with its own term (3 days) makes an appeal of 5 days overdue,
+    one under the company's 10 days is not."""
+    demo = Appeal.objects.filter(status__in=Appeal.OPEN, answered_at=None).first()
+    five_days_ago = timezone.now() - timedelta(days=5)
+    quick = AppealCategory.objects.create(name="Аварии в квартире", answer_days=3)
+    appeals = [
+        Appeal.objects.create(
+            account=demo.account,
+            resident=demo.resident,
+            category=category,
+            text="Течёт.",
+            created_at=five_days_ago,
+        )
+        for category in (quick, AppealCategory.objects.get(name=demo.category.name))
+    ]
+    Appeal.objects.filter(pk=demo.pk).delete()
+
+    found = links(operator_client.get("/admin/").content.decode())
+
+    url = found["Без ответа дольше срока: 1"]
+    assert list(operator_client.get(url).context["cl"].result_list) == [appeals[0]]
 
 
 def test_failed_messages_stand_out_and_open_filtered(operator_client):

@@ -4,8 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kabinet.billing import services
-from kabinet.billing.imports import ImportFileError
+from kabinet.billing.imports import KINDS, ImportFileError, import_file
 
 
 class ProgressBar:
@@ -56,7 +55,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("kind", choices=sorted(services.IMPORT_KINDS), help="что в файле")
+        parser.add_argument("kind", choices=sorted(KINDS), help="что в файле")
         parser.add_argument("file", type=Path, help="путь к файлу CSV или XLSX")
         parser.add_argument(
             "--skip-bad",
@@ -71,7 +70,7 @@ class Command(BaseCommand):
         interactive = getattr(self.stderr._out, "isatty", lambda: False)() and self.stderr._out is sys.stderr
         bar = None if no_progress else ProgressBar(self.stderr._out, interactive=interactive)
         try:
-            report = services.import_file(kind=kind, path=file, skip_bad=skip_bad, progress=bar)
+            report = import_file(kind=kind, path=file, skip_bad=skip_bad, progress=bar)
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity >= 2:
@@ -79,9 +78,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"{phase}: {seconds:.1f} с")
         if bar is not None:
             bar.finish(report.rows_read)
-        for text in services.report_lines(report):
+        for text in report.lines():
             self.stdout.write(text, self.style.WARNING)
-        summary = f"{services.IMPORT_KINDS[kind].title}: {report.summary()}"
+        summary = f"{KINDS[kind].title}: {report.summary()}"
         self.stdout.write(summary, self.style.WARNING if report.errors else self.style.SUCCESS)
         if not report.applied:
             raise CommandError("Файл не загружен: в нём есть строки с ошибками.", returncode=1)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from kabinet.billing.services import run_queued_imports
+from kabinet.billing.imports.jobs import run_queued_imports
 from kabinet.core.worker import run_until_stopped
 
 

@@ -1,0 +1,132 @@
+"""Uploads in the back-office: a file kept on disk, imported by the worker, its progress shown.
+
+The upload only stores the file and queues an `ImportJob`; `manage.py run_billing_worker`
+claims and runs the jobs, so that an import of minutes never holds a web request.
+"""
+
+import datetime
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+
+from kabinet.core.models import User
+
+from ..models import ImportJob
+from .read import ImportFileError
+from .registry import KINDS, import_file
+
+UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx")
+_PROGRESS_SECONDS = 1.0
+
+
+def queue_import(*, job: ImportJob, upload: UploadedFile, user: User | None) -> ImportJob:
+    """Keep an uploaded file under BILLING_IMPORT_DIR (outside the web root) and queue its
+    import for the worker (`manage.py run_billing_worker`). `job` carries kind and skip_bad."""
+    directory = Path(settings.BILLING_IMPORT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    suffix = Path(upload.name or "").suffix.lower()
+    stored = directory / f"{uuid.uuid4().hex}{suffix if suffix in UPLOAD_SUFFIXES else '.csv'}"
+    with stored.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job.file_name = Path(upload.name or stored.name).name[:255]
+    job.stored_path = str(stored)
+    job.bytes_total = stored.stat().st_size
+    job.status = ImportJob.Status.QUEUED
+    job.created_by = user
+    job.save()
+    return job
+
+
+def claim_import_job() -> ImportJob | None:
+    """Take the oldest queued job, so that two workers never run the same one."""
+    _requeue_abandoned_jobs()
+    for job in ImportJob.objects.filter(status=ImportJob.Status.QUEUED).order_by("created_at")[:5]:
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+            status=ImportJob.Status.RUNNING, started_at=timezone.now()
+        )
+        if claimed:
+            job.refresh_from_db()
+            return job
+    return None
+
+
+def _requeue_abandoned_jobs() -> None:
+    # A worker that died mid-import rolled its transaction back: nothing of the file is in the
+    # books, and an import replaces whole months, so running the file again is safe. A job
+    # running far longer than any import takes is taken to be such an orphan.
+    lease = datetime.timedelta(minutes=settings.BILLING_IMPORT_LEASE_MINUTES)
+    ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=timezone.now() - lease).update(
+        status=ImportJob.Status.QUEUED, started_at=None, rows_done=0, bytes_done=0
+    )
+
+
+def run_import_job(job: ImportJob) -> ImportJob:
+    """Import a claimed job's file, recording progress as it goes and the report at the end."""
+    reporter = _JobProgress(job)
+    try:
+        report = import_file(
+            kind=job.kind, path=Path(job.stored_path), skip_bad=job.skip_bad, progress=reporter
+        )
+    except ImportFileError as exc:
+        job.status = ImportJob.Status.FAILED
+        job.summary = f"Файл не загружен: {exc}"
+    else:
+        job.status = ImportJob.Status.DONE if report.applied else ImportJob.Status.FAILED
+        job.summary = f"{KINDS[job.kind].title}: {report.summary()}"
+        job.error_count = report.error_count
+        job.report = "\n".join(report.lines())
+        job.rows_done = report.rows_read
+        job.bytes_done = job.bytes_total
+    finally:
+        reporter.close()
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def run_queued_imports() -> int:
+    """Run every queued import job; the number run. The worker's one call into billing."""
+    count = 0
+    while (job := claim_import_job()) is not None:
+        run_import_job(job)
+        count += 1
+    return count
+
+
+class _JobProgress:
+    """Writes a job's progress about once a second through a connection of its own: the import
+    runs in one long transaction, whose writes the back-office could not see until it ends.
+    SQLite allows one writer at a time, so there the progress shows only at the end."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self.rows = 0
+        self.written_at = 0.0
+        self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if _live_progress() else None
+
+    def __call__(self, rows: int, share: float) -> None:
+        self.rows = rows
+        now = time.monotonic()
+        if self.connection is None or now - self.written_at < _PROGRESS_SECONDS:
+            return
+        self.written_at = now
+        done = min(int(share * self.job.bytes_total), self.job.bytes_total)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE billing_importjob SET rows_done = %s, bytes_done = %s WHERE id = %s",
+                [rows, done, self.job.pk],
+            )
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def _live_progress() -> bool:
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
