@@ -189,7 +189,7 @@ class CurrentReadingInline(admin.TabularInline):
     def get_fields(self, request, obj=None):
         return [*value_fields(obj), "source_shown", "submitted_shown"]
 
-    @admin.display(description="кем передано")
+    @admin.display(description="канал")
     def source_shown(self, obj: Reading) -> str:
         return obj.get_source_display() if obj.pk else "—"
 

@@ -254,8 +254,13 @@ class Reading(models.Model):
     """Показание: one per meter per period (the first day of the month it was taken in)."""
 
     class Source(models.TextChoices):
-        RESIDENT = "resident", "житель в кабинете"
-        OPERATOR = "operator", "сотрудник"
+        """The channel a reading came by: every channel passes the same checks."""
+
+        RESIDENT = "resident", "кабинет"
+        APP = "app", "приложение"
+        DEVICE = "device", "устройство"
+        BANK = "bank", "банк"
+        OPERATOR = "operator", "оператор"
         IMPORT = "import", "система начислений"
 
     meter = models.ForeignKey(
@@ -273,7 +278,7 @@ class Reading(models.Model):
         blank=True,
         help_text="Сумма по тарифам.",
     )
-    source = models.CharField("кем передано", max_length=10, choices=Source.choices, default=Source.RESIDENT)
+    source = models.CharField("канал", max_length=10, choices=Source.choices, default=Source.RESIDENT)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="передал",

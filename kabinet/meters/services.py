@@ -51,8 +51,12 @@ def submit_reading(
     user=None,
     today: date | None = None,
     confirmed: bool = False,
+    channel: str = Reading.Source.RESIDENT,
 ) -> Reading:
     """Accept a resident's reading for the open window's period, or correct the one already given.
+
+    `channel` is the way it came (the cabinet, the app, a device, the bank): every way passes the
+    same checks, and the channel is kept with the reading for the history and the operators' export.
 
     Raises `ReadingRefused` (outside the window, meter past verification, lower than the last
     reading) or `NeedsConfirmation` (consumption over IMPLAUSIBLE_FACTOR times the usual and not
@@ -61,11 +65,11 @@ def submit_reading(
     today = today or selectors.local_today()
     window = selectors.meter_window(meter, today=today)
     if not window.is_open:
-        raise ReadingRefused(f"Сейчас показания не принимаются. {window.text()}")
+        raise ReadingRefused(f"Сейчас показания не принимаются. {window.text()}", code="window_closed")
     if meter.check_overdue(today):
-        raise ReadingRefused(overdue_text(meter))
+        raise ReadingRefused(overdue_text(meter), code="verification_overdue")
     if len(values) != meter.tariffs:
-        raise ReadingRefused("Укажите показания по каждому тарифу.")
+        raise ReadingRefused("Укажите показания по каждому тарифу.", code="tariffs_missing")
     earlier = list(
         meter.readings.filter(period__lt=window.period).order_by("-period")[: selectors.HISTORY_MONTHS]
     )
@@ -77,7 +81,7 @@ def submit_reading(
         "value_t2": values[1] if meter.tariffs > 1 else None,
         "value_t3": values[2] if meter.tariffs > 2 else None,
         "consumption": consumption,
-        "source": Reading.Source.RESIDENT,
+        "source": channel,
         "submitted_by": user,
         "submitted_at": timezone.now(),
         "confirmed_high": confirmed,
@@ -104,6 +108,7 @@ class ReadingOutcome:
     refusal: str = ""
     field: str | None = None
     needs_confirmation: bool = False
+    code: str = ""  # the refusal's machine code, for the API
 
     @property
     def accepted(self) -> bool:
@@ -111,7 +116,11 @@ class ReadingOutcome:
 
 
 def submit_readings(
-    *, entries: list[ReadingEntry], user=None, today: date | None = None
+    *,
+    entries: list[ReadingEntry],
+    user=None,
+    today: date | None = None,
+    channel: str = Reading.Source.RESIDENT,
 ) -> list[ReadingOutcome]:
     """All meters of an account in one submission. Each reading stands on its own (one statement,
     as `submit_reading`): a refused one does not hold back the others, and the outcome of each is
@@ -121,12 +130,18 @@ def submit_readings(
         outcome = ReadingOutcome(meter=entry.meter)
         try:
             outcome.reading = submit_reading(
-                meter=entry.meter, values=entry.values, user=user, today=today, confirmed=entry.confirmed
+                meter=entry.meter,
+                values=entry.values,
+                user=user,
+                today=today,
+                confirmed=entry.confirmed,
+                channel=channel,
             )
         except ReadingRefused as error:
-            outcome.refusal, outcome.field = error.message, error.field
+            outcome.refusal, outcome.field, outcome.code = error.message, error.field, error.code
         except NeedsConfirmation as error:
             outcome.refusal, outcome.needs_confirmation = error.message, True
+            outcome.code = "needs_confirmation"
         outcomes.append(outcome)
     return outcomes
 
@@ -163,6 +178,7 @@ def _consumption(meter: Meter, values: tuple[Decimal, ...], previous: Reading | 
                     f"Показание меньше предыдущего ({meter.shown(last)}). Показания счётчика не "
                     "уменьшаются: проверьте цифры. Если прибор заменили, сообщите в управляющую компанию.",
                     field=f"value_{index + 1}",
+                    code="lower_than_previous",
                 )
             used = rolled  # the counter went past its last digit and started again from zero
         total += used
@@ -255,7 +271,7 @@ def check_operator_reading(*, meter: Meter, period: date, values: tuple[Decimal,
     """The consumption an operator's reading for `period` gives; `ReadingRefused` when the values
     are lower than the last reading (a counter that rolled over past its last digit excepted)."""
     if len(values) != meter.tariffs:
-        raise ReadingRefused("Укажите показания по каждому тарифу.")
+        raise ReadingRefused("Укажите показания по каждому тарифу.", code="tariffs_missing")
     previous = meter.readings.filter(period__lt=period).order_by("-period").first()
     return _consumption(meter, values, previous)
 
