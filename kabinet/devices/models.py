@@ -83,6 +83,17 @@ class Device(models.Model):
     def reported_input(self, channel: int) -> dict:
         return self.reported.get(str(channel), {})
 
+    @property
+    def reported_shown(self) -> str:
+        """«вход 0: 123,456 м³ (№ 21-123456); вход 1: 234,567 м³» as the device sent them."""
+        lines = []
+        for channel in CHANNELS:
+            given = self.reported_input(channel)
+            if "value" in given:
+                line = f"вход {channel}: {formats.quantity(Decimal(given['value']))} м³"
+                lines.append(line + (f" (№ {given['serial']})" if given.get("serial") else ""))
+        return "; ".join(lines)
+
 
 class DeviceInput(models.Model):
     """One input of a device (`ch0` or `ch1`) and the meter it feeds, with its latest value."""
