@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("kabinet.billing.urls")),
     path("", include("kabinet.payments.urls")),
     path("", include("kabinet.meters.urls")),
+    path("", include("kabinet.devices.urls")),
     path("", include("kabinet.appeals.urls")),
     path("", include("kabinet.messaging.urls")),
     path("", include("kabinet.public.urls")),

@@ -40,6 +40,10 @@ class AuditEntry(models.Model):
         OTP_RECOVERY_RENEWED = "otp_recovery_renew", "выпущены новые резервные коды"
         OTP_RESET = "otp_reset", "второй фактор сброшен"
         SESSIONS_ENDED = "sessions_ended", "выход на всех устройствах"
+        DEVICE_PAIRED = "device_paired", "подключено устройство (Ватериус)"
+        DEVICE_CHANGED = "device_changed", "изменены входы устройства"
+        DEVICE_TOKEN = "device_token", "выдан новый адрес устройства"
+        DEVICE_REMOVED = "device_removed", "устройство отключено"
 
     at = models.DateTimeField("когда", default=timezone.now, db_index=True)
     action = models.CharField("действие", max_length=20, choices=Action.choices, db_index=True)

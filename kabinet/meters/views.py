@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from kabinet.core import formats
 from kabinet.core.charts import monthly_bars
+from kabinet.devices.selectors import meter_device_states
 from kabinet.residents.cabinet import Cabinet, cabinet_page, not_a_resident, open_cabinet, remember_account
 
 from . import selectors, services
@@ -31,7 +32,9 @@ def _page(
         bound = {bound.meter.pk: bound}
     bound = bound or {}
     page = selectors.readings_page(account=cabinet.account)
+    devices = meter_device_states([card.meter for card in page.cards], window=page.window)
     for card in page.cards:
+        card.device = devices.get(card.meter.pk)
         if card.meter.pk in bound:
             card.form = bound[card.meter.pk]
         else:

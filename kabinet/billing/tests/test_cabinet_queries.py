@@ -40,8 +40,9 @@ PAGES = [
     ("payments:pay", {}, 5),
     # payment history: the online payments under way (1), the payments (1), the company (1)
     ("payments:history", {}, 6),
-    # readings: meters (1), their readings (1), the reading schedule (1), the company (1)
-    ("meters:readings", {}, 7),
+    # readings: meters (1), their readings (1), the reading schedule (1), the company (1), the
+    # device inputs feeding the meters (1)
+    ("meters:readings", {}, 8),
     # appeals: the list (1), the company (1)
     ("appeals:list", {}, 5),
     # a new appeal: the categories (1), the company (1)

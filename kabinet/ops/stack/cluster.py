@@ -174,7 +174,7 @@ class Stack:
 
     def stop_all(self) -> None:
         order = ["nginx", *[n for n in self.processes if n.startswith(("web", "restore"))]]
-        order += [n for n in self.processes if n.startswith(("outbox", "billing", "reminders"))]
+        order += [n for n in self.processes if n.startswith(("outbox", "billing", "reminders", "devices"))]
         order += ["redis", "postgres"]
         for name in order:
             self.stop(name)
@@ -277,6 +277,7 @@ class Stack:
             self.start_worker(f"outbox{n}", "run_worker")
         self.start_worker("billing", "run_billing_worker")
         self.start_worker("reminders", "send_reading_reminders", "--schedule")
+        self.start_worker("devices", "submit_device_readings", "--schedule")
 
     # --- nginx --------------------------------------------------------------------------------
     def certificate(self) -> tuple[Path, Path]:
@@ -362,7 +363,7 @@ class Stack:
         self.start_redis()
         self.log("migrate, collectstatic, demo data…")
         self.prepare_django()
-        self.log("workers: 2 outbox, billing, reminders…")
+        self.log("workers: 2 outbox, billing, reminders, devices…")
         self.start_workers()
         for port in self.node_ports:
             self.log(f"gunicorn node 127.0.0.1:{port}…")
