@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kabinet.residents",
     "kabinet.payments",
     "kabinet.meters",
+    "kabinet.gis",
     "kabinet.appeals",
     "kabinet.public",
     "kabinet.audit",
