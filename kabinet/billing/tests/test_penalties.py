@@ -34,6 +34,11 @@ def test_a_penalties_line_is_known_by_its_code_or_name(code, name, penalty):
     assert is_penalty(code, name) is penalty
 
 
+def load(path: Path) -> None:
+    out = StringIO()
+    call_command("import_billing", "accruals", str(path), "--no-progress", stdout=out, stderr=out)
+
+
 @pytest.fixture
 def imported(db, company, client):
     fill_payment_details(company)

@@ -24,7 +24,10 @@ def test_the_receipt_shows_the_els_and_the_service_id_once_imported(client, comp
     url = reverse("billing:payment_document_pdf", args=[date(2026, 10, 1)])
     _, before = pdf_pages(client.get(url).content)
 
-    call_command("import_gis", "accounts", str(ACCOUNTS_SAMPLE), stdout=StringIO(), stderr=StringIO())
+    # The sample names four accounts; this test has one of them.
+    call_command(
+        "import_gis", "accounts", str(ACCOUNTS_SAMPLE), "--skip-bad", stdout=StringIO(), stderr=StringIO()
+    )
 
     _, after = pdf_pages(client.get(url).content)
     charges = client.get(reverse("billing:charges")).content.decode()
