@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from kabinet.billing.models import Account, ImportJob
 from kabinet.core.backoffice import BackOfficeAdmin
 from kabinet.core.clientip import client_ip
-from kabinet.core.formats import Noun
+from kabinet.core.formats import Noun, plural
 from kabinet.meters.models import Meter
 from kabinet.meters.selectors import local_today
 
@@ -63,8 +63,12 @@ class GisExchangeAdmin(BackOfficeAdmin):
             "title": "Обмен с ГИС ЖКХ",
             "opts": self.model._meta,
             "form": form,
-            "accounts": accounts,
-            "meters": meters,
+            "known": (
+                f"{accounts['known']} из {accounts['total']} "
+                f"{plural(accounts['total'], 'лицевого счёта', 'лицевых счетов', 'лицевых счетов')} и "
+                f"{meters['known']} из {meters['total']} "
+                f"{plural(meters['total'], 'прибора', 'приборов', 'приборов')} в работе"
+            ),
             "jobs": [(job, GIS_KINDS[job.kind]) for job in jobs],
             "uploads": [(f"{upload}?kind={code}", title) for code, title in GIS_KINDS.items()],
             "can_upload": request.user.has_perm("billing.add_importjob"),
