@@ -44,11 +44,16 @@ class AccountAdmin(BackOfficeAdmin):
     noun = Noun("лицевой счёт", "лицевых счёта", "лицевых счетов", accusative="лицевой счёт")
     form = AccountForm
     list_display = ("number", "holder_name", "address", "area_shown", "phone")
-    search_fields = ("number", "holder_name", "address", "phone")
+    search_fields = ("number", "holder_name", "address", "phone", "unified_number", "service_id")
     list_filter = (HasPhoneFilter,)
     ordering = ("number",)
     readonly_fields = ("created_at", "updated_at")
-    fields = ("number", "holder_name", "address", "area", "phone", "email", "created_at", "updated_at")
+    fieldsets = [
+        (None, {"fields": ["number", "holder_name", "address", "area", "phone", "email"]}),
+        # Given by ГИС ЖКХ, loaded from its file (kabinet/gis); typed here only to correct one.
+        ("ГИС ЖКХ", {"fields": ["unified_number", "service_id"]}),
+        (None, {"fields": ["created_at", "updated_at"]}),
+    ]
 
     @admin.display(description="площадь", ordering="area")
     def area_shown(self, obj: Account) -> str:

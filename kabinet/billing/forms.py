@@ -4,6 +4,7 @@ from django import forms
 
 from kabinet.core import normalize
 
+from . import identifiers
 from .models import Account, ImportJob
 
 
@@ -12,7 +13,37 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = ("number", "holder_name", "address", "area", "phone", "email")
+        fields = (
+            "number",
+            "holder_name",
+            "address",
+            "area",
+            "phone",
+            "email",
+            "unified_number",
+            "service_id",
+        )
+
+    def clean_unified_number(self) -> str:
+        text = self.cleaned_data["unified_number"]
+        try:
+            return identifiers.check_unified_number(text) if text.strip() else ""
+        except ValueError as exc:
+            raise forms.ValidationError(_sentence(exc)) from None
+
+    def clean_service_id(self) -> str:
+        text = self.cleaned_data["service_id"]
+        try:
+            return identifiers.check_service_id(text) if text.strip() else ""
+        except ValueError as exc:
+            raise forms.ValidationError(_sentence(exc)) from None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        unified, service = data.get("unified_number"), data.get("service_id")
+        if unified and service and not service.startswith(unified + "-"):
+            self.add_error("service_id", f"Идентификатор ЖКУ {service} не начинается с ЕЛС {unified}.")
+        return data
 
     def clean_number(self) -> str:
         number = normalize.account_number(self.cleaned_data["number"])
@@ -34,6 +65,11 @@ class AccountForm(forms.ModelForm):
             return normalize.phone_e164(phone, mobile_only=False)
         except normalize.InvalidPhone:
             raise forms.ValidationError("Номер не распознан. Например: +7 912 345-67-89.") from None
+
+
+def _sentence(exc: ValueError) -> str:
+    text = str(exc)
+    return text[:1].upper() + text[1:] + "."
 
 
 class ImportUploadForm(forms.ModelForm):

@@ -1,7 +1,11 @@
 from django.db import models
-from django.db.models.functions import Round
+from django.db.models.functions import Length, Round
+from django.db.models.lookups import Exact
 
 from kabinet.core import formats, normalize
+
+UNIFIED_NUMBER_LENGTH = 10  # ЕЛС
+SERVICE_ID_LENGTH = 13  # ИЖКУ
 
 
 class Account(models.Model):
@@ -19,6 +23,21 @@ class Account(models.Model):
         "телефон по данным начислений", max_length=16, blank=True, help_text="В формате +79123456789."
     )
     email = models.EmailField("e-mail по данным начислений", blank=True)
+    # Identifiers ГИС ЖКХ gives the account (kabinet/gis, docs/gis-zhkh.md): the ЕЛС, 10 characters,
+    # names the payer and the premises; the ИЖКУ, 13, is the ЕЛС, «-» and the number of this
+    # company's services among the payer's, so it names this account alone.
+    unified_number = models.CharField(
+        "ЕЛС (единый лицевой счёт в ГИС ЖКХ)",
+        max_length=UNIFIED_NUMBER_LENGTH,
+        blank=True,
+        help_text="10 знаков, присваивает ГИС ЖКХ. Например, 50ВН274718.",
+    )
+    service_id = models.CharField(
+        "идентификатор ЖКУ (ИЖКУ)",
+        max_length=SERVICE_ID_LENGTH,
+        blank=True,
+        help_text="13 знаков: ЕЛС, дефис и две цифры. Например, 50ВН274718-01.",
+    )
     created_at = models.DateTimeField("загружен", auto_now_add=True)
     updated_at = models.DateTimeField("обновлён", auto_now=True)
 
@@ -26,6 +45,20 @@ class Account(models.Model):
         verbose_name = "лицевой счёт"
         verbose_name_plural = "лицевые счета"
         ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unified_number="")
+                | models.Q(Exact(Length("unified_number"), UNIFIED_NUMBER_LENGTH)),
+                name="account_unified_number_length",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(service_id="") | models.Q(Exact(Length("service_id"), SERVICE_ID_LENGTH)),
+                name="account_service_id_length",
+            ),
+            models.UniqueConstraint(
+                fields=["service_id"], condition=~models.Q(service_id=""), name="account_service_id_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} — {self.address}"
@@ -63,6 +96,15 @@ class Service(models.Model):
     )
     order = models.PositiveSmallIntegerField(
         "порядок в квитанции", default=100, help_text="Услуги показываются по возрастанию."
+    )
+    # Penalties (пени, ЖК РФ ст. 155 ч. 14) come from the billing system as a line of their own:
+    # shown apart from the services in the charges and the receipt. Set by the import for a code
+    # or name «пени» (imports/accrual_rows.py: save_services), or by staff.
+    is_penalty = models.BooleanField(
+        "пени",
+        default=False,
+        db_default=False,
+        help_text="Строка пеней за несвоевременную оплату: в начислениях и квитанции — отдельно от услуг.",
     )
 
     class Meta:

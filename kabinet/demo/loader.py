@@ -57,6 +57,7 @@ OPERATOR_PERMISSIONS = [
     "view_accountperiod",
     "view_importjob",
     "add_importjob",
+    "view_gisexchange",
     "view_outboxmessage",
     "view_page",
     "change_page",
