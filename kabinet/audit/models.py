@@ -40,6 +40,7 @@ class AuditEntry(models.Model):
         OTP_RECOVERY_RENEWED = "otp_recovery_renew", "выпущены новые резервные коды"
         OTP_RESET = "otp_reset", "второй фактор сброшен"
         SESSIONS_ENDED = "sessions_ended", "выход на всех устройствах"
+        PAYMENT_ASSIGNED = "payment_assigned", "неразнесённый платёж зачислен на лицевой счёт"
 
     at = models.DateTimeField("когда", default=timezone.now, db_index=True)
     action = models.CharField("действие", max_length=20, choices=Action.choices, db_index=True)
