@@ -40,6 +40,8 @@ class AuditEntry(models.Model):
         OTP_RECOVERY_RENEWED = "otp_recovery_renew", "выпущены новые резервные коды"
         OTP_RESET = "otp_reset", "второй фактор сброшен"
         SESSIONS_ENDED = "sessions_ended", "выход на всех устройствах"
+        APP_SIGNED_IN = "app_signed_in", "вход в приложение: выдан ключ"
+        APP_REVOKED = "app_revoked", "ключ приложения отозван"
 
     at = models.DateTimeField("когда", default=timezone.now, db_index=True)
     action = models.CharField("действие", max_length=20, choices=Action.choices, db_index=True)
