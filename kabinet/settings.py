@@ -513,6 +513,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": True,
+    "URL_FORMAT_OVERRIDE": None,  # the answer's type is the endpoint's, not a ?format= choice
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Кабинет жителя: API",

@@ -8,6 +8,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -107,6 +108,7 @@ def exception_handler(exc, context):
     return response
 
 
+@csrf_exempt  # no cookies are read under /api/: a POST to a wrong address is a 404 too
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """Any address under /api/ that is not the API's: JSON, as the rest of it."""
     response = JsonResponse(body("not_found", NOT_FOUND), status=404)

@@ -1,18 +1,18 @@
 """/api/v1/: the resident's cabinet for apps and scripts (docs/api.md)."""
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from . import errors
 from .views import appeals, auth, cabinet, meters, money
 
 app_name = "api"
 
-NUMBER = r"(?P<number>[0-9A-Za-z\-]{1,30})"
+NUMBER = r"(?P<number>[^/]+)"  # any other household's number, or none at all, is a 404 of the view
 PERIOD = r"(?P<period>[0-9]{4}-[0-9]{2})"
 
 urlpatterns = [
-    path("v1/openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+    path("v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:openapi"), name="docs"),
     path("v1/auth/password/", auth.PasswordSignInView.as_view(), name="signin_password"),
     path("v1/auth/sms/", auth.CodeRequestView.as_view(), name="signin_code_request"),

@@ -72,3 +72,10 @@ def signed(api, token) -> APIClient:
 
 
 __all__ = ["PASSWORD"]
+
+
+@pytest.fixture
+def fresh_token(ivanov) -> str:
+    """A token for Ivanov, renewed if an example before revoked it."""
+    _, raw = services.issue_token(resident=ivanov, device_name="schemathesis", how="password", ip=None)
+    return raw

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.cache import patch_vary_headers
 from rest_framework import exceptions
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from kabinet.billing.models import Account
@@ -20,6 +21,9 @@ class PersonalView(APIView):
     """An endpoint of personal data: never kept by a shared cache, nor by the browser."""
 
     def finalize_response(self, request, response, *args, **kwargs):
+        if getattr(response, "exception", False):
+            # An error is JSON whatever the endpoint gives when it succeeds (a PDF, a file).
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Cache-Control"] = "private, no-store"
         patch_vary_headers(response, ["Authorization"])
