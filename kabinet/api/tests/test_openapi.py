@@ -2,6 +2,8 @@
 generated requests (in-process, through the WSGI application, with a signed-in token) and finds
 no server error and no answer that breaks the schema."""
 
+import zlib
+
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -41,7 +43,7 @@ def test_the_api_keeps_to_its_schema(case, ivanov, neighbour, fresh_token):
     # Generated account numbers and months are nobody's: half the examples name Ivanov's own,
     # so that the answers with data are checked against the schema too.
     params = case.path_parameters or {}
-    if params and hash(repr(sorted(params.items()))) % 2:
+    if params and zlib.crc32(repr(sorted(params.items())).encode()) % 2:
         if "number" in params:
             params["number"] = "1000123456"
         if "period" in params:
