@@ -21,6 +21,10 @@ def sign_in(api, login="1000123456", password=PASSWORD, device="Пиксель")
     return api.post(SIGNIN, {"login": login, "password": password, "device_name": device}, format="json")
 
 
+def code_signin(api, login, code, device):
+    return api.post("/api/v1/auth/sms/token/", {"login": login, "code": code, "device_name": device}, format="json")
+
+
 def test_the_phone_signs_in_too_and_the_token_is_kept_only_as_a_keyed_hash(api, ivanov):
     answer = sign_in(api, login="8 (912) 345-67-89")
     assert answer.status_code == 201
@@ -78,16 +82,12 @@ def test_an_sms_code_signs_the_app_in(api, ivanov):
     sent = api.post("/api/v1/auth/sms/", {"login": "1000123456"}, format="json")
     assert sent.status_code == 202
     code = sms_code("+79123456789", "Код для входа в приложение личного кабинета:")
-    answer = api.post(
-        "/api/v1/auth/sms/token/", {"login": "1000123456", "code": code, "device_name": "Дача"}, format="json"
-    )
+    answer = code_signin(api, "1000123456", code, "Дача")
     assert answer.status_code == 201 and answer.json()["how"] == "sms"
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {answer.json()['token']}")
     assert api.get("/api/v1/dashboard/").status_code == 200
     # Single use.
-    again = api.post(
-        "/api/v1/auth/sms/token/", {"login": "1000123456", "code": code, "device_name": "Дача"}, format="json"
-    )
+    again = code_signin(api, "1000123456", code, "Дача")
     assert again.status_code == 400 and again.json()["fields"]["code"][0]["code"] == "code_wrong"
 
 
@@ -113,9 +113,7 @@ def test_a_code_allows_five_attempts(api, ivanov):
             format="json",
         )
     code = sms_code("+79123456789", "Код для входа в приложение личного кабинета:")
-    last = api.post(
-        "/api/v1/auth/sms/token/", {"login": "1000123456", "code": code, "device_name": "x"}, format="json"
-    )
+    last = code_signin(api, "1000123456", code, "x")
     assert last.status_code == 400 and last.json()["code"] == "code_exhausted"
 
 
