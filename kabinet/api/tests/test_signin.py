@@ -22,7 +22,8 @@ def sign_in(api, login="1000123456", password=PASSWORD, device="Пиксель")
 
 
 def code_signin(api, login, code, device):
-    return api.post("/api/v1/auth/sms/token/", {"login": login, "code": code, "device_name": device}, format="json")
+    body = {"login": login, "code": code, "device_name": device}
+    return api.post("/api/v1/auth/sms/token/", body, format="json")
 
 
 def test_the_phone_signs_in_too_and_the_token_is_kept_only_as_a_keyed_hash(api, ivanov):
