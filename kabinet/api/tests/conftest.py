@@ -79,3 +79,11 @@ def fresh_token(ivanov) -> str:
     """A token for Ivanov, renewed if an example before revoked it."""
     _, raw = services.issue_token(resident=ivanov, device_name="schemathesis", how="password", ip=None)
     return raw
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Appeal attachments and receipts of the tests go to a directory of their own."""
+    settings.APPEALS_FILES_DIR = tmp_path / "private" / "appeals"
+    settings.BILLING_RECEIPTS_DIR = tmp_path / "private" / "receipts"
+    return settings.APPEALS_FILES_DIR
