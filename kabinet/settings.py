@@ -495,9 +495,7 @@ API_TOKEN_KEY = envsecret("KABINET_API_TOKEN_KEY")
 API_TOKENS_PER_RESIDENT = envint("KABINET_API_TOKENS_PER_RESIDENT", 20)
 # Browsers on these origins may call the API (CORS): "https://app.example.ru,https://x.ru".
 # Empty: no origin may; apps and scripts outside a browser are not concerned.
-CORS_ALLOWED_ORIGINS = [
-    o.strip() for o in os.getenv("KABINET_API_CORS_ORIGINS", "").split(",") if o.strip()
-]
+CORS_ALLOWED_ORIGINS = [o.strip() for o in os.getenv("KABINET_API_CORS_ORIGINS", "").split(",") if o.strip()]
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False  # tokens travel in the Authorization header, never in cookies
 REST_FRAMEWORK = {

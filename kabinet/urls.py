@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),
     path("api/", include("kabinet.api.urls")),
+    path("", include("kabinet.api.profile")),
     path("", include("kabinet.residents.urls")),
     path("", include("kabinet.billing.urls")),
     path("", include("kabinet.payments.urls")),
