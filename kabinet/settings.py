@@ -519,6 +519,11 @@ SPECTACULAR_SETTINGS = {
     "и скриптов жителей. Описание для разработчиков: docs/api.md.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "TAGS": [
+        {"name": n}
+        for n in ("Вход", "Обзор", "Показания", "Начисления", "Квитанции", "Оплата", "Обращения", "Новости")
+    ]
+    + [{"name": "Профиль"}],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -13,7 +13,11 @@ PERIOD = r"(?P<period>[0-9]{4}-[0-9]{2})"
 
 urlpatterns = [
     path("v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
-    path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:openapi"), name="docs"),
+    path(
+        "v1/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:openapi", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
     path("v1/auth/password/", auth.PasswordSignInView.as_view(), name="signin_password"),
     path("v1/auth/sms/", auth.CodeRequestView.as_view(), name="signin_code_request"),
     path("v1/auth/sms/token/", auth.CodeSignInView.as_view(), name="signin_code"),

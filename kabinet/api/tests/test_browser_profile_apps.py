@@ -44,3 +44,17 @@ def test_resident_sees_the_apps_and_revokes_one(chromium, live_server, ivanov, w
     expect(page.locator("#apps")).to_contain_text("Home Assistant на даче")
     checked(page, "02-revoked", width)
     context.close()
+
+
+def test_the_api_docs_open_from_our_own_files_under_the_sites_csp(chromium, live_server, db):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    problems, outside = [], []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    expect(page.get_by_role("heading", name="Кабинет жителя: API")).to_be_visible()
+    expect(page.get_by_text("/api/v1/readings/").first).to_be_visible()
+    shoot(page, "api-docs")
+    assert problems == [] and outside == []
+    context.close()
