@@ -85,6 +85,10 @@ def request_signin_code(*, login: str, ip: str | None) -> None:
 @transaction.atomic
 def _issue_signin_code(*, login: str) -> None:
     resident = find_resident(login)
+    # Decoys of logins without a cabinet are kept a day, as «Забыли пароль?» keeps its own.
+    ConfirmationCode.objects.filter(
+        purpose=APP_SIGNIN, resident=None, expires_at__lt=timezone.now() - timedelta(days=1)
+    ).delete()
     digest = "" if resident else code_digits.login_digest(login)
     phone = resident.phone if resident else ""
     minutes = settings.PASSWORD_RESET_CODE_TTL_MINUTES

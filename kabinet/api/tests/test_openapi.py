@@ -38,6 +38,7 @@ def test_the_docs_page_loads_its_scripts_from_our_static_files(client, db):
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
+    database=None,
 )
 def test_the_api_keeps_to_its_schema(case, ivanov, neighbour, fresh_token):
     # Generated account numbers and months are nobody's: half the examples name Ivanov's own,

@@ -1,6 +1,5 @@
 """Appeals: the list, a new one with attachments, the conversation, writing back, reopening."""
 
-from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +19,6 @@ from . import shapes
 from .base import PersonalView, checked
 
 ERRORS = {401: out.Error, 404: out.Error}
-TOO_MANY = "Можно приложить не больше {limit} файлов."
 
 
 def _brief(appeal, unread_ids: set[int]) -> dict:
@@ -129,9 +127,7 @@ class AppealMessageView(PersonalView):
         appeal = selectors.household_appeal(self.accounts(), pk)
         data, files = _form_data(request)
         form = checked(MessageForm(data, files, reopening=self.reopening))
-        files = form.cleaned_data["files"]
-        if len(files) > settings.APPEALS_MAX_FILES:
-            raise services.AppealError(TOO_MANY.format(limit=settings.APPEALS_MAX_FILES), field="files")
+        files = form.cleaned_data["files"]  # the form limits their number and checks each
         action = services.reopen_appeal if self.reopening else services.write_to_company
         action(resident=self.resident, appeal=appeal, text=form.cleaned_data["text"], files=files)
         appeal.refresh_from_db()
