@@ -39,6 +39,7 @@ from serving import gunicorn, production_env  # noqa: E402
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_wt5a"
 PASSWORD = "Bench-Reading-2026"
 ACCOUNT_BASE = 7_000_000_000
+FORM = "application/x-www-form-urlencoded"
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -175,24 +176,28 @@ class Browser:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Answer:
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b"", content_type: str = FORM
+    ) -> Answer:
         reused = self.writer is not None
         try:
-            return await self._exchange(method, path, headers, body)
+            return await self._exchange(method, path, headers, body, content_type)
         except (ConnectionError, asyncio.IncompleteReadError):
             self.close()
             if not reused:
                 raise
         # The server closed a kept connection before reading the request (idle timeout): send again.
-        return await self._exchange(method, path, headers, body)
+        return await self._exchange(method, path, headers, body, content_type)
 
-    async def _exchange(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+    async def _exchange(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, content_type: str
+    ) -> Answer:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         if method == "POST":
-            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+            lines += [f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         status_line = await self.reader.readuntil(b"\r\n")
         status = int(status_line.split(b" ", 2)[1])

@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files as static files: the docs page needs no CDN
+    "corsheaders",
     "kabinet.core",
     "kabinet.messaging",
     "kabinet.billing",
@@ -81,6 +85,7 @@ INSTALLED_APPS = [
     "kabinet.audit",
     "kabinet.staff",
     "kabinet.ops",
+    "kabinet.api",
     "kabinet.demo",
 ]
 
@@ -88,6 +93,9 @@ MIDDLEWARE = [
     "kabinet.core.middleware.RequestLogMiddleware",  # first: every answer is logged, redirects too
     "kabinet.ops.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks; it answers only /api/ and only to the
+    # origins KABINET_API_CORS_ORIGINS names (none by default: CORS closed).
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -477,3 +485,51 @@ YOOKASSA_API_URL = os.getenv("YOOKASSA_API_URL", "https://api.yookassa.ru/v3")
 # Limits of one online payment, roubles.
 PAYMENT_MIN_AMOUNT = os.getenv("PAYMENT_MIN_AMOUNT", "1.00")
 PAYMENT_MAX_AMOUNT = os.getenv("PAYMENT_MAX_AMOUNT", "300000.00")
+
+# --- The API for apps and residents' scripts (kabinet.api, docs/api.md) ----------------------
+# The key of the keyed hash (HMAC-SHA256) under which app tokens are stored: only the hash is
+# kept, so a copy of the database gives no working token. Empty: derived from SECRET_KEY.
+# Changing it (or SECRET_KEY, when empty) signs every app out.
+API_TOKEN_KEY = envsecret("KABINET_API_TOKEN_KEY")
+# Tokens a resident may hold at once (apps and scripts); the oldest unused goes when exceeded.
+API_TOKENS_PER_RESIDENT = envint("KABINET_API_TOKENS_PER_RESIDENT", 20)
+# Browsers on these origins may call the API (CORS): "https://app.example.ru,https://x.ru".
+# Empty: no origin may; apps and scripts outside a browser are not concerned.
+CORS_ALLOWED_ORIGINS = [o.strip() for o in os.getenv("KABINET_API_CORS_ORIGINS", "").split(",") if o.strip()]
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False  # tokens travel in the Authorization header, never in cookies
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["kabinet.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["kabinet.api.authentication.IsResident"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "EXCEPTION_HANDLER": "kabinet.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": True,
+    "URL_FORMAT_OVERRIDE": None,  # the answer's type is the endpoint's, not a ?format= choice
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Кабинет жителя: API",
+    "DESCRIPTION": "API личного кабинета жителя для мобильного приложения, домашней автоматизации "
+    "и скриптов жителей. Описание для разработчиков: docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "TAGS": [
+        {"name": n}
+        for n in ("Вход", "Обзор", "Показания", "Начисления", "Квитанции", "Оплата", "Обращения", "Новости")
+    ]
+    + [{"name": "Профиль"}],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {},
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("kabinet.ops.urls")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),
+    path("api/", include("kabinet.api.urls")),
+    path("", include("kabinet.api.profile")),
     path("", include("kabinet.residents.urls")),
     path("", include("kabinet.billing.urls")),
     path("", include("kabinet.payments.urls")),

@@ -22,6 +22,15 @@ def account_appeals(account: Account) -> QuerySet[Appeal]:
     )
 
 
+def household_appeals(accounts: Iterable[Account]) -> QuerySet[Appeal]:
+    """The appeals of all of a resident's accounts, newest first (the API lists them together)."""
+    return (
+        Appeal.objects.filter(account__in=list(accounts))
+        .select_related("category", "account")
+        .order_by("-created_at")
+    )
+
+
 def household_appeal(accounts: Iterable[Account], pk: int) -> Appeal:
     """An appeal of one of the resident's own accounts, or 404: other households' ids show nothing."""
     appeal = get_object_or_404(

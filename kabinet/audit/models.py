@@ -45,6 +45,8 @@ class AuditEntry(models.Model):
         DEVICE_TOKEN = "device_token", "выдан новый адрес устройства"
         DEVICE_REMOVED = "device_removed", "устройство отключено"
         PAYMENT_ASSIGNED = "payment_assigned", "неразнесённый платёж зачислен на лицевой счёт"
+        APP_SIGNED_IN = "app_signed_in", "вход в приложение: выдан ключ"
+        APP_REVOKED = "app_revoked", "ключ приложения отозван"
 
     at = models.DateTimeField("когда", default=timezone.now, db_index=True)
     action = models.CharField("действие", max_length=20, choices=Action.choices, db_index=True)

@@ -294,6 +294,7 @@ class ConfirmationCode(models.Model):
         REGISTRATION = "registration", "подтверждение регистрации"
         PASSWORD_RESET = "password_reset", "восстановление пароля"
         PHONE_CHANGE = "phone_change", "смена телефона"
+        APP_SIGNIN = "app_signin", "вход в приложение"
 
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     registration_request = models.ForeignKey(

@@ -49,8 +49,9 @@ PAGES = [
     ("appeals:new", {}, 5),
     # news: the count for the pages (1), a page of news (1), the company (1)
     ("public:cabinet_news", {}, 6),
-    # profile: requests for further accounts (1), a code waiting for a new phone (1), the company (1)
-    ("residents:profile", {}, 6),
+    # profile: requests for further accounts (1), a code waiting for a new phone (1), the company (1),
+    # the apps and devices (1)
+    ("residents:profile", {}, 7),
 ]
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kabinet.api.selectors import live_tokens
 from kabinet.billing.selectors import account_summary
 from kabinet.core import keptpages, ratelimit
 from kabinet.core.clientip import client_ip
@@ -57,6 +58,7 @@ def render_profile(request: HttpRequest, cabinet: Cabinet, status: int = 200, **
         "password_form": bound.get("password_form") or PasswordChangeForm(user=user),
         "notifications_form": bound.get("notifications_form")
         or NotificationsForm(initial={"reminder_channel": resident.reminder_channel}),
+        "app_tokens": live_tokens(resident),  # «Приложения и устройства» (kabinet/api)
     }
     return render(request, "residents/profile.html", ctx, status=status)
 
