@@ -38,7 +38,9 @@ urlpatterns = [
     ),
     re_path(rf"^v1/accounts/{NUMBER}/payments/$", money.PaymentsView.as_view(), name="payments"),
     re_path(
-        rf"^v1/accounts/{NUMBER}/payments/(?P<key>[0-9a-f\-]{{36}})/$",
+        # The UUID's own shape (Django's uuid converter): 36 characters of hex and dashes anywhere
+        # pass a looser pattern and fail in the query.
+        rf"^v1/accounts/{NUMBER}/payments/(?P<key>[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}})/$",
         money.OnlinePaymentView.as_view(),
         name="online_payment",
     ),

@@ -23,7 +23,7 @@ def test_an_app_signs_in_reads_sends_readings_downloads_a_receipt_and_revokes_it
     assert dashboard["Cache-Control"] == "private, no-store"
     card = dashboard.json()["accounts"][0]
     assert card["number"] == "1000123456"
-    assert card["amount_due"] == "14110.78" and card["due_date"] == "2026-11-10"
+    assert card["amount_due"] == "14110.78" and card["due_date"] == "2026-11-15"
     assert card["readings_window"]["is_open"] is True
     assert {r["name"] for r in card["last_readings"]} >= {"Холодная вода, прибор № ХВ-2231847"}
 
