@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "kabinet.payments",
     "kabinet.meters",
     "kabinet.devices",
+    "kabinet.gis",
     "kabinet.appeals",
     "kabinet.public",
     "kabinet.audit",
@@ -451,8 +452,6 @@ CONTENT_SECURITY_POLICY = os.getenv(
 )
 
 # --- Billing: charges, payments, imports ----------------------------------------------------
-# The day of the next month by which a period is to be paid (ЖК РФ ст. 155: the 10th).
-BILLING_DUE_DAY = envint("KABINET_BILLING_DUE_DAY", 10)
 # Uploaded billing files wait here for the worker: under VAR_DIR, never served by the web server.
 BILLING_IMPORT_DIR = Path(os.getenv("KABINET_BILLING_IMPORT_DIR", VAR_DIR / "imports"))
 BILLING_IMPORT_POLL_SECONDS = envint("KABINET_BILLING_IMPORT_POLL_SECONDS", 2)

@@ -173,7 +173,7 @@ def reopen_appeal(*, resident: Resident, appeal: Appeal, text: str, files: list[
     if until is None or timezone.now() > until:
         raise AppealError(reopen_refusal(until), field="text")
     if not text.strip():
-        raise AppealError("Напишите, что осталось не так: без этого обращение не возобновить.", field="text")
+        raise AppealError("Опишите, что именно не сделано: без этого обращение не возобновить.", field="text")
     locked.status = Appeal.Status.NEW
     locked.reopened_at = timezone.now()
     locked.closed_at = locked.answered_at = None

@@ -44,6 +44,7 @@ class AuditEntry(models.Model):
         DEVICE_CHANGED = "device_changed", "изменены входы устройства"
         DEVICE_TOKEN = "device_token", "выдан новый адрес устройства"
         DEVICE_REMOVED = "device_removed", "устройство отключено"
+        PAYMENT_ASSIGNED = "payment_assigned", "неразнесённый платёж зачислен на лицевой счёт"
 
     at = models.DateTimeField("когда", default=timezone.now, db_index=True)
     action = models.CharField("действие", max_length=20, choices=Action.choices, db_index=True)

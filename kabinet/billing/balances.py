@@ -11,11 +11,11 @@ months again, from the first month that changed on.
 import datetime
 from collections.abc import Iterable, Sequence
 
-from django.conf import settings
 from django.db import connection
 
 from kabinet.core import stamps
 
+from . import due_dates
 from .bulk import checked_references, postgres
 
 # A temporary table of the accounts whose balances are to be rebuilt; its name is kept from
@@ -80,13 +80,9 @@ def rebuild_balances(
             )
     scope = f"SELECT account_id FROM {TOUCHED}"
     from_since = "" if since is None else f" AND period >= {_date(since)}"
-    due_day = settings.BILLING_DUE_DAY - 1
-    if postgres():
-        due = f"(b.period + interval '1 month {due_day} days')::date"
-        money = "{}"
-    else:
-        due = f"date(b.period, '+1 month', '+{due_day} days')"
-        money = "ROUND({}, 2)"  # SQLite sums decimals as floats
+    # The due date follows the period (ЖК РФ ст. 155 ч. 1, as amended by 177-ФЗ): due_dates.py.
+    due = due_dates.payment_due_sql("b.period", postgres=postgres())
+    money = "{}" if postgres() else "ROUND({}, 2)"  # SQLite sums decimals as floats
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM billing_accountperiod WHERE account_id IN ({scope}){from_since}")
     with (

@@ -1,7 +1,11 @@
 from django.db import models
-from django.db.models.functions import Round
+from django.db.models.functions import Length, Round
+from django.db.models.lookups import Exact
 
 from kabinet.core import formats, normalize
+
+UNIFIED_NUMBER_LENGTH = 10  # ЕЛС
+SERVICE_ID_LENGTH = 13  # ИЖКУ
 
 
 class Account(models.Model):
@@ -19,6 +23,21 @@ class Account(models.Model):
         "телефон по данным начислений", max_length=16, blank=True, help_text="В формате +79123456789."
     )
     email = models.EmailField("e-mail по данным начислений", blank=True)
+    # Identifiers ГИС ЖКХ gives the account (kabinet/gis, docs/gis-zhkh.md): the ЕЛС, 10 characters,
+    # names the payer and the premises; the ИЖКУ, 13, is the ЕЛС, «-» and the number of this
+    # company's services among the payer's, so it names this account alone.
+    unified_number = models.CharField(
+        "ЕЛС (единый лицевой счёт в ГИС ЖКХ)",
+        max_length=UNIFIED_NUMBER_LENGTH,
+        blank=True,
+        help_text="10 знаков, присваивает ГИС ЖКХ. Например, 50ВН274718.",
+    )
+    service_id = models.CharField(
+        "идентификатор ЖКУ (ИЖКУ)",
+        max_length=SERVICE_ID_LENGTH,
+        blank=True,
+        help_text="13 знаков: ЕЛС, дефис и две цифры. Например, 50ВН274718-01.",
+    )
     created_at = models.DateTimeField("загружен", auto_now_add=True)
     updated_at = models.DateTimeField("обновлён", auto_now=True)
 
@@ -26,6 +45,20 @@ class Account(models.Model):
         verbose_name = "лицевой счёт"
         verbose_name_plural = "лицевые счета"
         ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unified_number="")
+                | models.Q(Exact(Length("unified_number"), UNIFIED_NUMBER_LENGTH)),
+                name="account_unified_number_length",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(service_id="") | models.Q(Exact(Length("service_id"), SERVICE_ID_LENGTH)),
+                name="account_service_id_length",
+            ),
+            models.UniqueConstraint(
+                fields=["service_id"], condition=~models.Q(service_id=""), name="account_service_id_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} — {self.address}"
@@ -63,6 +96,15 @@ class Service(models.Model):
     )
     order = models.PositiveSmallIntegerField(
         "порядок в квитанции", default=100, help_text="Услуги показываются по возрастанию."
+    )
+    # Penalties (пени, ЖК РФ ст. 155 ч. 14) come from the billing system as a line of their own:
+    # shown apart from the services in the charges and the receipt. Set by the import for a code
+    # or name «пени» (imports/accrual_rows.py: save_services), or by staff.
+    is_penalty = models.BooleanField(
+        "пени",
+        default=False,
+        db_default=False,
+        help_text="Строка пеней за несвоевременную оплату: в начислениях и квитанции — отдельно от услуг.",
     )
 
     class Meta:
@@ -174,6 +216,7 @@ class Accrual(models.Model):
 class PaymentSource(models.TextChoices):
     BILLING = "billing", "из системы начислений"
     ONLINE = "online", "онлайн в кабинете"
+    BANK = "bank", "банк (реестр, выписка)"
 
 
 class Payment(models.Model):
@@ -181,8 +224,10 @@ class Payment(models.Model):
 
     `period` is the month the payment counts in for the balance (the month of `paid_on` unless
     the billing system says otherwise). Imports replace only payments of source «billing»;
-    online payments are recorded by the payments app. `external_id` is the id the source gave
-    (billing document number, the provider's payment id), unique per source where present.
+    online payments are recorded by the payments app; bank payments (registries, statements,
+    imports/bank/) are added once each, by the bank's operation id, and never replaced.
+    `external_id` is the id the source gave (billing document number, the provider's payment
+    id, the bank's operation), unique per source where present.
     """
 
     account = models.ForeignKey(
@@ -302,6 +347,7 @@ class ImportJob(models.Model):
     file_name = models.CharField("файл", max_length=255)
     stored_path = models.CharField("где хранится", max_length=500)
     skip_bad = models.BooleanField("пропускать строки с ошибками", default=False)
+    profile = models.CharField("профиль", max_length=30, blank=True, help_text="Пусто — определить по файлу.")
     status = models.CharField("состояние", max_length=10, choices=Status.choices, default=Status.QUEUED)
     bytes_total = models.BigIntegerField("размер файла, байт", default=0)
     bytes_done = models.BigIntegerField("прочитано, байт", default=0)
@@ -343,3 +389,180 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# --- Bank registries and statements (imports/bank/) ------------------------------------------
+
+
+class PaymentRegistry(models.Model):
+    """Реестр платежей банка: one file of payments a bank (the agent) took from residents, with the
+    totals of its closing line and the payment order that moved the money."""
+
+    profile = models.CharField("профиль", max_length=30)
+    file_name = models.CharField("файл", max_length=255)
+    rows = models.PositiveIntegerField("платежей")
+    total = models.DecimalField("сумма, ₽", **MONEY)
+    transferred = models.DecimalField("перечислено, ₽", null=True, blank=True, **MONEY)
+    commission = models.DecimalField("комиссия, ₽", null=True, blank=True, **MONEY)
+    order_number = models.CharField("номер платёжного поручения", max_length=30, blank=True)
+    order_date = models.DateField("дата платёжного поручения", null=True, blank=True)
+    imported_at = models.DateTimeField("загружен", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "реестр платежей банка"
+        verbose_name_plural = "реестры платежей банка"
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}: {self.rows} на {formats.money(self.total)}"
+
+
+class UnmatchedPayment(models.Model):
+    """Неразнесённый платёж: money a bank file brought for an account Kabinet does not know (or
+    whose number the statement's purpose does not name). It waits for an operator, who assigns
+    it to an account (`services.assign_unmatched_payment`); it then becomes a `Payment` with the
+    same operation id, so that a later file bringing it again changes nothing."""
+
+    class Source(models.TextChoices):
+        REGISTRY = "registry", "реестр платежей"
+        STATEMENT = "statement", "выписка банка"
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "ждёт разнесения"
+        ASSIGNED = "assigned", "разнесён"
+
+    source = models.CharField("откуда", max_length=10, choices=Source.choices)
+    file_name = models.CharField("файл", max_length=255)
+    line = models.PositiveIntegerField("строка файла")
+    external_id = models.CharField("номер операции банка", max_length=64, unique=True)
+    paid_on = models.DateField("дата оплаты")
+    period = models.DateField("период", null=True, blank=True, help_text="Первое число месяца.")
+    amount = models.DecimalField("сумма, ₽", **MONEY)
+    account_text = models.CharField("лицевой счёт в файле", max_length=60, blank=True)
+    payer = models.CharField("плательщик", max_length=300, blank=True)
+    address = models.CharField("адрес", max_length=300, blank=True)
+    purpose = models.TextField("назначение платежа", blank=True)
+    reason = models.CharField("почему не разнесён", max_length=300)
+    status = models.CharField("состояние", max_length=10, choices=Status.choices, default=Status.WAITING)
+    payment = models.OneToOneField(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unmatched",
+        verbose_name="оплата",
+    )
+    assigned_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="разнёс"
+    )
+    assigned_at = models.DateTimeField("разнесён", null=True, blank=True)
+    created_at = models.DateTimeField("получен", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "неразнесённый платёж"
+        verbose_name_plural = "неразнесённые платежи"
+        ordering = ["status", "-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="unmatched_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(status="waiting", payment__isnull=True)
+                | models.Q(status="assigned", payment__isnull=False),
+                name="unmatched_assigned_has_payment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        account = self.account_text or "без счёта"
+        return f"{formats.money(self.amount)} от {formats.date(self.paid_on)} ({account})"
+
+
+class BankAgent(models.Model):
+    """Платёжный агент: a bank that takes residents' payments and sends the company a registry,
+    then the money in one lump sum. In a statement, a payment from an agent (by its ИНН or account,
+    or by the purpose text) is that lump sum: its payments come in the registry, not from here."""
+
+    name = models.CharField("название", max_length=200)
+    inn = models.CharField("ИНН", max_length=12, blank=True)
+    account = models.CharField("счёт, с которого приходят деньги", max_length=20, blank=True)
+    purpose_words = models.CharField(
+        "слова в назначении платежа",
+        max_length=200,
+        blank=True,
+        help_text="Через запятую, например: «по реестру, реестр платежей». Регистр не важен.",
+    )
+
+    class Meta:
+        verbose_name = "платёжный агент (банк)"
+        verbose_name_plural = "платёжные агенты (банки)"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PurposePattern(models.Model):
+    """A way the company's payers write the account number (and the month) in a payment order's
+    «Назначение платежа»: a regular expression with the group `account` and, if it can, `period`
+    (`MM.YYYY`, `MMYYYY`, or a month's name and year). Tried before the built-in ones."""
+
+    name = models.CharField("название", max_length=100)
+    regex = models.CharField(
+        "регулярное выражение",
+        max_length=500,
+        help_text="Группа (?P<account>…) — номер лицевого счёта; (?P<period>…) — месяц, если указан.",
+    )
+    order = models.PositiveSmallIntegerField("порядок", default=100)
+    active = models.BooleanField("действует", default=True)
+
+    class Meta:
+        verbose_name = "шаблон назначения платежа"
+        verbose_name_plural = "шаблоны назначения платежа"
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        import re
+
+        from django.core.exceptions import ValidationError
+
+        try:
+            compiled = re.compile(self.regex, re.IGNORECASE)
+        except re.error as exc:
+            raise ValidationError({"regex": f"Выражение не разбирается: {exc}."}) from None
+        if "account" not in compiled.groupindex:
+            raise ValidationError({"regex": "Нужна группа (?P<account>…) — номер лицевого счёта."})
+
+
+class AgentTransfer(models.Model):
+    """Перечисление агента: a lump sum from a bank agent in a statement, the money of a registry's
+    payments. Kept to be seen beside the registry it pays; never a payment of its own."""
+
+    statement_file = models.CharField("выписка", max_length=255)
+    agent = models.ForeignKey(
+        BankAgent, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="агент"
+    )
+    external_id = models.CharField("документ", max_length=64, unique=True)
+    number = models.CharField("номер поручения", max_length=30)
+    date = models.DateField("дата")
+    amount = models.DecimalField("сумма, ₽", **MONEY)
+    payer = models.CharField("плательщик", max_length=300)
+    purpose = models.TextField("назначение платежа", blank=True)
+    registry = models.ForeignKey(
+        PaymentRegistry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transfers",
+        verbose_name="реестр",
+    )
+    created_at = models.DateTimeField("получено", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "перечисление агента"
+        verbose_name_plural = "перечисления агентов"
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"№ {self.number} от {formats.date(self.date)}: {formats.money(self.amount)}"

@@ -45,8 +45,14 @@ class ChargeLine:
         return self.accrual.unit or self.accrual.service.unit
 
     @property
+    def is_penalty(self) -> bool:
+        return self.accrual.service.is_penalty
+
+    @property
     def explanation(self) -> list[str]:
         a = self.accrual
+        if self.is_penalty:
+            return _penalty_explanation(a)
         lines = []
         if a.tariff is not None and a.volume is not None:
             lines.append(f"{quantity(a.volume)} {self.unit_shown} × {money(a.tariff)} = {money(a.accrued)}.")
@@ -70,16 +76,38 @@ class ChargeLine:
         return lines
 
 
+def _penalty_explanation(a: Accrual) -> list[str]:
+    lines = [
+        f"Пени за несвоевременную или неполную оплату (ЖК РФ ст. 155 ч. 14): {money(a.accrued)}, "
+        "по расчёту системы начислений."
+    ]
+    if a.recalculation:
+        reason = (a.recalculation_reason or "причина не указана в данных начислений").rstrip(".")
+        lines.append(f"Перерасчёт пеней {money(a.recalculation)}: {reason}.")
+    if a.recalculation or a.benefit:
+        lines.append(f"К оплате: {money(a.to_pay)}.")
+    return lines
+
+
 @dataclass(frozen=True)
 class PaymentDocument:
     """The payment document (ЕПД, «квитанция») of a month of one account: the lines by service,
-    their totals and the balance."""
+    the penalties (пени) apart from them, the totals and the balance.
+
+    `totals` are the whole document's (services and penalties), as the balance counts them;
+    `service_totals` the services' alone, shown above the penalties when there are any."""
 
     account: Account
     period: date
     lines: list[ChargeLine]
     balance: AccountPeriod | None
     totals: dict[str, Decimal] = field(default_factory=dict)
+    penalties: list[ChargeLine] = field(default_factory=list)
+    service_totals: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def penalty_total(self) -> Decimal:
+        return sum((line.accrual.to_pay for line in self.penalties), ZERO)
 
     @property
     def amount_due(self) -> Decimal:
@@ -226,17 +254,24 @@ def payment_document(account: Account, period: date, *, balance=_BALANCE_UNREAD)
         return None
     if balance is _BALANCE_UNREAD:
         balance = AccountPeriod.objects.filter(account=account, period=period).first()
-    totals = {
-        name: sum((getattr(a, name) for a in accruals), ZERO)
-        for name in ("accrued", "recalculation", "benefit", "to_pay")
-    }
+    services = [ChargeLine(a) for a in accruals if not a.service.is_penalty]
+    penalties = [ChargeLine(a) for a in accruals if a.service.is_penalty]
     return PaymentDocument(
         account=account,
         period=period,
-        lines=[ChargeLine(a) for a in accruals],
+        lines=services,
         balance=balance,
-        totals=totals,
+        totals=_totals(accruals),
+        penalties=penalties,
+        service_totals=_totals([line.accrual for line in services]),
     )
+
+
+def _totals(accruals: list[Accrual]) -> dict[str, Decimal]:
+    return {
+        name: sum((getattr(a, name) for a in accruals), ZERO)
+        for name in ("accrued", "recalculation", "benefit", "to_pay")
+    }
 
 
 def monthly_totals(

@@ -212,7 +212,7 @@ class MeterAdmin(BackOfficeAdmin):
         "is_active",
     )
     list_filter = ("service", OverdueFilter, "is_active", "building")
-    search_fields = ("account__number", "serial_number")
+    search_fields = ("account__number", "serial_number", "gis_number")
     list_select_related = ("account", "building")
     autocomplete_fields = ("account", "building")
     inlines = [CurrentReadingInline, ReadingHistoryInline]
@@ -234,6 +234,7 @@ class MeterAdmin(BackOfficeAdmin):
             },
         ),
         ("Установка и поверка", {"fields": ["installed_on", "next_check_date"]}),
+        ("ГИС ЖКХ", {"fields": ["gis_number"]}),
     ]
 
     @admin.display(description="лицевой счёт", ordering="account__number")

@@ -8,10 +8,11 @@ class MetersConfig(AppConfig):
 
     def ready(self) -> None:
         from kabinet.billing.imports import register
+        from kabinet.billing.imports.bank import readings
         from kabinet.core import stamps
         from kabinet.core.caching import keep_until_saved
 
-        from . import imports
+        from . import bank, imports
         from .models import Building, Meter, Reading, ReadingSchedule
 
         keep_until_saved(ReadingSchedule)
@@ -21,3 +22,5 @@ class MetersConfig(AppConfig):
         # The meters file is one of the billing system's: offered by `import_billing` and the
         # back-office upload beside accounts, accruals and payments (billing never imports meters).
         register("meters", imports.KIND)
+        # Readings typed at the bank, read from its payment registries, are taken here.
+        readings.register_handler(bank.accept_bank_readings)

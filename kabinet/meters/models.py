@@ -171,6 +171,13 @@ class Meter(models.Model):
     is_active = models.BooleanField(
         "в работе", default=True, help_text="Снимите, когда прибор заменён или снят."
     )
+    # The number ГИС ЖКХ gave the meter (kabinet/gis): its readings go to ГИС under it.
+    gis_number = models.CharField(
+        "номер в ГИС ЖКХ",
+        max_length=50,
+        blank=True,
+        help_text="Присваивает ГИС ЖКХ; загружается из её файла.",
+    )
     updated_at = models.DateTimeField("обновлён", auto_now=True)
 
     class Meta:
@@ -189,6 +196,9 @@ class Meter(models.Model):
                 condition=Q(digits_before__gte=1, digits_before__lte=9), name="meter_digits_before"
             ),
             models.CheckConstraint(condition=Q(digits_after__lte=3), name="meter_digits_after"),
+            models.UniqueConstraint(
+                fields=["gis_number"], condition=~Q(gis_number=""), name="meter_gis_number_unique"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -82,7 +82,7 @@ def test_resident_answers_adds_a_photo_and_reopens(
     expect(page.get_by_role("heading", name="Проблема не решена?")).to_be_visible()
     checked(page, "04-closed", width)
     page.get_by_role("button", name="Возобновить обращение").click()  # no reason: told beside the field
-    expect(page.locator(".field__error").get_by_text("Напишите, что осталось не так")).to_be_visible()
+    expect(page.locator(".field__error").get_by_text("Опишите, что именно не сделано")).to_be_visible()
     page.get_by_label("Что осталось не так").fill("Снова капает.")
     page.get_by_role("button", name="Возобновить обращение").click()
     expect(page.get_by_text("Обращение возобновлено.")).to_be_visible()

@@ -149,7 +149,7 @@ def test_reopening_needs_a_reason(signed_in, company, appeal, operator):
 
     page = reopen(signed_in, appeal, text="").content.decode()
 
-    assert "Напишите, что осталось не так" in page
+    assert "Опишите, что именно не сделано" in page
     appeal.refresh_from_db()
     assert appeal.status == Appeal.Status.DONE
 

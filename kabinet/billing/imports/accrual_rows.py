@@ -246,13 +246,25 @@ def _side_values(
     )
 
 
+# Penalties (пени, ЖК РФ ст. 155 ч. 14) arrive as an accrual line of their own: a service the
+# billing system calls «Пени» («пеня», «пени за просрочку»), or codes so.
+_PENALTY_NAME = re.compile(r"(?<![а-яё])пен[иья](?![а-яё])")
+_PENALTY_CODES = {"пени", "пеня", "peni", "penalty", "penalties", "penya"}
+
+
+def is_penalty(code: str, name: str) -> bool:
+    """Whether a service the billing file names is its penalties line."""
+    return code.strip().lower() in _PENALTY_CODES or bool(_PENALTY_NAME.search(name.lower()))
+
+
 def save_services(services: dict[str, tuple[str, str]]) -> None:
-    """Create the services a file names for the first time; keep names up to date."""
+    """Create the services a file names for the first time (a penalties line marked so); keep
+    names up to date."""
     existing = Service.objects.in_bulk(list(services), field_name="code")
     for code, (name, unit) in services.items():
         service = existing.get(code)
         if service is None:
-            Service.objects.create(code=code, name=name, unit=unit)
+            Service.objects.create(code=code, name=name, unit=unit, is_penalty=is_penalty(code, name))
         elif service.name != name:
             service.name = name
             service.save(update_fields=["name"])

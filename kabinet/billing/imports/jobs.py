@@ -71,7 +71,11 @@ def run_import_job(job: ImportJob) -> ImportJob:
     reporter = _JobProgress(job)
     try:
         report = import_file(
-            kind=job.kind, path=Path(job.stored_path), skip_bad=job.skip_bad, progress=reporter
+            kind=job.kind,
+            path=Path(job.stored_path),
+            skip_bad=job.skip_bad,
+            progress=reporter,
+            profile=job.profile,
         )
     except ImportFileError as exc:
         job.status = ImportJob.Status.FAILED

@@ -14,7 +14,8 @@ from pathlib import Path
 from kabinet.core import stamps
 
 from . import accounts, accruals, payments
-from .read import Progress
+from .bank import profiles, registry_file, statement
+from .read import ImportFileError, Progress
 from .report import Report
 
 
@@ -26,6 +27,9 @@ class ImportKind:
     title: str
     columns: tuple[str, ...]
     run: Callable[..., Report]
+    # The kind's profiles (name, title), for a file whose layout varies; `run` then takes
+    # `profile=` (empty: found from the file).
+    profiles: Callable[[], list[tuple[str, str]]] | None = None
 
 
 KINDS: dict[str, ImportKind] = {}
@@ -39,17 +43,30 @@ def register(code: str, kind: ImportKind) -> None:
 register("accounts", ImportKind("Лицевые счета", accounts.COLUMNS, accounts.import_file))
 register("accruals", ImportKind("Начисления", accruals.COLUMNS, accruals.import_file))
 register("payments", ImportKind("Оплаты", payments.COLUMNS, payments.import_file))
+register(
+    "sber-registry", ImportKind("Реестр платежей банка", (), registry_file.import_file, profiles.choices)
+)
+register("bank-statement", ImportKind("Выписка банка (1С)", (), statement.import_file))
 
 
-def import_file(*, kind: str, path: Path, skip_bad: bool = False, progress: Progress | None = None) -> Report:
+def import_file(
+    *, kind: str, path: Path, skip_bad: bool = False, progress: Progress | None = None, profile: str = ""
+) -> Report:
     """Import a billing file of the given kind. Raises `read.ImportFileError` if the file can't
     be used at all (then nothing is written).
 
     `progress(rows_read, share_of_file)` is called now and then while the file is read.
     A file with a bad row changes nothing (every bad row is reported) unless `skip_bad` is set,
-    which imports the good rows.
+    which imports the good rows. `profile` names the layout of a kind that has profiles
+    (`ImportKind.profiles`); a kind without them refuses one.
     """
+    chosen = KINDS[kind]
+    options = {}
+    if profile:
+        if chosen.profiles is None:
+            raise ImportFileError(f"У вида «{chosen.title}» нет профилей: уберите --profile.")
+        options["profile"] = profile
     try:
-        return KINDS[kind].run(path=path, skip_bad=skip_bad, progress=progress)
+        return chosen.run(path=path, skip_bad=skip_bad, progress=progress, **options)
     finally:
         stamps.changed(stamps.BILLING)  # written in bulk: every kept page goes (kabinet.core.stamps)

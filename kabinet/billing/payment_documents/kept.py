@@ -50,7 +50,11 @@ def _facts(value: object) -> object:
 
 
 def digest_of(document: PaymentDocument, company: Company, readings: list) -> str:
-    facts = [_facts(document), [_facts(line.service) for line in document.lines], _facts(company)]
+    facts = [
+        _facts(document),
+        [_facts(line.service) for line in document.lines + document.penalties],
+        _facts(company),
+    ]
     facts += [[_facts(r.meter), _facts(r.previous), _facts(r.current)] for r in readings]
     return hashlib.sha256(f"{_LAYOUT}|{facts!r}".encode()).hexdigest()[:40]
 

@@ -160,6 +160,12 @@ class _Parts:
             self.p(f"Общая площадь: {area(account.area)}"),
             self.p(f"Лицевой счёт: <b>{_e(account.number)}</b>"),
         ]
+        # The identifiers ГИС ЖКХ gave the account, once imported (kabinet/gis): a bank or
+        # Госуслуги finds the bill by them.
+        if account.unified_number:
+            payer.append(self.p(f"ЕЛС в ГИС ЖКХ: <b>{_e(account.unified_number)}</b>"))
+        if account.service_id:
+            payer.append(self.p(f"Идентификатор ЖКУ: <b>{_e(account.service_id)}</b>"))
         recipient = [
             self.p("<b>Получатель платежа</b>"),
             self.p(_e(c.name)),
@@ -234,33 +240,14 @@ class _Parts:
             "Итого к оплате, ₽",
         ]
         rows = [[self.p(f"<b>{h}</b>", "cell") for h in head]]
-        for line in doc.lines:
-            a = line.accrual
-            rows.append(
-                [
-                    self.p(_e(line.service_name), "cell"),
-                    self.p(_e(line.unit_shown), "cell"),
-                    self.p(formats.quantity(a.volume) if a.volume is not None else "", "num"),
-                    self.p(money(a.tariff), "num"),
-                    self.p(money(a.accrued), "num"),
-                    self.p(money(a.recalculation) if a.recalculation else "", "num"),
-                    self.p(money(a.benefit) if a.benefit else "", "num"),
-                    self.p(money(a.to_pay), "num"),
-                ]
-            )
-        t = doc.totals
-        rows.append(
-            [
-                self.p("<b>Всего</b>", "cell"),
-                "",
-                "",
-                "",
-                self.p(money(t["accrued"]), "num"),
-                self.p(money(t["recalculation"]), "num"),
-                self.p(money(t["benefit"]), "num"),
-                self.p(f"<b>{money(t['to_pay'])}</b>", "num"),
-            ]
-        )
+        rows += [self._line(line) for line in doc.lines]
+        if doc.penalties:
+            # Пени (ЖК РФ ст. 155 ч. 14) are no service: a line of their own under the services' total.
+            rows.append(self._total("Всего за услуги", doc.service_totals))
+            rows += [self._line(line) for line in doc.penalties]
+            rows.append(self._total("Всего с пенями", doc.totals))
+        else:
+            rows.append(self._total("Всего", doc.totals))
         widths = [42, 14, 18, 18, 22, 26, 18, 22]
         table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
         table.setStyle(_grid(header=True))
@@ -271,6 +258,31 @@ class _Parts:
                 "head",
             ),
             table,
+        ]
+
+    def _line(self, line) -> list:
+        a = line.accrual
+        return [
+            self.p(_e(line.service_name), "cell"),
+            self.p(_e(line.unit_shown), "cell"),
+            self.p(formats.quantity(a.volume) if a.volume is not None else "", "num"),
+            self.p(money(a.tariff), "num"),
+            self.p(money(a.accrued), "num"),
+            self.p(money(a.recalculation) if a.recalculation else "", "num"),
+            self.p(money(a.benefit) if a.benefit else "", "num"),
+            self.p(money(a.to_pay), "num"),
+        ]
+
+    def _total(self, title: str, t: dict) -> list:
+        return [
+            self.p(f"<b>{title}</b>", "cell"),
+            "",
+            "",
+            "",
+            self.p(money(t["accrued"]), "num"),
+            self.p(money(t["recalculation"]), "num"),
+            self.p(money(t["benefit"]), "num"),
+            self.p(f"<b>{money(t['to_pay'])}</b>", "num"),
         ]
 
     def meter_readings(self) -> list:
@@ -314,7 +326,7 @@ class _Parts:
 
     def reference(self) -> list:
         items = [self.p("Раздел 4. Справочная информация", "head"), *self.meter_readings()]
-        for line in self.document.lines:
+        for line in self.document.lines + self.document.penalties:
             items.append(
                 self.p(
                     f"<b>{_e(line.service_name)}.</b> " + " ".join(_e(x) for x in line.explanation), "small"

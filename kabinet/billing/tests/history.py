@@ -4,6 +4,7 @@ leave them: one AccountPeriod per month whose balance carries over to the next."
 from datetime import date, timedelta
 from decimal import Decimal
 
+from kabinet.billing.due_dates import payment_due
 from kabinet.billing.models import (
     Account,
     AccountPeriod,
@@ -80,7 +81,7 @@ def add_month(
         accrued=total,
         paid=paid,
         closing_balance=opening + total - paid,
-        due_date=next_month(period).replace(day=10),
+        due_date=payment_due(period),
         charged=True,
     )
 

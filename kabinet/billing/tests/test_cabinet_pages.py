@@ -32,7 +32,7 @@ def test_overview_shows_the_debt_the_amount_due_the_due_date_and_the_last_paymen
     assert html.count("14\u00a0110,78\u00a0₽") == 2 and "Оплатить 14\u00a0110,78\u00a0₽" in html
     assert "Долг" not in html
     assert "Начислено за октябрь 2026" in html and "3\u00a0325,83\u00a0₽" in html
-    assert "10 ноября 2026" in html
+    assert "15 ноября 2026" in html  # ЖК РФ ст. 155 ч. 1 as amended: the 15th since March 2026
     assert "2\u00a0600,00\u00a0₽, 20 сентября 2026" in html
 
 

@@ -191,7 +191,7 @@ def test_balances_follow_the_accruals(accounts, write_file):
         (OCT, Decimal("0"), Decimal("2700.36"), Decimal("0"), Decimal("2700.36")),
         (NOV, Decimal("2700.36"), Decimal("148.00"), Decimal("0"), Decimal("2848.36")),
     ]
-    assert balances[1].due_date == datetime.date(2026, 12, 10)
+    assert balances[1].due_date == datetime.date(2026, 12, 15)  # ЖК РФ ст. 155 ч. 1 since March 2026
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_whole(accounts, tmp_path):

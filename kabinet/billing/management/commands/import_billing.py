@@ -48,7 +48,8 @@ class Command(BaseCommand):
     # file the command has no use for them in.
     requires_system_checks: list[str] = []
     help = (
-        "Загружает файл из системы начислений, CSV или XLSX (форматы — в docs/billing-formats.md). "
+        "Загружает файл из системы начислений, CSV или XLSX (форматы — в docs/billing-formats.md), "
+        "или файл банка: реестр платежей, выписку в формате 1С (docs/bank-formats.md). "
         "Лицевые счета и приборы учёта: повторная загрузка того же файла ничего не меняет. "
         "Начисления и оплаты: файл заменяет названные в нём периоды целиком. Если в файле есть "
         "строки с ошибками, ничего не меняется, пока не указан --skip-bad."
@@ -62,15 +63,29 @@ class Command(BaseCommand):
             action="store_true",
             help="загрузить хорошие строки, пропустив строки с ошибками",
         )
+        parser.add_argument(
+            "--profile",
+            default="",
+            help="профиль файла, у которого бывают разные форматы (реестр банка: sber-17, sber-short, "
+            "sber-tagged); без него формат определяется по файлу",
+        )
         parser.add_argument("--no-progress", action="store_true", help="не показывать ход загрузки")
 
     def handle(
-        self, *, kind: str, file: Path, skip_bad: bool, no_progress: bool, verbosity: int, **options
+        self,
+        *,
+        kind: str,
+        file: Path,
+        skip_bad: bool,
+        no_progress: bool,
+        verbosity: int,
+        profile: str = "",
+        **options,
     ) -> None:
         interactive = getattr(self.stderr._out, "isatty", lambda: False)() and self.stderr._out is sys.stderr
         bar = None if no_progress else ProgressBar(self.stderr._out, interactive=interactive)
         try:
-            report = import_file(kind=kind, path=file, skip_bad=skip_bad, progress=bar)
+            report = import_file(kind=kind, path=file, skip_bad=skip_bad, progress=bar, profile=profile)
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity >= 2:

@@ -1,0 +1,142 @@
+"""Profiles of bank payment registries: where each value is in a line of the bank's file.
+
+A registry is text, a payment a line, fields separated by `;` (no quoting), cp1251 by default,
+no header, and a closing line with the totals. Banks lay the fields out differently, so a file
+is read through a profile; the built-in ones are the Sberbank layouts in docs/bank-formats.md.
+Positions are counted from 1, as the banks' descriptions count them.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from ..read import ImportFileError
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The closing line: it begins with `prefix`; positions (from 1, after the prefix) of the
+    count of payments, their sum, the commission and the payment order's number and date."""
+
+    prefix: str = "="
+    count: int = 1
+    amount: int = 2
+    transferred: int | None = 3
+    commission: int | None = 4
+    order_number: int | None = 5
+    order_date: int | None = 6
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Where a registry's values are. A position is a field's number from 1; `account` may
+    instead be a tag (`CLIENTNO`), read from a `TAG:value` field anywhere in the line."""
+
+    name: str
+    title: str
+    fields: int  # positional fields a payment line has at least
+    date: int
+    account: int | str
+    amount: int
+    operation: tuple[int, ...]  # the fields that together are the bank's id of the operation
+    date_format: str = "dd.mm.yyyy"  # or "dd/mm/yyyy"
+    separator: str = ";"
+    encoding: str = "cp1251"
+    full_name: int | None = None
+    address: int | None = None
+    period: int | None = None
+    commission: int | None = None
+    time: int | None = None
+    tagged: bool = False  # `TAG:value` fields follow the positional ones
+    readings_tag: str = ""  # `CounterVal_N:` — the reading of the account's meter N
+    totals: Totals | None = field(default_factory=Totals)
+    note: str = "Сбербанк"
+
+
+PROFILES: dict[str, Profile] = {}
+
+
+def register(profile: Profile) -> None:
+    PROFILES[profile.name] = profile
+
+
+register(
+    Profile(
+        name="sber-17",
+        title="Сбербанк, 17 полей",
+        fields=17,
+        date=1,
+        time=2,
+        operation=(1, 3, 4, 5, 11),
+        account=6,
+        full_name=7,
+        address=8,
+        period=9,
+        amount=13,
+        commission=17,
+    )
+)
+register(
+    Profile(
+        name="sber-short",
+        title="Сбербанк, 12 полей, итоговая строка «=»",
+        fields=12,
+        date=1,
+        time=2,
+        operation=(1, 2, 3, 4, 5, 6),
+        account=6,
+        full_name=7,
+        address=8,
+        period=9,
+        amount=10,
+        commission=12,
+    )
+)
+register(
+    Profile(
+        name="sber-tagged",
+        title="Сбербанк, поля с метками CLIENTNO:, CounterVal_N:",
+        fields=6,
+        date=4,
+        date_format="dd/mm/yyyy",
+        operation=(1, 2, 3, 4),
+        account="CLIENTNO",
+        amount=5,
+        commission=6,
+        tagged=True,
+        readings_tag="CounterVal_",
+    )
+)
+
+
+def names() -> str:
+    return ", ".join(PROFILES)
+
+
+def get(name: str) -> Profile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ImportFileError(
+            f"Профиль «{name}» не известен. Есть профили: {names()} (docs/bank-formats.md)."
+        ) from None
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(name, f"{profile.title} ({name})") for name, profile in PROFILES.items()]
+
+
+_TAG = re.compile(r"^\s*CLIENTNO\s*:", re.IGNORECASE)
+
+
+def detect(first_line: str) -> Profile:
+    """The built-in profile whose layout the first payment line has."""
+    fields = first_line.rstrip("\r\n").split(";")
+    if any(_TAG.match(value) for value in fields):
+        return PROFILES["sber-tagged"]
+    for profile in PROFILES.values():
+        if not profile.tagged and len(fields) == profile.fields:
+            return profile
+    raise ImportFileError(
+        f"Не удаётся определить формат реестра: в первой строке полей {len(fields)}, а в известных "
+        f"форматах 17 или 12 (или поле CLIENTNO:). Укажите профиль (--profile): {names()}."
+    )

@@ -1,0 +1,157 @@
+"""Recording a bank file's payments: once each, by the bank's operation id, set-based.
+
+The kind's reader (registry_file.py, statement.py) stages its checked payments (staging.py's
+writer: COPY on PostgreSQL); here, in the import's transaction, a few statements do the rest:
+
+- a payment for a known account becomes a `Payment` of source «bank» whose `external_id` is the
+  operation id (`R:…` from a registry, `S:…` from a statement) — unless one with that id is there
+  already (a file loaded again), or the same money came through the other kind of file (the same
+  account, day and amount from a registry and a statement): then it is counted as «уже были»;
+- a payment for an unknown account, or whose account a statement did not name, waits in
+  «Неразнесённые платежи» (`UnmatchedPayment`, by the same id, so it too comes once);
+- the touched accounts' balances are rebuilt from the first month that changed.
+"""
+
+import datetime
+import time
+
+from django.db import connection
+from django.utils import timezone
+
+from ... import balances
+from ..staging import Layout
+from .report import BankReport
+
+STAGE = Layout(
+    "billing_stage_bank",
+    (
+        ("external_id", "varchar(64)"),
+        ("account_number", "varchar(60)"),
+        ("paid_on", "date"),
+        ("period", "date"),
+        ("month", "date"),  # the month of paid_on: the period when neither file nor books say
+        ("amount", "numeric"),
+        ("payer", "varchar(300)"),
+        ("address", "varchar(300)"),
+        ("purpose", "text"),
+        ("note", "varchar(200)"),
+        ("reason", "varchar(300)"),  # set when the file names no account (statements)
+        ("has_readings", "boolean"),
+    ),
+)
+REGISTRY, STATEMENT = "R:", "S:"
+
+
+def repeated_operations(report: BankReport) -> bool:
+    """Report the lines whose operation id came earlier in the same file; whether any did."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.line, f.first_line FROM {STAGE.table} s JOIN (SELECT external_id, "
+            f"MIN(line) AS first_line FROM {STAGE.table} GROUP BY external_id HAVING COUNT(*) > 1) f "
+            "ON f.external_id = s.external_id "
+            "WHERE s.line <> f.first_line ORDER BY s.line"
+        )
+        found = cursor.fetchall()
+    for line, first in found:
+        report.add_error(line, f"та же операция банка уже была в строке {first}")
+    return bool(found)
+
+
+def drop_lines(lines: list[int]) -> None:
+    with connection.cursor() as cursor:
+        cursor.executemany(f"DELETE FROM {STAGE.table} WHERE line = %s", [(line,) for line in lines])
+
+
+def record_payments(report: BankReport, *, kind: str, file_name: str) -> datetime.datetime:
+    """Record the staged payments (see the module's docstring); the moment stamped on the new
+    rows, by which their readings are found (`new_with_readings`)."""
+    # As the ORM writes it (SQLite keeps text): the new rows are found again by this value.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    started = time.perf_counter()
+    other = STATEMENT if kind == REGISTRY else REGISTRY
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM billing_payment WHERE source = 'bank' AND external_id LIKE %s LIMIT 1",
+            [other + "%"],
+        )
+        # Only if the other kind of file has brought payments: a registry's million lines then
+        # pay no probe each.
+        crossed = cursor.fetchone() is not None
+        same_money = (
+            " AND NOT EXISTS (SELECT 1 FROM billing_payment q WHERE q.account_id = a.id "
+            "AND q.source = 'bank' "
+            "AND q.paid_on = s.paid_on AND q.amount = s.amount AND q.external_id LIKE %s)"
+            if crossed
+            else ""
+        )
+        period = (
+            "COALESCE(s.period, (SELECT MAX(x.period) FROM billing_accountperiod x WHERE x.account_id = a.id "
+            "AND x.charged AND x.period <= s.month), s.month)"
+        )
+        cursor.execute(
+            "INSERT INTO billing_payment "
+            "(account_id, paid_on, period, amount, source, external_id, note, created_at) "
+            f"SELECT a.id, s.paid_on, {period}, s.amount, 'bank', s.external_id, s.note, %s "
+            f"FROM {STAGE.table} s JOIN billing_account a ON a.number = s.account_number "
+            "WHERE NOT EXISTS (SELECT 1 FROM billing_payment p WHERE p.source = 'bank' "
+            f"AND p.external_id = s.external_id){same_money} "
+            "AND NOT EXISTS (SELECT 1 FROM billing_unmatchedpayment u "
+            "WHERE u.external_id = s.external_id)",
+            [now, other + "%"] if crossed else [now],
+        )
+        report.loaded = cursor.rowcount
+        cursor.execute(
+            "INSERT INTO billing_unmatchedpayment (source, file_name, line, external_id, paid_on, period, "
+            "amount, account_text, payer, address, purpose, reason, status, created_at) "
+            "SELECT %s, %s, s.line, s.external_id, s.paid_on, s.period, s.amount, s.account_number, s.payer, "
+            "s.address, s.purpose, COALESCE(s.reason, 'лицевой счёт ' || s.account_number || ' не найден'), "
+            f"'waiting', %s FROM {STAGE.table} s LEFT JOIN billing_account a ON a.number = s.account_number "
+            "WHERE a.id IS NULL AND NOT EXISTS (SELECT 1 FROM billing_unmatchedpayment u "
+            "WHERE u.external_id = s.external_id) AND NOT EXISTS (SELECT 1 FROM billing_payment p "
+            "WHERE p.source = 'bank' AND p.external_id = s.external_id)",
+            ["registry" if kind == REGISTRY else "statement", file_name[:255], now],
+        )
+        report.unmatched = cursor.rowcount
+        cursor.execute(
+            "SELECT line, account_text, reason FROM billing_unmatchedpayment WHERE created_at = %s "
+            "AND file_name = %s ORDER BY line LIMIT 1000",
+            [now, file_name[:255]],
+        )
+        for line, _number, reason in cursor.fetchall():
+            report.note(line, f"{reason} — платёж ждёт в «Неразнесённых платежах»")
+        report.already = report.rows_read - report.error_count - report.loaded - report.unmatched
+        cursor.execute(
+            "SELECT MIN(period) FROM billing_payment WHERE source = 'bank' AND created_at = %s", [now]
+        )
+        (since,) = cursor.fetchone()
+    report.timings["запись оплат"] = time.perf_counter() - started
+    if report.loaded:
+        started = time.perf_counter()
+        balances.mark_touched(
+            "SELECT account_id FROM billing_payment WHERE source = 'bank' AND created_at = %s", [now]
+        )
+        if isinstance(since, str):
+            since = datetime.date.fromisoformat(since)
+        balances.rebuild_balances(since=since)
+        report.timings["пересчёт сальдо"] = time.perf_counter() - started
+    return now
+
+
+def new_with_readings(now: datetime.datetime) -> dict[str, str]:
+    """external_id -> account number of the payments just recorded whose lines had readings;
+    and, with an empty number, those just put in the unmatched list."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.external_id, s.account_number FROM {STAGE.table} s JOIN billing_payment p "
+            "ON p.source = 'bank' AND p.external_id = s.external_id "
+            "WHERE s.has_readings AND p.created_at = %s",
+            [now],
+        )
+        found = dict(cursor.fetchall())
+        cursor.execute(
+            f"SELECT s.external_id FROM {STAGE.table} s JOIN billing_unmatchedpayment u "
+            "ON u.external_id = s.external_id WHERE s.has_readings AND u.created_at = %s",
+            [now],
+        )
+        found.update({external_id: "" for (external_id,) in cursor.fetchall()})
+    return found

@@ -1,0 +1,368 @@
+"""The kind `sber-registry`: a bank's payment registry, read through a profile (profiles.py).
+
+The whole file is checked before anything changes: its encoding, its closing totals line (a file
+without one was cut short), every line; the count and sum of the payments must be those of the
+totals line. Then its payments are recorded once each (record.py), the registry itself is kept
+(`PaymentRegistry`), and the readings typed at the bank go to the meters app (readings.py).
+"""
+
+import codecs
+import datetime
+import hashlib
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from kabinet.core import formats, normalize
+
+from ...models import PaymentRegistry
+from ..fields import MONEY_LIMIT, FieldError, parse_date, parse_decimal, parse_text, remembered, shown
+from ..read import PROGRESS_EVERY, ImportFileError, Progress
+from ..staging import stage_writer, staging_table
+from . import profiles, readings
+from .profiles import Profile, Totals
+from .record import REGISTRY, STAGE, drop_lines, new_with_readings, record_payments, repeated_operations
+from .report import BankReport, Stopped
+
+_ENCODING_NAMES = {"cp1251": "Windows-1251", "utf-8": "UTF-8", "koi8-r": "KOI8-R", "cp866": "CP866 (DOS)"}
+_TAIL = 1 << 16
+
+
+def import_file(
+    *, path: Path, skip_bad: bool = False, progress: Progress | None = None, profile: str = ""
+) -> BankReport:
+    """Import a registry file: every line checked, the totals line compared, then its payments
+    recorded. Raises `ImportFileError` (nothing changed) for a file that can't be used at all."""
+    chosen = profiles.get(profile) if profile else None
+    encoding = chosen.encoding if chosen else "cp1251"
+    _check_encoding(path, encoding, chosen)
+    totals_line, body_end = _totals_line(path, encoding)
+    if chosen is None:
+        chosen = profiles.detect(_first_line(path, encoding))
+    if chosen.totals is not None and not totals_line.startswith(chosen.totals.prefix):
+        raise ImportFileError(
+            f"В файле «{path.name}» нет итоговой строки (она начинается с «{chosen.totals.prefix}»): "
+            "похоже, файл оборван. Ничего не изменено — запросите реестр у банка заново."
+        )
+    if chosen.totals is None:
+        body_end = path.stat().st_size  # the last line is a payment's
+    report = BankReport(skip_bad=skip_bad, title=f"реестр {path.name}: ")
+    try:
+        with transaction.atomic(), staging_table(STAGE):
+            _load(chosen, path, encoding, body_end, totals_line, report, progress)
+    except Stopped:
+        pass  # bad lines and no --skip-bad: the report lists them, nothing changed
+    return report
+
+
+def _load(
+    chosen: Profile,
+    path: Path,
+    encoding: str,
+    body_end: int,
+    totals_line: str,
+    report: BankReport,
+    progress: Progress | None,
+) -> None:
+    reader = _LineReader(chosen, path.name)
+    started = time.perf_counter()
+    with stage_writer(STAGE) as writer:
+        for line, text in _lines(path, encoding, body_end, progress):
+            report.rows_read += 1
+            staged, reasons = reader.parse(text, line)
+            if reasons:
+                report.add_error(line, "; ".join(reasons))
+            else:
+                writer.add(line, staged)
+    report.timings["чтение и проверка строк"] = time.perf_counter() - started
+    report.total = reader.total
+    if chosen.totals is not None:
+        _check_totals(chosen.totals, totals_line, report, reader)
+    repeated_operations(report)
+    if report.error_count and not report.skip_bad:
+        report.applied = False
+        raise Stopped(report)  # leaving the transaction so rolls it back
+    if report.error_count:
+        drop_lines([line for line, _ in report.errors])
+    now = record_payments(report, kind=REGISTRY, file_name=path.name)
+    _submit_readings(report, reader.readings, new_with_readings(now))
+    _keep_registry(chosen, path, report, totals_line)
+
+
+class _LineReader:
+    """Checks a registry's payment lines; adds up their amounts; keeps their readings."""
+
+    def __init__(self, profile: Profile, file_name: str) -> None:
+        self.profile = profile
+        self.total = Decimal(0)
+        self.amounts_known = True
+        self.readings: dict[str, list[readings.BankReading]] = {}
+        self.note = f"{profile.note}, реестр {file_name}"[:200]
+        self._date = remembered(self._parse_date)
+        self._period = remembered(_parse_period)
+
+    def _parse_date(self, text: str) -> datetime.date:
+        value = text.strip()
+        if self.profile.date_format == "dd/mm/yyyy":
+            value = value.replace("/", ".")
+        return parse_date(value, label="дата оплаты")
+
+    def parse(self, text: str, line: int) -> tuple[tuple, list[str]]:
+        profile = self.profile
+        values = text.split(profile.separator)
+        tags: dict[str, str] = {}
+        if profile.tagged:
+            positional = []
+            for value in values:
+                name, colon, rest = value.partition(":")
+                if colon and name.strip().replace("_", "").isalnum() and not name.strip().isdigit():
+                    tags[name.strip().upper()] = rest.strip()
+                else:
+                    positional.append(value)
+            values = positional
+        if len(values) < profile.fields:
+            return (), [f"полей в строке {len(values)}, а в формате «{profile.title}» — {profile.fields}"]
+        reasons: list[str] = []
+
+        def field(position: int | None) -> str:
+            return values[position - 1].strip() if position else ""
+
+        try:
+            paid_on = self._date(field(profile.date))
+        except FieldError as exc:
+            reasons.append(str(exc))
+            paid_on = None
+        try:
+            amount = parse_decimal(field(profile.amount), label="сумма", places=2, limit=MONEY_LIMIT)
+            if amount == 0:
+                reasons.append("сумма платежа равна нулю")
+        except FieldError as exc:
+            reasons.append(str(exc))
+            amount = None
+            self.amounts_known = False
+        if amount is not None:
+            self.total += amount
+        period = None
+        if profile.period and field(profile.period):
+            try:
+                period = self._period(field(profile.period))
+            except FieldError as exc:
+                reasons.append(str(exc))
+        payer, address = (_text(field(p), limit=300) for p in (profile.full_name, profile.address))
+        account_text = (
+            tags.get(str(profile.account).upper(), "") if profile.tagged else field(profile.account)
+        )
+        number = normalize.account_number(account_text)
+        reason = None
+        if not number:
+            reason = "в строке не указан лицевой счёт"
+        elif not normalize.is_valid_account_number(number):
+            reason = f"номер лицевого счёта {shown(account_text)} указан с ошибкой"
+            number = account_text.strip()[:60]
+        operation = ";".join(field(p) for p in profile.operation)
+        if not operation.strip(";"):
+            reasons.append("не указан номер операции банка")
+        if reasons:
+            return (), reasons
+        external_id = _external_id(operation)
+        found = self._readings(tags, line, number, paid_on)
+        if found:
+            self.readings[external_id] = found
+        staged = (external_id, number, paid_on, period, paid_on.replace(day=1), amount, payer, address, "",
+                  self.note, reason, int(bool(found)))  # fmt: skip
+        return staged, []
+
+    def _readings(self, tags: dict[str, str], line: int, number: str, taken_on) -> list[readings.BankReading]:
+        prefix = self.profile.readings_tag.upper()
+        if not prefix:
+            return []
+        found = []
+        for name, value in tags.items():
+            if name.startswith(prefix) and name[len(prefix) :].isdigit() and value:
+                found.append(readings.BankReading(line, number, taken_on, int(name[len(prefix) :]), value))
+        return sorted(found, key=lambda r: r.number)
+
+
+def _text(text: str, *, limit: int) -> str:
+    try:
+        return parse_text(text, label="текст", limit=10_000)[:limit]
+    except FieldError:
+        return ""
+
+
+def _parse_period(text: str) -> datetime.date:
+    """`ММГГГГ`, `ММ.ГГГГ` or `ММГГ`, as the banks write the month paid for."""
+    value = text.strip().replace(".", "").replace("/", "")
+    if value.isdigit() and len(value) in (4, 6):
+        month, year = int(value[:2]), int(value[2:])
+        year += 2000 if year < 100 else 0
+        if 1 <= month <= 12 and 2000 <= year <= 2100:
+            return datetime.date(year, month, 1)
+    raise FieldError(f"период {shown(text)} не распознан: нужен месяц, например 112026 или 11.2026")
+
+
+def _external_id(operation: str) -> str:
+    key = f"{REGISTRY}{operation}"
+    if len(key) > 64:
+        key = f"{REGISTRY}{hashlib.sha1(operation.encode()).hexdigest()}"
+    return key
+
+
+def _check_encoding(path: Path, encoding: str, profile: Profile | None) -> None:
+    """A file in another encoding than the profile's is refused before it is read: its names
+    would be stored garbled."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(1 << 20)
+    except OSError as exc:
+        raise ImportFileError(f"Файл «{path}» не удаётся прочитать: {exc.strerror or exc}.") from None
+    if not head.strip():
+        raise ImportFileError(f"Файл «{path.name}» пуст.")
+    wanted = _ENCODING_NAMES.get(encoding, encoding)
+    looks_utf8 = not head.isascii() and _decodes(head, "utf-8")
+    if encoding != "utf-8" and looks_utf8:
+        title = f"профиль «{profile.name}»" if profile else "реестр Сбербанка"
+        raise ImportFileError(
+            f"Файл «{path.name}» в кодировке UTF-8, а {title} ждёт {wanted}: ФИО и адреса "
+            f"записались бы искажёнными. Ничего не изменено — сохраните файл в {wanted} "
+            "или выберите профиль с кодировкой UTF-8."
+        )
+    if not _decodes(head, encoding):
+        raise ImportFileError(f"Файл «{path.name}» не читается в кодировке {wanted}. Ничего не изменено.")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _totals_line(path: Path, encoding: str) -> tuple[str, int]:
+    """The file's last non-empty line and where the lines before it end (in bytes)."""
+    size = path.stat().st_size
+    with path.open("rb") as stream:
+        stream.seek(max(0, size - _TAIL))
+        tail = stream.read()
+    stripped = tail.rstrip(b"\r\n \t\x1a")  # \x1a: DOS's end of file
+    start = stripped.rfind(b"\n") + 1
+    body_end = size - len(tail) + start
+    try:
+        return stripped[start:].decode(encoding).strip(), body_end
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            f"Последняя строка файла «{path.name}» не читается. Ничего не изменено."
+        ) from None
+
+
+def _first_line(path: Path, encoding: str) -> str:
+    with path.open(encoding=encoding, errors="replace", newline="") as stream:
+        for text in stream:
+            if text.strip() and not text.startswith("#"):
+                return text
+    return ""
+
+
+def _lines(path: Path, encoding: str, end: int, progress: Progress | None):
+    """(line number, text) of the payment lines: those before the totals line, blank ones and
+    `#` header lines left out."""
+    size = path.stat().st_size or 1
+    with path.open("rb") as stream:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        done = 0
+        for number, raw in enumerate(stream, start=1):
+            if done >= end:
+                return  # the totals line
+            done += len(raw)
+            try:
+                text = decoder.decode(raw).rstrip("\r\n")
+            except UnicodeDecodeError:
+                raise ImportFileError(
+                    f"строка {number}: не читается в кодировке {_ENCODING_NAMES.get(encoding, encoding)}. "
+                    "Ничего не изменено."
+                ) from None
+            if progress is not None and number % PROGRESS_EVERY == 0:
+                progress(number, min(done / size, 1.0))
+            if not text.strip() or text.startswith("#"):
+                continue
+            yield number, text
+
+
+def _check_totals(totals: Totals, text: str, report: BankReport, reader: _LineReader) -> None:
+    values = text[len(totals.prefix) :].split(";")
+
+    def value(position: int | None) -> str:
+        return values[position - 1].strip() if position and position <= len(values) else ""
+
+    try:
+        count = int(value(totals.count))
+        amount = parse_decimal(value(totals.amount), label="сумма", places=2, limit=MONEY_LIMIT * 1000)
+    except (ValueError, FieldError):
+        raise ImportFileError(
+            f"Итоговая строка не разобрана: «{text[:80]}». Нужны число платежей и их сумма. "
+            "Ничего не изменено."
+        ) from None
+    lines = report.rows_read
+    if count != lines or (reader.amounts_known and amount != reader.total):
+        raise ImportFileError(
+            f"Итоговая строка реестра не сходится с платежами: в ней платежей {count} на "
+            f"{formats.money(amount)}, а в файле {lines} на {formats.money(reader.total)}. Файл не "
+            "загружен, ничего не изменено: запросите у банка реестр заново."
+        )
+
+
+def _submit_readings(
+    report: BankReport, found: dict[str, list[readings.BankReading]], new: dict[str, str]
+) -> None:
+    taken = []
+    for external_id, account in new.items():
+        for reading in found.get(external_id, []):
+            if not account:
+                report.note(
+                    reading.line, f"показание прибора № {reading.number} не принято: платёж не разнесён"
+                )
+                report.readings_refused.append(readings.ReadingResult(reading, False, "платёж не разнесён"))
+            else:
+                taken.append(reading)
+    for result in readings.submit(taken):
+        if result.accepted:
+            report.readings_accepted += 1
+        else:
+            report.readings_refused.append(result)
+            meter = result.meter or f"№ {result.reading.number}"
+            report.note(
+                result.reading.line,
+                f"показание {result.reading.value} прибора {meter} не принято: {result.message}",
+            )
+
+
+def _keep_registry(profile: Profile, path: Path, report: BankReport, text: str) -> None:
+    totals = profile.totals
+    values = text[len(totals.prefix) :].split(";") if totals else []
+
+    def value(position: int | None) -> str:
+        return values[position - 1].strip() if totals and position and position <= len(values) else ""
+
+    def money(position: int | None) -> Decimal | None:
+        try:
+            return parse_decimal(value(position), label="сумма", places=2, limit=MONEY_LIMIT, required=False)
+        except FieldError:
+            return None
+
+    try:
+        order_date = parse_date(value(totals.order_date if totals else None), label="дата")
+    except FieldError:
+        order_date = None
+    PaymentRegistry.objects.create(
+        profile=profile.name,
+        file_name=path.name[:255],
+        rows=report.rows_read,
+        total=report.total,
+        transferred=money(totals.transferred if totals else None),
+        commission=money(totals.commission if totals else None),
+        order_number=value(totals.order_number if totals else None)[:30],
+        order_date=order_date,
+    )

@@ -1,0 +1,378 @@
+"""Bank payment registries (`sber-registry`) and statements (`bank-statement`), fed the samples of
+docs/samples/ as an operator would: the command's report, then what the books hold."""
+
+import datetime
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from kabinet.billing.models import (
+    AccountPeriod,
+    AgentTransfer,
+    BankAgent,
+    Payment,
+    PaymentRegistry,
+    PaymentSource,
+    PurposePattern,
+    UnmatchedPayment,
+)
+from kabinet.billing.tests.factories import AccountFactory
+from kabinet.meters.models import Reading, Resource
+from kabinet.meters.tests.factories import MeterFactory
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = Path(__file__).resolve().parents[3] / "docs" / "samples"
+NOV = datetime.date(2026, 11, 1)
+OCT = datetime.date(2026, 10, 1)
+COMPANY_ACCOUNT = "40702810900000012345"
+NB = "\u00a0"  # the no-break space of money: «2 695,55 ₽»
+
+
+def run(kind: str, path: Path, *args: str) -> list[str]:
+    out = StringIO()
+    call_command("import_billing", kind, str(path), *args, "--no-progress", stdout=out, stderr=StringIO())
+    return out.getvalue().splitlines()
+
+
+def refused(kind: str, path: Path, *args: str) -> str:
+    with pytest.raises(CommandError) as caught:
+        run(kind, path, *args)
+    return str(caught.value)
+
+
+def books() -> tuple:
+    """Everything a bank file may change, to show that a refused one changed nothing."""
+    return (
+        list(Payment.objects.values_list("external_id", "amount")),
+        list(UnmatchedPayment.objects.values_list("external_id", "amount")),
+        list(AccountPeriod.objects.values_list("account__number", "period", "paid")),
+        list(Reading.objects.values_list("meter__serial_number", "value")),
+        PaymentRegistry.objects.count(),
+    )
+
+
+@pytest.fixture
+def accounts():
+    return [AccountFactory(number="1000000001"), AccountFactory(number="1000000002")]
+
+
+@pytest.fixture
+def meters(accounts):
+    """Ivanov's cold water (the first meter) and electricity; Petrova's meter is past verification."""
+    return [
+        MeterFactory(account=accounts[0], serial_number="ХВ-1", initial_value=Decimal("120.000")),
+        MeterFactory(
+            account=accounts[0],
+            serial_number="Э-1",
+            service=Resource.ELECTRICITY,
+            digits_before=6,
+            digits_after=0,
+            initial_value=Decimal("18344"),
+        ),
+        MeterFactory(account=accounts[1], serial_number="ХВ-2", next_check_date=datetime.date(2025, 6, 1)),
+    ]
+
+
+def test_the_17_field_registry_records_each_line_once_and_rebuilds_balances(accounts):
+    output = run("sber-registry", SAMPLES / "sber-17.txt")
+
+    assert output[-1] == (
+        f"Реестр платежей банка: реестр sber-17.txt: платежей 3 на 2{NB}695,55{NB}₽: записано 3, уже были 0, "
+        "неразнесённых 0."
+    )
+    payments = Payment.objects.order_by("amount")
+    assert [(p.account.number, p.paid_on, p.period, p.amount, p.source) for p in payments] == [
+        ("1000000001", datetime.date(2026, 11, 20), NOV, Decimal("148.00"), PaymentSource.BANK),
+        ("1000000002", datetime.date(2026, 11, 20), OCT, Decimal("1000.00"), PaymentSource.BANK),
+        ("1000000001", datetime.date(2026, 11, 20), NOV, Decimal("1547.55"), PaymentSource.BANK),
+    ]
+    assert payments[0].note == "Сбербанк, реестр sber-17.txt"
+    assert AccountPeriod.objects.get(account__number="1000000001", period=NOV).paid == Decimal("1695.55")
+    registry = PaymentRegistry.objects.get()
+    assert (registry.profile, registry.rows, registry.total, registry.order_number) == (
+        "sber-17",
+        3,
+        Decimal("2695.55"),
+        "380",
+    )
+
+
+def test_loading_the_same_registry_again_changes_nothing(accounts):
+    run("sber-registry", SAMPLES / "sber-17.txt")
+    before = books()[:4]
+
+    output = run("sber-registry", SAMPLES / "sber-17.txt")
+
+    assert "записано 0, уже были 3, неразнесённых 0" in output[-1]
+    assert books()[:4] == before
+
+
+def test_a_payment_for_an_unknown_account_waits_in_the_unmatched_list(accounts):
+    output = run("sber-registry", SAMPLES / "sber-short.txt", "--profile", "sber-short")
+
+    assert output == [
+        "строка 2: лицевой счёт 1000009999 не найден — платёж ждёт в «Неразнесённых платежах»",
+        f"Реестр платежей банка: реестр sber-short.txt: платежей 2 на 2{NB}150,40{NB}₽: записано 1, уже "
+        "были 0, "
+        "неразнесённых 1.",
+    ]
+    waiting = UnmatchedPayment.objects.get()
+    assert (waiting.account_text, waiting.amount, waiting.payer, waiting.period, waiting.status) == (
+        "1000009999",
+        Decimal("500.00"),
+        "Кузьмин Пётр Ильич",
+        NOV,
+        UnmatchedPayment.Status.WAITING,
+    )
+    assert not Payment.objects.filter(amount=Decimal("500.00")).exists()
+    # Loaded again, it is not listed twice.
+    assert "неразнесённых 0" in run("sber-registry", SAMPLES / "sber-short.txt")[-1]
+    assert UnmatchedPayment.objects.count() == 1
+
+
+def test_readings_typed_at_the_bank_become_readings_of_the_bank_channel(meters):
+    output = run("sber-registry", SAMPLES / "sber-tagged.txt")
+
+    assert output == [
+        "строка 2: показание 00050,100 прибора ХВС № ХВ-2 не принято: срок поверки прибора истёк 1 июня "
+        "2025. Такой прибор считается неисправным, и показания по нему не принимаются: начисление идёт "
+        "по среднему или по нормативу. Закажите поверку или замену прибора и сообщите об этом в управляющую "
+        "компанию.",
+        f"Реестр платежей банка: реестр sber-tagged.txt: платежей 2 на 3{NB}700,00{NB}₽: записано 2, уже "
+        "были 0, "
+        "неразнесённых 0; показаний принято 2, не принято 1.",
+    ]
+    readings = {r.meter.serial_number: r for r in Reading.objects.select_related("meter")}
+    assert set(readings) == {"ХВ-1", "Э-1"}
+    assert (readings["ХВ-1"].value, readings["ХВ-1"].period, readings["ХВ-1"].source) == (
+        Decimal("128.420"),
+        NOV,
+        Reading.Source.BANK,
+    )
+    assert readings["Э-1"].value == Decimal("18500")
+    assert readings["ХВ-1"].get_source_display() == "банк"
+    # Loaded again: the payments are there already, and their readings are not submitted again.
+    assert run("sber-registry", SAMPLES / "sber-tagged.txt")[-1].endswith(
+        "записано 0, уже были 2, неразнесённых 0."
+    )
+    assert Reading.objects.count() == 2
+
+
+def test_a_reading_outside_the_window_is_refused_with_why(meters):
+    from kabinet.meters.models import ReadingSchedule
+
+    schedule = ReadingSchedule.load()
+    schedule.opens_day, schedule.closes_day = 23, 25
+    schedule.save()
+
+    output = run("sber-registry", SAMPLES / "sber-tagged.txt")
+
+    assert output[0] == (
+        "строка 1: показание 00128,420 прибора ХВС № ХВ-1 не принято: 20 ноября 2026 показания не "
+        "принимались. Окно приёма показаний откроется 23 ноября."
+    )
+    assert not Reading.objects.exists()
+    assert Payment.objects.count() == 2  # the payments are recorded all the same
+
+
+def test_a_registry_whose_totals_do_not_add_up_is_refused_whole(accounts, write_file):
+    before = books()
+    path = write_file(
+        [
+            "21.11.2026;09:41:07;8610;0123;7;1000000002;Петрова Анна Сергеевна;г. Пермь;11.2026;"
+            "1650,40;1633,90;16,50",
+            "=1;1650,00;1633,90;16,50;381;22.11.2026",
+        ],
+        encoding="cp1251",
+        name="short.txt",
+    )
+
+    message = refused("sber-registry", path)
+
+    assert message == (
+        f"Итоговая строка реестра не сходится с платежами: в ней платежей 1 на 1{NB}650,00{NB}₽, а в файле "
+        "1 на "
+        f"1{NB}650,40{NB}₽. Файл не загружен, ничего не изменено: запросите у банка реестр заново."
+    )
+    assert books() == before
+
+
+def test_a_registry_cut_short_is_refused(accounts, write_file):
+    before = books()
+    lines = (SAMPLES / "sber-short.txt").read_text(encoding="cp1251").splitlines()[:-1]
+    path = write_file(lines, encoding="cp1251", name="cut.txt")
+
+    message = refused("sber-registry", path)
+
+    assert message == (
+        "В файле «cut.txt» нет итоговой строки (она начинается с «=»): похоже, файл оборван. "
+        "Ничего не изменено — запросите реестр у банка заново."
+    )
+    assert books() == before
+
+
+def test_a_registry_in_utf8_is_refused_as_the_wrong_encoding(accounts, write_file):
+    before = books()
+    lines = (SAMPLES / "sber-short.txt").read_text(encoding="cp1251").splitlines()
+    path = write_file(lines, encoding="utf-8", name="utf8.txt")
+
+    message = refused("sber-registry", path)
+
+    assert message.startswith("Файл «utf8.txt» в кодировке UTF-8, а реестр Сбербанка ждёт Windows-1251")
+    assert books() == before
+
+
+def test_an_unknown_profile_is_refused_naming_the_known_ones(accounts):
+    message = refused("sber-registry", SAMPLES / "sber-short.txt", "--profile", "vtb")
+
+    assert message == (
+        "Профиль «vtb» не известен. Есть профили: sber-17, sber-short, sber-tagged (docs/bank-formats.md)."
+    )
+    assert not PaymentRegistry.objects.exists()
+
+
+def test_a_bad_line_changes_nothing_unless_skipped(accounts, write_file):
+    lines = [
+        "21.11.2026;09:41:07;8610;0123;7;1000000002;Петрова Анна Сергеевна;г. Пермь;11.2026;"
+        "1650,40;1633,90;16,50",
+        "31.11.2026;09:42:00;8610;0123;8;1000000001;Иванов Иван Иванович;г. Пермь;11.2026;100,00;99,00;1,00",
+        "=2;1750,40;1732,90;17,50;381;22.11.2026",
+    ]
+    path = write_file(lines, encoding="cp1251", name="bad.txt")
+
+    with pytest.raises(CommandError):
+        run("sber-registry", path)
+    assert not Payment.objects.exists()
+
+    output = run("sber-registry", path, "--skip-bad")
+
+    assert output[0] == (
+        "строка 2: дата оплаты «31.11.2026» не распознана: нужна дата, например 12.10.2026 или 2026-10-12"
+    )
+    assert output[-1].endswith("записано 1, уже были 0, неразнесённых 0; пропущено строк с ошибками 1.")
+
+
+def statement(write_file, documents: list[list[tuple[str, str]]], name: str = "statement.txt") -> Path:
+    lines = ["1CClientBankExchange", "ВерсияФормата=1.03", "Кодировка=Windows", f"РасчСчет={COMPANY_ACCOUNT}"]
+    for values in documents:
+        lines += ["СекцияДокумент=Платежное поручение", *(f"{k}={v}" for k, v in values), "КонецДокумента"]
+    return write_file([*lines, "КонецФайла"], encoding="cp1251", name=name)
+
+
+def order(
+    number: str, amount: str, purpose: str, *, payer: str = "40817810500001234567", inn: str = ""
+) -> list:
+    return [
+        ("Номер", number),
+        ("Дата", "20.11.2026"),
+        ("Сумма", amount),
+        ("ПлательщикСчет", payer),
+        ("ПлательщикИНН", inn),
+        ("Плательщик1", "Иванов Иван Иванович"),
+        ("ПолучательСчет", COMPANY_ACCOUNT),
+        ("НазначениеПлатежа", purpose),
+    ]
+
+
+def test_the_sample_statement_records_residents_payments_and_recognises_the_agents_lump_sum(accounts):
+    run("sber-registry", SAMPLES / "sber-short.txt")
+
+    output = run("bank-statement", SAMPLES / "bank-statement.txt")
+
+    assert output == [
+        f"строка 44: п/п № 381 на 2{NB}128,90{NB}₽ — перечисление агента по реестру (реестр "
+        "«sber-short.txt»), "
+        "не оплата жителя",
+        "строка 68: в назначении платежа не найден лицевой счёт — платёж ждёт в «Неразнесённых платежах»",
+        f"Выписка банка (1С): выписка bank-statement.txt: платежей 2 на 4{NB}500,00{NB}₽: записано 1, уже "
+        "были 0, "
+        "неразнесённых 1; перечислений агентов (не оплаты жителей) 1.",
+    ]
+    payment = Payment.objects.get(external_id__startswith="S:")
+    assert (payment.account.number, payment.amount, payment.period, payment.paid_on) == (
+        "1000000001",
+        Decimal("3000.00"),
+        NOV,
+        datetime.date(2026, 11, 20),
+    )
+    transfer = AgentTransfer.objects.get()
+    assert (transfer.amount, transfer.number, transfer.registry.file_name) == (
+        Decimal("2128.90"),
+        "381",
+        "sber-short.txt",
+    )
+    # The lump sum is not a payment: Petrova's money came once, from the registry.
+    assert Payment.objects.filter(account__number="1000000002").count() == 1
+    assert (
+        UnmatchedPayment.objects.get(source="statement").reason
+        == "в назначении платежа не найден лицевой счёт"
+    )
+    # And loaded again, nothing more.
+    run("bank-statement", SAMPLES / "bank-statement.txt")
+    assert (Payment.objects.count(), AgentTransfer.objects.count(), UnmatchedPayment.objects.count()) == (
+        2,
+        1,
+        2,
+    )
+
+
+def test_a_payment_that_came_in_a_registry_is_not_counted_again_from_the_statement(accounts, write_file):
+    run("sber-registry", SAMPLES / "sber-short.txt")
+    path = statement(write_file, [order("55", "1650.40", "Оплата ЖКУ лс 1000000002 за 11.2026")])
+    # The same money on the same day: moved in the statement to the 21st, as the registry has it.
+    path.write_bytes(path.read_bytes().replace(b"20.11.2026", b"21.11.2026"))
+
+    output = run("bank-statement", path)
+
+    assert output[-1].endswith("записано 0, уже были 1, неразнесённых 0.")
+    assert Payment.objects.filter(account__number="1000000002").count() == 1
+    assert AccountPeriod.objects.get(account__number="1000000002", period=NOV).paid == Decimal("1650.40")
+
+
+def test_the_company_extends_the_purpose_patterns(accounts, write_file):
+    path = statement(write_file, [order("56", "700.00", "Кв.плата; абонент 1000000002; период 102026")])
+    PurposePattern.objects.create(
+        name="абонент", regex=r"абонент\s+(?P<account>\d+).*период\s+(?P<period>\d{6})"
+    )
+
+    run("bank-statement", path)
+
+    payment = Payment.objects.get()
+    assert (payment.account.number, payment.period) == ("1000000002", OCT)
+
+
+def test_an_agent_listed_by_its_inn_is_a_lump_sum_whatever_its_purpose(accounts, write_file):
+    BankAgent.objects.create(name="ПАО Сбербанк", inn="7707083893")
+    path = statement(
+        write_file, [order("57", "9000.00", "Перечисление за 20.11.2026 л/с 1000000001", inn="7707083893")]
+    )
+
+    output = run("bank-statement", path)
+
+    assert not Payment.objects.exists()
+    assert AgentTransfer.objects.get().agent.name == "ПАО Сбербанк"
+    assert "перечислений агентов (не оплаты жителей) 1" in output[-1]
+
+
+def test_a_statement_cut_short_is_refused(accounts, write_file):
+    path = statement(write_file, [order("58", "100.00", "л/с 1000000001")])
+    path.write_bytes(path.read_bytes().replace("КонецФайла".encode("cp1251"), b""))
+
+    message = refused("bank-statement", path)
+
+    assert (
+        message == "Файл «statement.txt» оборван: нет строки «КонецФайла». "
+        "Ничего не изменено — выгрузите выписку заново."
+    )
+    assert not Payment.objects.exists()
+
+
+def test_a_file_that_is_not_a_statement_is_refused(accounts):
+    message = refused("bank-statement", SAMPLES / "sber-short.txt")
+
+    assert message.startswith("Файл «sber-short.txt» не в формате обмена 1С с банком")

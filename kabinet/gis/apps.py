@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class GisConfig(AppConfig):
+    name = "kabinet.gis"
+    label = "gis"
+    verbose_name = "ГИС ЖКХ"
+
+    def ready(self) -> None:
+        from kabinet.billing.imports import register
+
+        from . import accounts, meters
+
+        # The files ГИС gives back are billing import kinds: `import_gis`, `import_billing` and the
+        # back-office upload (with its progress and row report) all run them; billing, below this
+        # app, never imports it.
+        register("gis-accounts", accounts.KIND)
+        register("gis-meters", meters.KIND)
