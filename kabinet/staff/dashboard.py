@@ -3,9 +3,6 @@
 One card per kind of work — registration requests, appeals, payments and uploads, undelivered
 messages — counted here and shown only to staff who may open its list. A card's link opens the
 list already filtered to what the card counts.
-
-Unassigned payments (SPEC §5, `UnmatchedPayment`) do not exist yet: when the model lands, its
-card goes into `_payments` beside the online payments and failed uploads that stand there now.
 """
 
 from dataclasses import dataclass, field
@@ -22,7 +19,7 @@ from django.utils import timezone
 from kabinet.appeals import selectors as appeal_selectors
 from kabinet.appeals.models import Appeal
 from kabinet.audit.models import AuditEntry
-from kabinet.billing.models import ImportJob
+from kabinet.billing.models import ImportJob, UnmatchedPayment
 from kabinet.core.formats import counted
 from kabinet.core.models import Company
 from kabinet.messaging.models import OutboxMessage
@@ -118,6 +115,16 @@ def _appeals() -> Card:
 
 def _payments(request: HttpRequest) -> Card:
     lines = []
+    if _may_see(request, UnmatchedPayment):
+        waiting = UnmatchedPayment.objects.filter(status=UnmatchedPayment.Status.WAITING).count()
+        lines.append(
+            Line(
+                f"Неразнесённые платежи банка: {waiting}",
+                _list(UnmatchedPayment, status__exact=UnmatchedPayment.Status.WAITING),
+                waiting,
+                urgent=True,
+            )
+        )
     if _may_see(request, OnlinePayment):
         unconfirmed = OnlinePayment.objects.filter(
             status__in=[OnlinePayment.Status.CREATED, OnlinePayment.Status.PENDING],

@@ -1,7 +1,7 @@
 """The back-office start page says what waits, and each count opens the list it counts."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kabinet.appeals.models import Appeal, AppealCategory
 from kabinet.audit.models import AuditEntry
+from kabinet.billing.models import Account, Payment, UnmatchedPayment
 from kabinet.core.models import Company, User
 from kabinet.core.tests.backoffice_pages import backoffice_data
 from kabinet.messaging.models import OutboxMessage
@@ -78,6 +79,31 @@ def test_overdue_appeals_are_counted_by_the_term_of_their_category(operator_clie
 
     url = found["Без ответа дольше срока: 1"]
     assert list(operator_client.get(url).context["cl"].result_list) == [appeals[0]]
+
+
+def test_unassigned_bank_payments_are_counted_and_open_the_operators_list(operator_client):
+    account = Account.objects.first()
+    common = {"source": UnmatchedPayment.Source.REGISTRY, "file_name": "r.txt", "paid_on": date(2026, 11, 20)}
+    for line, number in enumerate(["9999999901", "9999999902"], start=1):
+        UnmatchedPayment.objects.create(
+            **common, line=line, external_id=f"op-{line}", amount=100, account_text=number, reason="нет счёта"
+        )
+    payment = Payment.objects.create(
+        account=account, paid_on=date(2026, 11, 20), period=date(2026, 11, 1), amount=50, source="bank"
+    )
+    UnmatchedPayment.objects.create(
+        **common,
+        line=3,
+        external_id="op-3",
+        amount=50,
+        reason="нет счёта",
+        status="assigned",
+        payment=payment,
+    )
+
+    found = links(operator_client.get("/admin/").content.decode())
+
+    assert listed_count(operator_client, found["Неразнесённые платежи банка: 2"]) == 2
 
 
 def test_failed_messages_stand_out_and_open_filtered(operator_client):
