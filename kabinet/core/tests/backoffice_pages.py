@@ -19,7 +19,7 @@ from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import DateTimeField
 from django.test import RequestFactory
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from kabinet.billing.models import Account, ImportJob
@@ -96,6 +96,14 @@ def _drill_down(model_admin, changelist: str, obj) -> list[Page]:
     return [Page(f"{changelist}?{urlencode(q)}", f"{changelist} по датам") for q in (year, month, day)]
 
 
+def _has_record_pages(name: str) -> bool:
+    try:
+        reverse(f"{name}_change", args=[1])
+    except NoReverseMatch:
+        return False
+    return True
+
+
 def backoffice_pages(user: User) -> list[Page]:
     """The pages `user` may open, as the back-office's own links lead to them."""
     request = _request_as(user)
@@ -112,6 +120,8 @@ def backoffice_pages(user: User) -> list[Page]:
         pages.append(Page(changelist, f"{opts.verbose_name_plural}: список"))
         if model_admin.has_add_permission(request):
             pages.append(Page(reverse(f"{name}_add"), f"{opts.verbose_name}: добавление"))
+        if not _has_record_pages(name):
+            continue  # a screen of its own (ГИС ЖКХ's exchange), not a table of records
         objects = model_admin.get_queryset(request).order_by("pk")
         newest, oldest = objects.last(), objects.first()
         if newest is None:

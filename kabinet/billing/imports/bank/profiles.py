@@ -94,7 +94,7 @@ register(
 register(
     Profile(
         name="sber-tagged",
-        title="Сбербанк, поля с метками CLIENTNO:, CounterVal_N:",
+        title="Сбербанк, поля с метками (лицевой счёт, показания счётчиков)",
         fields=6,
         date=4,
         date_format="dd/mm/yyyy",
