@@ -48,6 +48,13 @@ def test_profile_offers_to_add_an_account_with_the_residents_name_filled_in(sign
     assert f'action="{ADD}"' in html
 
 
+def test_opening_the_add_address_itself_leads_to_the_profiles_form(signed_in):
+    response = signed_in.get(ADD)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{PROFILE}#accounts"
+
+
 def test_a_matching_account_joins_the_cabinet_at_once(signed_in, registered_ivanov, second_flat):
     html = add(signed_in, number="1000 123 470").content.decode()
 

@@ -68,9 +68,12 @@ def profile(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     return render_profile(request, cabinet)
 
 
-@require_POST
 @cabinet_page
 def profile_account_add(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    if request.method != "POST":
+        # The form lives in the profile; a refreshed or bookmarked address leads there, not to a
+        # blank «405».
+        return redirect(reverse("residents:profile") + "#accounts")
     form = AddAccountForm(request.POST)
     if form.is_valid():
         number = form.cleaned_data["account_number"]
