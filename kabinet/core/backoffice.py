@@ -18,7 +18,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model
+from django.db.models import DecimalField, Model
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -36,6 +36,16 @@ class BackOfficeAdmin(admin.ModelAdmin):
         super().__init_subclass__(**kwargs)
         if not isinstance(getattr(cls, "noun", None), Noun):
             raise TypeError(f"{cls.__name__} must name its model: noun = Noun(...)")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Operators write «54,30», as every page shows numbers: a decimal field takes the comma
+        # (a text box, not the browser's number box, which refuses it) and shows its value so.
+        if isinstance(db_field, DecimalField):
+            kwargs.setdefault("localize", True)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, DecimalField) and field is not None:
+            field.widget.attrs.setdefault("inputmode", "decimal")  # a phone's keyboard with the comma
+        return field
 
     def changelist_view(self, request, extra_context=None):
         context = {

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from kabinet.billing.forms import AccountForm
@@ -34,6 +36,21 @@ def test_account_form_normalises_like_the_import():
     assert form.cleaned_data["number"] == "1000000001"
     assert form.cleaned_data["holder_name"] == "Иванов Иван"
     assert form.cleaned_data["phone"] == "+79123456789"
+
+
+def test_an_operator_writes_the_area_with_a_comma_and_sees_it_so(admin_client):
+    account = AccountFactory(number="1000000001", holder_name="Иванов Иван", address="Пермь", phone="")
+    page = f"/admin/billing/account/{account.pk}/change/"
+    fields = {"number": "1000000001", "holder_name": "Иванов Иван", "address": "Пермь", "area": "54,30"}
+
+    saved = admin_client.post(page, fields)
+    form = admin_client.get(page).text
+
+    assert saved.status_code == 302, saved.text
+    account.refresh_from_db()
+    assert account.area == Decimal("54.30")
+    assert 'name="area" value="54,30"' in form
+    assert 'inputmode="decimal"' in form
 
 
 def test_account_form_refuses_an_unreadable_phone():
