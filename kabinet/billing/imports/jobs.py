@@ -5,6 +5,7 @@ claims and runs the jobs, so that an import of minutes never holds a web request
 """
 
 import datetime
+import re
 import time
 import uuid
 from pathlib import Path
@@ -60,6 +61,25 @@ def map_columns_and_queue(*, job: ImportJob, profile: ImportProfile) -> ImportJo
     locked.status = ImportJob.Status.QUEUED
     locked.save(update_fields=["column_profile", "status"])
     return locked
+
+
+# Russian letters in Latin, for profile names (ъ and ь are dropped).
+_LATIN = {
+    **dict(zip("абвгдеёзийклмнопрстуфхыэ", "abvgdeeziyklmnoprstufhye", strict=True)),
+    **{"ж": "zh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ь": "", "ю": "yu", "я": "ya"},
+}
+
+
+def profile_name(*, title: str, kind: str) -> str:
+    """A name for `import_billing … --profile NAME`, in Latin letters, from the title the
+    operator gave (`1С: начисления` → `1s-nachisleniya`), unique among the kind's profiles."""
+    latin = "".join(_LATIN.get(ch, ch) for ch in title.lower())
+    base = "-".join(re.findall(r"[a-z0-9]+", latin))[:36] or "profile"
+    taken = set(ImportProfile.objects.filter(kind=kind, name__startswith=base).values_list("name", flat=True))
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}-{number}", number + 1
+    return name
 
 
 def claim_import_job() -> ImportJob | None:
