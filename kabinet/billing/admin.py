@@ -415,7 +415,7 @@ class ImportProfileAdmin(BackOfficeAdmin):
 
     noun = Noun("профиль файла", "профиля файла", "профилей файлов", accusative="профиль файла")
     form = ImportProfileForm
-    list_display = ("title", "name", "kind_shown", "file_format", "encoding", "built_in")
+    list_display = ("title", "name_shown", "kind_shown", "file_format", "encoding", "built_in")
     list_filter = ("built_in", ImportKindFilter)
     search_fields = ("title", "name")
     readonly_fields = ("kind_shown", "built_in", "created_at", "updated_at")
@@ -445,6 +445,10 @@ class ImportProfileAdmin(BackOfficeAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and not (obj is not None and obj.built_in)
+
+    @admin.display(description="имя профиля", ordering="name")
+    def name_shown(self, obj: ImportProfile) -> str:
+        return format_html("<code>{}</code>", obj.name)  # typed as it is in the command
 
     @admin.display(description="что в файле")
     def kind_shown(self, obj: ImportProfile) -> str:

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 from django import forms
@@ -88,9 +89,10 @@ class ImportUploadForm(forms.ModelForm):
     layout = forms.ChoiceField(
         label="Формат файла",
         required=False,
-        help_text="Файл из системы начислений с её собственными столбцами (1С, КВАДО, DBF): выберите "
-        "сохранённый профиль или «другой» — после загрузки покажем первые строки файла, и вы укажете, "
-        "какой столбец что значит. Сопоставление сохранится для следующих файлов.",
+        help_text="«Формат Кабинета» — столбцы, как в docs/billing-formats.md. Файл из системы начислений "
+        "с её собственными столбцами (1С, КВАДО, DBF): выберите сохранённый профиль или «Другой» — после "
+        "загрузки покажем первые строки файла, и вы укажете, какой столбец что значит. Сопоставление "
+        "сохранится для следующих файлов.",
     )
 
     class Meta:
@@ -118,8 +120,8 @@ class ImportUploadForm(forms.ModelForm):
             if kind is not None:
                 saved.setdefault(kind.title, []).append((f"p{column_profile.pk}", column_profile.title))
         self.fields["layout"].choices = [
-            (KABINET_LAYOUT, "Формат Кабинета (столбцы, как в docs/billing-formats.md)"),
-            (NEW_LAYOUT, "Другой — показать столбцы файла и сопоставить их"),
+            (KABINET_LAYOUT, "Формат Кабинета"),
+            (NEW_LAYOUT, "Другой — сопоставить столбцы"),
             *saved.items(),
         ]
         self.fields["profile"].help_text = (
@@ -257,13 +259,25 @@ def guess_columns(fields: list[tuple[str, str, bool]], header: list[str]) -> dic
     (as Kabinet's layout or its label names it) or by a name billing systems use for it."""
     by_name = {name.strip().lower().replace("ё", "е"): name for name in header if name.strip()}
     guess: dict[str, str] = {}
-    for field, label, _ in fields:
-        for candidate in (field, label.lower(), *_GUESSES.get(field, ())):
-            found = by_name.get(candidate.replace("ё", "е"))
-            if found and found not in guess.values():
-                guess[field] = found
-                break
+    for exact in (True, False):  # names as they are first, then names within longer ones
+        for field, label, _ in fields:
+            if field in guess:
+                continue
+            for candidate in (field, label.lower(), *_GUESSES.get(field, ())):
+                candidate = candidate.replace("ё", "е")
+                found = by_name.get(candidate) if exact else _containing(by_name, candidate)
+                if found and found not in guess.values():
+                    guess[field] = found
+                    break
     return guess
+
+
+def _containing(by_name: dict[str, str], candidate: str) -> str | None:
+    if len(candidate) < 5:
+        return None  # «код», «лс»: inside other names too often to be a guess
+    return next(
+        (name for key, name in by_name.items() if re.search(rf"\b{re.escape(candidate)}\b", key)), None
+    )
 
 
 class ColumnsForm(forms.Form):

@@ -352,7 +352,8 @@ class ImportProfile(models.Model):
     name = models.SlugField(
         "имя профиля",
         max_length=40,
-        help_text="Латиницей, для команды: import_billing accruals ФАЙЛ --profile ИМЯ.",
+        help_text="Латинскими буквами, цифрами и дефисами: по этому имени профиль указывают "
+        "при загрузке из командной строки.",
     )
     title = models.CharField("название", max_length=150)
     kind = models.CharField("что в файле", max_length=20)
@@ -420,7 +421,9 @@ class ImportJob(models.Model):
     file_name = models.CharField("файл", max_length=255)
     stored_path = models.CharField("где хранится", max_length=500)
     skip_bad = models.BooleanField("пропускать строки с ошибками", default=False)
-    profile = models.CharField("профиль", max_length=30, blank=True, help_text="Пусто — определить по файлу.")
+    profile = models.CharField(
+        "профиль реестра банка", max_length=30, blank=True, help_text="Пусто — определить по файлу."
+    )
     # The file's own column layout (imports/mapping.py); empty: Kabinet's layout.
     column_profile = models.ForeignKey(
         ImportProfile,

@@ -39,8 +39,6 @@ _DATE_RES = (
 VOLUME_SOURCES = {
     "": "",
     "meter": VolumeSource.METER,
-    "counter": VolumeSource.METER,  # КВАДО's export
-    "по счетчику": VolumeSource.METER,
     "прибор": VolumeSource.METER,
     "ипу": VolumeSource.METER,
     "по прибору учета": VolumeSource.METER,
@@ -48,7 +46,6 @@ VOLUME_SOURCES = {
     "среднее": VolumeSource.AVERAGE,
     "по среднему": VolumeSource.AVERAGE,
     "norm": VolumeSource.NORM,
-    "standard": VolumeSource.NORM,  # КВАДО's export
     "норматив": VolumeSource.NORM,
     "по нормативу": VolumeSource.NORM,
     "area": VolumeSource.AREA,

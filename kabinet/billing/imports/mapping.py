@@ -73,6 +73,10 @@ REQUIRED = {
 # one row per zone (КВАДО's `bet`), which become services of their own («7-день»).
 EXTRA = {"accruals": ("tariff_zone",)}
 _BASE_ZONES = frozenset({"", "основная", "базовая", "b", "base"})
+# Other systems' words for how a volume was found, as Kabinet's layout writes them (КВАДО's
+# `calculated_by`). Kept here, not among fields.VOLUME_SOURCES: the COPY road stores the ASCII
+# words of that table as they are written.
+_VOLUME_SOURCES = {"counter": "meter", "standard": "norm", "по счетчику": "meter", "по счётчику": "meter"}
 # Joined columns: ФИО from three, an address from five.
 _JOINERS = {"address": ", "}
 
@@ -234,6 +238,8 @@ def _accrual(values: dict[str, str]) -> None:
         values["service_name"] = f"{values['service_name']} ({zone.lower()})"
     if not values.get("to_pay"):
         values["to_pay"] = _to_pay(values)
+    source = values.get("volume_source", "")
+    values["volume_source"] = _VOLUME_SOURCES.get(source.strip().lower(), source)
 
 
 def _to_pay(values: Mapping[str, str]) -> str:

@@ -10,6 +10,7 @@ import codecs
 import csv
 import datetime
 import itertools
+import struct
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -244,13 +245,13 @@ def _open_dbf(path: Path, *, separator: str, encoding: str, header_row: int) -> 
         )
     except DBFNotFound:
         raise ImportFileError(f"Файл «{path}» не найден.") from None
-    except (OSError, ValueError, struct_error(), UnicodeDecodeError, IndexError):
+    except (OSError, ValueError, struct.error, UnicodeDecodeError, IndexError):
         raise ImportFileError(f"Файл «{path.name}» не читается как таблица DBF.") from None
     if not encoding:
-        named = _DBF_CODEPAGES.get(table.header.language_driver, "")
-        encoding = detect_encoding(sample) if not named or named == "cp437" else named
-        if named and detect_encoding(sample) not in (named, "utf-8"):
-            encoding = detect_encoding(sample)  # the header's code page is wrong more often than the text
+        guessed = detect_encoding(sample)
+        named = _DBF_CODEPAGES.get(table.header.language_driver)
+        # Old programs leave the header's code page empty or wrong: the text decides when they differ.
+        encoding = named if named and (guessed == named or sample.isascii()) else guessed
     total = len(table) or 1
     state = {"done": 0}
     kinds = {field.name: field.type for field in fields}
@@ -271,13 +272,7 @@ def _open_dbf(path: Path, *, separator: str, encoding: str, header_row: int) -> 
     yield Source([f.name for f in fields], rows(), encoding, lambda: min(state["done"] / total, 1.0), "dbf")
 
 
-def struct_error() -> type[Exception]:
-    import struct
-
-    return struct.error
-
-
-def _dbf_text(value: bytes, kind: str, encoding: str) -> str:
+def _dbf_text(value: bytes | None, kind: str, encoding: str) -> str:
     if value is None:
         return ""
     text = value.decode(encoding).strip().strip("\x00")
