@@ -338,3 +338,36 @@ def test_the_upload_job_imports_through_its_column_profile(accounts, billing_1c,
     report = import_file(kind="accruals", path=path, column_profile=billing_1c)
 
     assert report.applied and len(accruals()) == 2
+
+
+def test_an_unclosed_quote_refuses_the_file_with_its_line(accounts, billing_1c, tmp_path):
+    path = tmp_path / "1c.csv"
+    path.write_text(";".join(ROWS_1C[0]) + '\n1000000001;10.2026;HVS;"Холодное водоснабжение;148,00;148,00\n')
+
+    message = refused("accruals", path, "--profile", "1c-oborotka")
+
+    assert message.startswith("строка 2: файл не удаётся разобрать — незакрытая кавычка")
+    assert accruals() == []
+
+
+def test_progress_runs_over_the_rewrite_and_the_import_up_to_the_whole_file(billing_1c, tmp_path):
+    ImportProfile.objects.create(
+        name="ls",
+        title="Счета",
+        kind="accounts",
+        mapping={"account_number": "ЛС", "full_name": "ФИО", "address": "Адрес"},
+    )
+    rows = [
+        ["ЛС", "ФИО", "Адрес"],
+        *([f"20{n:08d}", "Иванов Иван", f"ул. Ленина, д. {n}"] for n in range(9000)),
+    ]
+    path = write_text(tmp_path / "ls.csv", rows, separator=";")
+    seen: list[tuple[int, float]] = []
+
+    report = import_file(
+        kind="accounts", path=path, profile="ls", progress=lambda rows, share: seen.append((rows, share))
+    )
+
+    assert report.created == 9000
+    shares = [share for _, share in seen]
+    assert shares == sorted(shares) and 0 < shares[0] <= 0.5 < shares[-1] <= 1.0
