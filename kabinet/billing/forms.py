@@ -349,7 +349,13 @@ def _profile_form_fields() -> dict[str, forms.Field]:
     from .imports.mapping import LABELS
 
     return {
-        f"col_{name}": forms.CharField(label=label, required=False, max_length=200)
+        f"col_{name}": forms.CharField(
+            label=label,
+            required=False,
+            max_length=200,
+            widget=forms.TextInput(attrs={"class": "vTextField"}),
+            error_messages={"required": "Это поле Кабинету нужно: укажите столбец файла."},
+        )
         for name, label in LABELS.items()
     }
 
@@ -363,7 +369,15 @@ class ImportProfileForm(forms.ModelForm):
         fields = ("title", "name", "file_format", "encoding", "separator", "header_row")
 
     def __init__(self, *args, **kwargs) -> None:
+        from .imports.mapping import REQUIRED
+
         super().__init__(*args, **kwargs)
+        blanks = {"file_format": "по расширению файла", "encoding": "определить по файлу"}
+        for name, blank in blanks.items():
+            if name in self.fields:
+                self.fields[name].choices = [("", blank), *list(self.fields[name].choices)[1:]]
+        for name in REQUIRED.get(self.instance.kind, ()):
+            self.fields[f"col_{name}"].required = True
         for name, value in (self.instance.mapping or {}).items():
             if f"col_{name}" in self.fields:
                 self.initial[f"col_{name}"] = " + ".join(value) if isinstance(value, list) else value
@@ -390,7 +404,7 @@ class ImportProfileForm(forms.ModelForm):
                 built[name] = parts if len(parts) > 1 else parts[0]
         if kind is not None:
             for name in REQUIRED.get(self.instance.kind, ()):
-                if name not in built:
+                if name not in built and f"col_{name}" not in self.errors:
                     self.add_error(f"col_{name}", "Это поле Кабинету нужно: укажите столбец файла.")
         cleaned["mapping"] = built
         return cleaned

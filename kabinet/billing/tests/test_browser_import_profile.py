@@ -73,9 +73,12 @@ def test_an_operator_maps_a_new_csv_once_and_sees_the_summary(
     assert ImportJob.objects.get().column_profile.title == "Наша 1С: начисления"
 
     page.goto(f"{live_server.url}/admin/billing/importjob/add/")
-    expect(page.get_by_label("Формат файла").locator("option", has_text="Наша 1С: начисления")).to_have_count(
-        1
-    )
+    saved = page.get_by_label("Формат файла").locator("option", has_text="Наша 1С: начисления")
+    expect(saved).to_have_count(1)
+    profile = ImportProfile.objects.get(title="Наша 1С: начисления")
+    page.goto(f"{live_server.url}/admin/billing/importprofile/{profile.pk}/change/")
+    expect(page.get_by_label("Период:")).to_have_value("Расчётный период")
+    shoot(page, "admin-profile-05-profile")
     context.close()
 
 
