@@ -340,7 +340,7 @@ class ImportJobAdmin(BackOfficeAdmin):
             "kind": kind,
             "form": form,
             "header": header,
-            "rows": rows,
+            "rows": [list(zip(header, row, strict=False)) for row in rows],  # each cell knows its column
             "encoding": encoding,
             "problem": problem,
         }
