@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 from django import forms
@@ -5,7 +6,10 @@ from django import forms
 from kabinet.core import normalize
 
 from . import identifiers
-from .models import Account, ImportJob, UnmatchedPayment
+from .models import Account, ImportJob, ImportProfile, UnmatchedPayment
+
+KABINET_LAYOUT = ""
+NEW_LAYOUT = "new"
 
 
 class AccountForm(forms.ModelForm):
@@ -77,15 +81,24 @@ class ImportUploadForm(forms.ModelForm):
 
     upload = forms.FileField(
         label="Файл",
-        help_text="CSV (UTF-8 или Windows-1251, разделитель «;» или «,») или XLSX; реестр платежей "
+        help_text="CSV или текст (UTF-8, Windows-1251 или DOS), XLSX или DBF; реестр платежей "
         "банка или выписка в формате 1С (TXT). Форматы описаны в docs/billing-formats.md и "
         "docs/bank-formats.md.",
+    )
+
+    layout = forms.ChoiceField(
+        label="Формат файла",
+        required=False,
+        help_text="«Формат Кабинета» — столбцы, как в docs/billing-formats.md. Файл из системы начислений "
+        "с её собственными столбцами (1С, КВАДО, DBF): выберите сохранённый профиль или «Другой» — после "
+        "загрузки покажем первые строки файла, и вы укажете, какой столбец что значит. Сопоставление "
+        "сохранится для следующих файлов.",
     )
 
     class Meta:
         model = ImportJob
         fields = ("kind", "profile", "skip_bad")
-        labels = {"kind": "Что в файле", "profile": "Профиль"}
+        labels = {"kind": "Что в файле", "profile": "Профиль реестра банка"}
         help_texts = {
             "skip_bad": "Без этой отметки файл со строками с ошибками не загружается совсем: "
             "ничего не меняется, а отчёт называет каждую такую строку.",
@@ -101,6 +114,16 @@ class ImportUploadForm(forms.ModelForm):
             (name, title) for kind in KINDS.values() if kind.profiles for name, title in kind.profiles()
         ]
         self.fields["profile"].widget.choices = [("", "определить по файлу"), *profiles]
+        saved: dict[str, list[tuple[str, str]]] = {}
+        for column_profile in ImportProfile.objects.order_by("title"):
+            kind = KINDS.get(column_profile.kind)
+            if kind is not None:
+                saved.setdefault(kind.title, []).append((f"p{column_profile.pk}", column_profile.title))
+        self.fields["layout"].choices = [
+            (KABINET_LAYOUT, "Формат Кабинета"),
+            (NEW_LAYOUT, "Другой — сопоставить столбцы"),
+            *saved.items(),
+        ]
         self.fields["profile"].help_text = (
             "Для файлов, формат которых бывает разным (реестр платежей банка). "
             "Для остальных оставьте «определить по файлу»."
@@ -127,7 +150,34 @@ class ImportUploadForm(forms.ModelForm):
                     f"У вида «{kind.title}» нет такого профиля: выберите «определить по файлу»"
                     + (f" или один из: {', '.join(names)}." if names else "."),
                 )
+        cleaned["column_profile"] = self._column_profile(
+            kind, cleaned.get("layout", ""), cleaned.get("kind", "")
+        )
         return cleaned
+
+    def _column_profile(self, kind, layout: str, code: str) -> ImportProfile | None:
+        if not layout or kind is None:
+            return None
+        if not kind.columns:
+            self.add_error(
+                "layout",
+                f"У файла вида «{kind.title}» свой формат банка: выберите его в поле "
+                "«Профиль реестра банка», а здесь оставьте «Формат Кабинета».",
+            )
+            return None
+        if layout == NEW_LAYOUT:
+            return None
+        from .imports import KINDS
+
+        chosen = ImportProfile.objects.filter(pk=layout.removeprefix("p")).first()
+        if chosen is not None and chosen.kind != code:
+            other = KINDS.get(chosen.kind)
+            self.add_error(
+                "layout",
+                f"Профиль «{chosen.title}» — для файлов вида «{other.title if other else chosen.kind}», "
+                f"а выбрано «{kind.title}»: выберите другой профиль или другой вид файла.",
+            )
+        return chosen
 
     def clean_upload(self):
         from .imports.jobs import UPLOAD_SUFFIXES
@@ -135,7 +185,7 @@ class ImportUploadForm(forms.ModelForm):
         upload = self.cleaned_data["upload"]
         if Path(upload.name).suffix.lower() not in UPLOAD_SUFFIXES:
             raise forms.ValidationError(
-                "Нужен файл CSV, XLSX или TXT (имя оканчивается на .csv, .xlsx или .txt)."
+                "Нужен файл CSV, XLSX, DBF или TXT (имя оканчивается на .csv, .xlsx, .dbf или .txt)."
             )
         if upload.size == 0:
             raise forms.ValidationError("Файл пуст.")
@@ -179,3 +229,191 @@ class AssignUnmatchedForm(forms.ModelForm):
             return parse_period(text)
         except FieldError:
             raise forms.ValidationError("Укажите месяц, например 11.2026.") from None
+
+
+_GUESSES = {
+    "account_number": ("лс", "л/с", "лицевой счет", "лицевой счёт", "номер лс", "lchet", "ls", "account"),
+    "full_name": ("фио", "владелец", "плательщик", "собственник", "fio"),
+    "address": ("адрес", "adres", "adr"),
+    "area": ("площадь", "общая площадь"),
+    "phone": ("телефон",),
+    "email": ("e-mail", "почта", "email"),
+    "period": ("период", "месяц"),
+    "service_code": ("код услуги", "код"),
+    "service_name": ("услуга", "наименование услуги"),
+    "tariff": ("тариф",),
+    "volume": ("объем", "объём", "расход"),
+    "accrued": ("начислено", "сумма начисления"),
+    "recalculation": ("перерасчет", "перерасчёт"),
+    "benefit": ("льгота",),
+    "to_pay": ("к оплате", "итого"),
+    "paid_on": ("дата оплаты", "дата платежа", "дата"),
+    "amount": ("сумма", "сумма оплаты", "оплачено"),
+    "serial_number": ("заводской номер", "номер прибора", "номер счетчика", "номер счётчика"),
+    "service": ("ресурс", "услуга"),
+}
+
+
+def guess_columns(fields: list[tuple[str, str, bool]], header: list[str]) -> dict[str, str]:
+    """A first guess of the columns, for the operator to check: a column named as the field
+    (as Kabinet's layout or its label names it) or by a name billing systems use for it."""
+    by_name = {name.strip().lower().replace("ё", "е"): name for name in header if name.strip()}
+    guess: dict[str, str] = {}
+    for exact in (True, False):  # names as they are first, then names within longer ones
+        for field, label, _ in fields:
+            if field in guess:
+                continue
+            for candidate in (field, label.lower(), *_GUESSES.get(field, ())):
+                candidate = candidate.replace("ё", "е")
+                found = by_name.get(candidate) if exact else _containing(by_name, candidate)
+                if found and found not in guess.values():
+                    guess[field] = found
+                    break
+    return guess
+
+
+def _containing(by_name: dict[str, str], candidate: str) -> str | None:
+    if len(candidate) < 5:
+        return None  # «код», «лс»: inside other names too often to be a guess
+    return next(
+        (name for key, name in by_name.items() if re.search(rf"\b{re.escape(candidate)}\b", key)), None
+    )
+
+
+class ColumnsForm(forms.Form):
+    """The «Столбцы файла» page: how to read the file, which column is each of Kabinet's fields,
+    and the name the mapping is kept under."""
+
+    encoding = forms.ChoiceField(
+        label="Кодировка",
+        required=False,
+        choices=[("", "определить по файлу"), *ImportProfile.Encoding.choices],
+        help_text="Если в строках ниже вместо букв непонятные знаки, выберите другую кодировку "
+        "и нажмите «Показать снова».",
+    )
+    separator = forms.ChoiceField(
+        label="Разделитель",
+        required=False,
+        choices=[
+            ("", "определить по файлу"),
+            (";", "точка с запятой «;»"),
+            (",", "запятая «,»"),
+            ("\\t", "табуляция"),
+            ("|", "вертикальная черта «|»"),
+        ],
+        help_text="Для файлов CSV и текстовых.",
+    )
+    header_row = forms.IntegerField(
+        label="Строка заголовка",
+        min_value=0,
+        max_value=1000,
+        initial=1,
+        help_text="Номер строки с названиями столбцов. "
+        "0 — заголовка нет: столбцы называются номерами 1, 2, 3…",
+    )
+    title = forms.CharField(
+        label="Название профиля",
+        max_length=150,
+        help_text="Под этим названием сопоставление появится в поле «Формат файла» при следующей "
+        "загрузке, например «1С: начисления».",
+    )
+
+    def __init__(self, *args, fields: list[tuple[str, str, bool]], header: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "— нет в файле —"), *((name, name) for name in dict.fromkeys(header) if name.strip())]
+        self.column_fields = []
+        for name, label, required in fields:
+            self.fields[f"col_{name}"] = forms.ChoiceField(
+                label=label,
+                required=required,
+                choices=choices,
+                error_messages={"required": "Это поле Кабинету нужно: выберите столбец файла."},
+            )
+            self.column_fields.append(f"col_{name}")
+
+    def settings_fields(self):
+        return [self[name] for name in ("encoding", "separator", "header_row")]
+
+    def mapping_fields(self):
+        return [self[name] for name in self.column_fields]
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            name.removeprefix("col_"): self.cleaned_data[name]
+            for name in self.column_fields
+            if self.cleaned_data.get(name)
+        }
+
+
+def _profile_form_fields() -> dict[str, forms.Field]:
+    from .imports.mapping import LABELS
+
+    return {
+        f"col_{name}": forms.CharField(
+            label=label,
+            required=False,
+            max_length=200,
+            widget=forms.TextInput(attrs={"class": "vTextField"}),
+            error_messages={"required": "Это поле Кабинету нужно: укажите столбец файла."},
+        )
+        for name, label in LABELS.items()
+    }
+
+
+class ImportProfileForm(forms.ModelForm):
+    """A saved profile in the back-office: its name, how its files are read, and the file's
+    column for each of Kabinet's fields (the kind's fields are shown; admin.get_fieldsets)."""
+
+    class Meta:
+        model = ImportProfile
+        fields = ("title", "name", "file_format", "encoding", "separator", "header_row")
+
+    def __init__(self, *args, **kwargs) -> None:
+        from .imports.mapping import REQUIRED
+
+        super().__init__(*args, **kwargs)
+        blanks = {"file_format": "по расширению файла", "encoding": "определить по файлу"}
+        for name, blank in blanks.items():
+            if name in self.fields:
+                self.fields[name].choices = [("", blank), *list(self.fields[name].choices)[1:]]
+        for name in REQUIRED.get(self.instance.kind, ()):
+            self.fields[f"col_{name}"].required = True
+        for name, value in (self.instance.mapping or {}).items():
+            if f"col_{name}" in self.fields:
+                self.initial[f"col_{name}"] = " + ".join(value) if isinstance(value, list) else value
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        others = ImportProfile.objects.filter(kind=self.instance.kind, name=name).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                "Профиль с таким именем для файлов этого вида уже есть: выберите другое имя."
+            )
+        return name
+
+    def clean(self):
+        from .imports import KINDS
+        from .imports.mapping import LABELS, REQUIRED
+
+        cleaned = super().clean()
+        kind = KINDS.get(self.instance.kind)
+        built: dict[str, str | list[str]] = {}
+        for name in LABELS:
+            parts = [part.strip() for part in cleaned.get(f"col_{name}", "").split("+") if part.strip()]
+            if parts:
+                built[name] = parts if len(parts) > 1 else parts[0]
+        if kind is not None:
+            for name in REQUIRED.get(self.instance.kind, ()):
+                if name not in built and f"col_{name}" not in self.errors:
+                    self.add_error(f"col_{name}", "Это поле Кабинету нужно: укажите столбец файла.")
+        cleaned["mapping"] = built
+        return cleaned
+
+    def save(self, commit: bool = True) -> ImportProfile:
+        self.instance.mapping = self.cleaned_data["mapping"]
+        return super().save(commit)
+
+
+for _name, _field in _profile_form_fields().items():
+    ImportProfileForm.base_fields[_name] = _field
+    ImportProfileForm.declared_fields[_name] = _field

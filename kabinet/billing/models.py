@@ -330,6 +330,79 @@ class AccountPeriod(models.Model):
         return max(self.closing_balance, 0)
 
 
+class ImportProfile(models.Model):
+    """Профиль файла: how a billing system's own export maps onto Kabinet's columns.
+
+    `mapping` is {Kabinet's column: the file's column}, or a list of the file's columns whose
+    values are joined (ФИО in three columns, an address in five). Saved once by the operator on
+    the «Столбцы файла» page, or shipped built in (docs/billing-formats.md), and used for every
+    next file of that layout (imports/mapping.py).
+    """
+
+    class FileFormat(models.TextChoices):
+        CSV = "csv", "CSV или текст"
+        XLSX = "xlsx", "Excel (XLSX)"
+        DBF = "dbf", "DBF"
+
+    class Encoding(models.TextChoices):
+        UTF8 = "utf-8", "UTF-8"
+        CP1251 = "cp1251", "Windows-1251"
+        CP866 = "cp866", "DOS (cp866)"
+
+    name = models.SlugField(
+        "имя профиля",
+        max_length=40,
+        help_text="Латинскими буквами, цифрами и дефисами: по этому имени профиль указывают "
+        "при загрузке из командной строки.",
+    )
+    title = models.CharField("название", max_length=150)
+    kind = models.CharField("что в файле", max_length=20)
+    file_format = models.CharField(
+        "формат файла",
+        max_length=4,
+        choices=FileFormat.choices,
+        blank=True,
+        help_text="Пусто — по расширению файла.",
+    )
+    separator = models.CharField(
+        "разделитель",
+        max_length=3,
+        blank=True,
+        help_text="Для CSV. Пусто — определить по файлу; «\\t» — табуляция.",
+    )
+    encoding = models.CharField(
+        "кодировка",
+        max_length=10,
+        choices=Encoding.choices,
+        blank=True,
+        help_text="Пусто — определить по файлу.",
+    )
+    header_row = models.PositiveSmallIntegerField(
+        "строка заголовка",
+        default=1,
+        help_text="Номер строки с названиями столбцов; 0 — заголовка нет, "
+        "столбцы называются номерами: 1, 2, 3…",
+    )
+    mapping = models.JSONField("столбцы", default=dict)
+    built_in = models.BooleanField("встроенный", default=False)
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+    updated_at = models.DateTimeField("изменён", auto_now=True)
+
+    class Meta:
+        verbose_name = "профиль файла"
+        verbose_name_plural = "профили файлов"
+        ordering = ["kind", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="import_profile_name"),
+            models.CheckConstraint(
+                condition=models.Q(header_row__lte=1000), name="import_profile_header_row"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class ImportJob(models.Model):
     """A billing file uploaded in the back-office, imported by the billing worker (`run_billing_worker`).
 
@@ -342,12 +415,24 @@ class ImportJob(models.Model):
         RUNNING = "running", "загружается"
         DONE = "done", "загружен"
         FAILED = "failed", "не загружен"
+        MAPPING = "mapping", "ждёт сопоставления столбцов"
 
     kind = models.CharField("что в файле", max_length=20)
     file_name = models.CharField("файл", max_length=255)
     stored_path = models.CharField("где хранится", max_length=500)
     skip_bad = models.BooleanField("пропускать строки с ошибками", default=False)
-    profile = models.CharField("профиль", max_length=30, blank=True, help_text="Пусто — определить по файлу.")
+    profile = models.CharField(
+        "профиль реестра банка", max_length=30, blank=True, help_text="Пусто — определить по файлу."
+    )
+    # The file's own column layout (imports/mapping.py); empty: Kabinet's layout.
+    column_profile = models.ForeignKey(
+        ImportProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="формат файла",
+    )
     status = models.CharField("состояние", max_length=10, choices=Status.choices, default=Status.QUEUED)
     bytes_total = models.BigIntegerField("размер файла, байт", default=0)
     bytes_done = models.BigIntegerField("прочитано, байт", default=0)

@@ -57,6 +57,8 @@ OPERATOR_PERMISSIONS = [
     "view_accountperiod",
     "view_importjob",
     "add_importjob",
+    "view_importprofile",
+    "change_importprofile",
     "view_gisexchange",
     "view_unmatchedpayment",
     "change_unmatchedpayment",

@@ -6,7 +6,8 @@ MetersConfig.ready, so that billing, below meters, never imports it. The layout 
 docs/billing-formats.md.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+import functools
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +48,7 @@ SERVICE_NAMES = {
     "ээ": Resource.ELECTRICITY,
     "электроэнергия": Resource.ELECTRICITY,
     "электричество": Resource.ELECTRICITY,
+    "электрическая энергия": Resource.ELECTRICITY,  # as ГИС ЖКХ names it
     "отопление": Resource.HEATING,
     "тепловая энергия": Resource.HEATING,
     "газ": Resource.GAS,
@@ -54,17 +56,24 @@ SERVICE_NAMES = {
 }
 
 
-def import_file(*, path: Path, skip_bad: bool = False, progress: Progress | None = None) -> ImportReport:
-    """The meters file at `path`; a bad row changes nothing unless `skip_bad`."""
+def import_file(
+    *, path: Path, skip_bad: bool = False, progress: Progress | None = None, keep: Collection[str] = ()
+) -> ImportReport:
+    """The meters file at `path`; a bad row changes nothing unless `skip_bad`. A meter already
+    known keeps its values of the columns in `keep` (those a foreign layout has not)."""
     return records.import_records(
-        path=path, columns=COLUMNS, run=import_meters, skip_bad=skip_bad, progress=progress
+        path=path,
+        columns=COLUMNS,
+        run=functools.partial(import_meters, keep=frozenset(keep)),
+        skip_bad=skip_bad,
+        progress=progress,
     )
 
 
-KIND = ImportKind(title="Приборы учёта", columns=COLUMNS, run=import_file)
+KIND = ImportKind(title="Приборы учёта", columns=COLUMNS, run=import_file, keeps=True)
 
 
-def import_meters(*, rows: Iterable[Row]) -> ImportReport:
+def import_meters(*, rows: Iterable[Row], keep: Collection[str] = frozenset()) -> ImportReport:
     """Create or update meters by (account, serial number) from a meters file (docs/billing-formats.md).
 
     Bad rows are reported with their line and skipped; one transaction for the file.
@@ -86,7 +95,7 @@ def import_meters(*, rows: Iterable[Row]) -> ImportReport:
                 report.errors.append((row.line, "; ".join(reasons)))
                 continue
             seen[key] = row.line
-            _save_meter(account, fields, report)
+            _save_meter(account, fields, report, keep=keep)
     return report
 
 
@@ -100,13 +109,13 @@ def _account(number: object, cache: dict[str, Account | None], reasons: list[str
     return cache[number]
 
 
-def _save_meter(account: Account, fields: dict, report: ImportReport) -> None:
+def _save_meter(account: Account, fields: dict, report: ImportReport, *, keep: Collection[str]) -> None:
     meter = Meter.objects.filter(account=account, serial_number=fields["serial_number"]).first()
     if meter is None:
         Meter.objects.create(account=account, building=building_for(account), **fields)
         report.created += 1
         return
-    changed = [name for name, value in fields.items() if getattr(meter, name) != value]
+    changed = [name for name, value in fields.items() if name not in keep and getattr(meter, name) != value]
     if meter.building_id is None:
         meter.building = building_for(account)
         changed.append("building")

@@ -13,6 +13,10 @@ One module per concern:
 - copyroad/ — the COPY road: a plainly written accruals CSV on PostgreSQL goes with COPY into a
   partition of its own, without Python's work per row (its public interface is in
   copyroad/__init__.py);
+- sources.py, mapping.py, built_in.py — a billing system's own export (any columns, CSV with any
+  separator, XLSX or DBF, UTF-8, cp1251 or cp866) read through a profile of its columns
+  (`ImportProfile`) and rewritten into Kabinet's layout for the kind's own import; the built-in
+  profiles;
 - jobs.py — uploads in the back-office and the worker that imports them;
 - registry.py — the kinds of files and `import_file`, the one entry point.
 

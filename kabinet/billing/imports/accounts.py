@@ -5,7 +5,8 @@ second time, and an account the file does not mention is left as it is. The layo
 docs/billing-formats.md.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+import functools
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from django.db import transaction
@@ -53,14 +54,25 @@ _PARSERS: dict[str, tuple[str, Callable[[str], object]]] = {
 }
 
 
-def import_file(*, path: Path, skip_bad: bool = False, progress: Progress | None = None) -> ImportReport:
-    """The accounts file at `path`; a bad row changes nothing unless `skip_bad`."""
+def import_file(
+    *, path: Path, skip_bad: bool = False, progress: Progress | None = None, keep: Collection[str] = ()
+) -> ImportReport:
+    """The accounts file at `path`; a bad row changes nothing unless `skip_bad`. An account
+    already known keeps its values of the columns in `keep` (those a foreign layout has not:
+    a phone it does not export is not a phone removed)."""
+    fields = tuple(name for name in _FIELDS if _PARSERS[name][0] not in keep)
     return records.import_records(
-        path=path, columns=COLUMNS, run=import_accounts, skip_bad=skip_bad, progress=progress
+        path=path,
+        columns=COLUMNS,
+        run=functools.partial(import_accounts, fields=fields),
+        skip_bad=skip_bad,
+        progress=progress,
     )
 
 
-def import_accounts(*, rows: Iterable[Row], batch_size: int = BATCH_SIZE) -> ImportReport:
+def import_accounts(
+    *, rows: Iterable[Row], batch_size: int = BATCH_SIZE, fields: Sequence[str] = _FIELDS
+) -> ImportReport:
     """Create or update accounts by number from the rows of an accounts file.
 
     Bad rows are reported and skipped, the good ones are imported all the same; an account the
@@ -76,9 +88,9 @@ def import_accounts(*, rows: Iterable[Row], batch_size: int = BATCH_SIZE) -> Imp
             if account is not None:
                 batch.append(account)
             if len(batch) >= batch_size:
-                _save_accounts(batch, report)
+                _save_accounts(batch, report, fields)
                 batch = []
-        _save_accounts(batch, report)
+        _save_accounts(batch, report, fields)
     return report
 
 
@@ -110,7 +122,7 @@ def _account_from_row(row: Row, *, first_lines: dict[str, int], report: ImportRe
     return Account(**parsed)
 
 
-def _save_accounts(accounts: list[Account], report: ImportReport) -> None:
+def _save_accounts(accounts: list[Account], report: ImportReport, fields: Sequence[str]) -> None:
     existing = Account.objects.in_bulk([a.number for a in accounts], field_name="number")
     new: list[Account] = []
     changed: list[Account] = []
@@ -118,7 +130,7 @@ def _save_accounts(accounts: list[Account], report: ImportReport) -> None:
         current = existing.get(account.number)
         if current is None:
             new.append(account)
-        elif _copy_changes(source=account, target=current):
+        elif _copy_changes(source=account, target=current, fields=fields):
             changed.append(current)
         else:
             report.unchanged += 1
@@ -126,14 +138,14 @@ def _save_accounts(accounts: list[Account], report: ImportReport) -> None:
     now = timezone.now()
     for account in changed:
         account.updated_at = now  # bulk_update does not apply auto_now
-    Account.objects.bulk_update(changed, [*_FIELDS, "updated_at"])
+    Account.objects.bulk_update(changed, [*fields, "updated_at"])
     report.created += len(new)
     report.updated += len(changed)
 
 
-def _copy_changes(*, source: Account, target: Account) -> bool:
+def _copy_changes(*, source: Account, target: Account, fields: Sequence[str]) -> bool:
     changed = False
-    for name in _FIELDS:
+    for name in fields:
         if getattr(target, name) != getattr(source, name):
             setattr(target, name, getattr(source, name))
             changed = True

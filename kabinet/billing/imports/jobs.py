@@ -5,28 +5,33 @@ claims and runs the jobs, so that an import of minutes never holds a web request
 """
 
 import datetime
+import re
 import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from kabinet.core.models import User
 
-from ..models import ImportJob
+from ..models import ImportJob, ImportProfile
 from .read import ImportFileError
 from .registry import KINDS, import_file
 
-UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx")
+UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".dbf")
 _PROGRESS_SECONDS = 1.0
 
 
-def queue_import(*, job: ImportJob, upload: UploadedFile, user: User | None) -> ImportJob:
+def queue_import(
+    *, job: ImportJob, upload: UploadedFile, user: User | None, map_columns: bool = False
+) -> ImportJob:
     """Keep an uploaded file under BILLING_IMPORT_DIR (outside the web root) and queue its
-    import for the worker (`manage.py run_billing_worker`). `job` carries kind and skip_bad."""
+    import for the worker (`manage.py run_billing_worker`). `job` carries kind and skip_bad.
+    With `map_columns` the job waits instead for the operator to say what its columns are
+    (`map_columns_and_queue`)."""
     directory = Path(settings.BILLING_IMPORT_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     suffix = Path(upload.name or "").suffix.lower()
@@ -37,10 +42,44 @@ def queue_import(*, job: ImportJob, upload: UploadedFile, user: User | None) -> 
     job.file_name = Path(upload.name or stored.name).name[:255]
     job.stored_path = str(stored)
     job.bytes_total = stored.stat().st_size
-    job.status = ImportJob.Status.QUEUED
+    job.status = ImportJob.Status.MAPPING if map_columns else ImportJob.Status.QUEUED
     job.created_by = user
     job.save()
     return job
+
+
+@transaction.atomic
+def map_columns_and_queue(*, job: ImportJob, profile: ImportProfile) -> ImportJob:
+    """Save the operator's mapping of a file's columns as a profile, kept for the next file of
+    that layout, and queue the waiting job to be imported through it."""
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != ImportJob.Status.MAPPING:
+        raise ImportFileError("Этот файл уже поставлен в очередь — обновите страницу.")
+    profile.full_clean()
+    profile.save()
+    locked.column_profile = profile
+    locked.status = ImportJob.Status.QUEUED
+    locked.save(update_fields=["column_profile", "status"])
+    return locked
+
+
+# Russian letters in Latin, for profile names (ъ and ь are dropped).
+_LATIN = {
+    **dict(zip("абвгдеёзийклмнопрстуфхыэ", "abvgdeeziyklmnoprstufhye", strict=True)),
+    **{"ж": "zh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ь": "", "ю": "yu", "я": "ya"},
+}
+
+
+def profile_name(*, title: str, kind: str) -> str:
+    """A name for `import_billing … --profile NAME`, in Latin letters, from the title the
+    operator gave (`1С: начисления` → `1s-nachisleniya`), unique among the kind's profiles."""
+    latin = "".join(_LATIN.get(ch, ch) for ch in title.lower())
+    base = "-".join(re.findall(r"[a-z0-9]+", latin))[:36] or "profile"
+    taken = set(ImportProfile.objects.filter(kind=kind, name__startswith=base).values_list("name", flat=True))
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}-{number}", number + 1
+    return name
 
 
 def claim_import_job() -> ImportJob | None:
@@ -76,6 +115,7 @@ def run_import_job(job: ImportJob) -> ImportJob:
             skip_bad=job.skip_bad,
             progress=reporter,
             profile=job.profile,
+            column_profile=job.column_profile,
         )
     except ImportFileError as exc:
         job.status = ImportJob.Status.FAILED

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from kabinet.core import stamps
 
-from . import accounts, accruals, payments
+from ..models import ImportProfile
+from . import accounts, accruals, mapping, payments
 from .bank import profiles, registry_file, statement
 from .read import ImportFileError, Progress
 from .report import Report
@@ -30,6 +31,9 @@ class ImportKind:
     # The kind's profiles (name, title), for a file whose layout varies; `run` then takes
     # `profile=` (empty: found from the file).
     profiles: Callable[[], list[tuple[str, str]]] | None = None
+    # `run` takes `keep=` (columns a foreign layout lacks, whose values known records keep):
+    # kinds of records; a file of periods replaces them whole and has nothing to keep.
+    keeps: bool = False
 
 
 KINDS: dict[str, ImportKind] = {}
@@ -40,7 +44,7 @@ def register(code: str, kind: ImportKind) -> None:
     KINDS[code] = kind
 
 
-register("accounts", ImportKind("Лицевые счета", accounts.COLUMNS, accounts.import_file))
+register("accounts", ImportKind("Лицевые счета", accounts.COLUMNS, accounts.import_file, keeps=True))
 register("accruals", ImportKind("Начисления", accruals.COLUMNS, accruals.import_file))
 register("payments", ImportKind("Оплаты", payments.COLUMNS, payments.import_file))
 register(
@@ -50,7 +54,13 @@ register("bank-statement", ImportKind("Выписка банка (1С)", (), sta
 
 
 def import_file(
-    *, kind: str, path: Path, skip_bad: bool = False, progress: Progress | None = None, profile: str = ""
+    *,
+    kind: str,
+    path: Path,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+    profile: str = "",
+    column_profile: ImportProfile | None = None,
 ) -> Report:
     """Import a billing file of the given kind. Raises `read.ImportFileError` if the file can't
     be used at all (then nothing is written).
@@ -58,15 +68,28 @@ def import_file(
     `progress(rows_read, share_of_file)` is called now and then while the file is read.
     A file with a bad row changes nothing (every bad row is reported) unless `skip_bad` is set,
     which imports the good rows. `profile` names the layout of a kind that has profiles
-    (`ImportKind.profiles`); a kind without them refuses one.
+    (`ImportKind.profiles`), or, for a kind of Kabinet's columns, a saved `ImportProfile` of
+    the file's own columns; `column_profile` is such a profile given as it is (an upload's).
     """
     chosen = KINDS[kind]
     options = {}
-    if profile:
-        if chosen.profiles is None:
+    if profile and chosen.profiles is None:
+        if not chosen.columns:
             raise ImportFileError(f"У вида «{chosen.title}» нет профилей: уберите --profile.")
+        column_profile = mapping.find_profile(kind=kind, name=profile, title=chosen.title)
+    elif profile:
         options["profile"] = profile
     try:
+        if column_profile is not None:
+            return mapping.import_mapped(
+                path=path,
+                layout=mapping.Layout.of(column_profile),
+                columns=chosen.columns,
+                run=chosen.run,
+                keeps=chosen.keeps,
+                skip_bad=skip_bad,
+                progress=progress,
+            )
         return chosen.run(path=path, skip_bad=skip_bad, progress=progress, **options)
     finally:
         stamps.changed(stamps.BILLING)  # written in bulk: every kept page goes (kabinet.core.stamps)

@@ -122,7 +122,7 @@ def test_skip_bad_in_the_upload_form_imports_the_good_rows(admin_client, account
 def test_a_file_of_another_type_is_refused_beside_the_field(admin_client):
     page = upload(admin_client, "accruals.pdf", b"%PDF-1.4")
 
-    assert "Нужен файл CSV, XLSX или TXT" in page.text
+    assert "Нужен файл CSV, XLSX, DBF или TXT" in page.text
     assert not ImportJob.objects.exists()
 
 

@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from html import unescape
+from pathlib import Path
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import DateTimeField
@@ -22,7 +24,8 @@ from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from kabinet.billing.models import Account, ImportJob
+from kabinet.billing.imports.built_in import ensure_built_in_profiles
+from kabinet.billing.models import Account, ImportJob, ImportProfile
 from kabinet.core.models import User
 from kabinet.demo.loader import load_demo_data
 from kabinet.messaging.models import OutboxMessage
@@ -40,6 +43,7 @@ def backoffice_data() -> None:
     # What migrations publish, again: a test on a live server empties the tables after itself.
     ensure_policy_documents(PolicyDocument)
     ensure_rejection_reasons(RejectionReason)
+    ensure_built_in_profiles(ImportProfile)
     load_demo_data()
     admin_user = User.objects.get(username="admin")
     rejected = submit_request(full_name="Кузнецова Мария", account_number="1000123459", phone="+79990003344")
@@ -60,6 +64,19 @@ def backoffice_data() -> None:
         report="строка 3: не указан номер лицевого счёта\nстрока 5: площадь «abc» — не число",
         created_by=admin_user,
         finished_at=timezone.now(),
+    )
+    # An upload of a new layout waiting on «Столбцы файла» for its columns to be mapped.
+    directory = Path(settings.BILLING_IMPORT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    waiting = directory / "backoffice-walk-1c.csv"
+    waiting.write_bytes("ЛС;Месяц;Услуга;Сумма\r\n1000123459;10.2026;Отопление;2 734,51\r\n".encode("cp1251"))
+    ImportJob.objects.create(
+        kind="accruals",
+        file_name="1с-октябрь.csv",
+        stored_path=str(waiting),
+        bytes_total=waiting.stat().st_size,
+        status=ImportJob.Status.MAPPING,
+        created_by=admin_user,
     )
     OnlinePayment.objects.create(
         account=Account.objects.get(number="1000123461"),
@@ -159,4 +176,7 @@ def filter_pages(html: str, changelist: str) -> list[Page]:
 def _own_pages() -> list[Page]:
     """Pages the back-office adds to Django's."""
     own = [("admin:meters_reading_export", "выгрузка показаний"), ("admin:password_change", "смена пароля")]
-    return [Page(reverse(name), what) for name, what in own]
+    pages = [Page(reverse(name), what) for name, what in own]
+    for job in ImportJob.objects.filter(status=ImportJob.Status.MAPPING):
+        pages.append(Page(reverse("admin:billing_importjob_columns", args=[job.pk]), "столбцы файла"))
+    return pages

@@ -3,6 +3,7 @@ scrolling, no page is wider than the screen, and the pages operators work in pas
 
 import pytest
 
+from kabinet.billing.models import ImportJob
 from kabinet.core.models import User
 from kabinet.core.tests.backoffice_pages import STAFF_PASSWORDS, backoffice_data, backoffice_pages
 from kabinet.meters.models import Meter
@@ -100,9 +101,11 @@ def records_operators_work_in() -> list[str]:
     """A request waiting in the queue, and a two-tariff meter with its readings."""
     pending = RegistrationRequest.objects.filter(status="pending").first()
     two_tariff = Meter.objects.filter(tariffs=2).first()
+    waiting = ImportJob.objects.filter(status=ImportJob.Status.MAPPING).first()
     return [
         f"/admin/residents/registrationrequest/{pending.pk}/change/",
         f"/admin/meters/meter/{two_tariff.pk}/change/",
+        f"/admin/billing/importjob/{waiting.pk}/columns/",  # «Столбцы файла» of a new layout
     ]
 
 

@@ -48,7 +48,7 @@ class Command(BaseCommand):
     # file the command has no use for them in.
     requires_system_checks: list[str] = []
     help = (
-        "Загружает файл из системы начислений, CSV или XLSX (форматы — в docs/billing-formats.md), "
+        "Загружает файл из системы начислений, CSV, XLSX или DBF (форматы — в docs/billing-formats.md), "
         "или файл банка: реестр платежей, выписку в формате 1С (docs/bank-formats.md). "
         "Лицевые счета и приборы учёта: повторная загрузка того же файла ничего не меняет. "
         "Начисления и оплаты: файл заменяет названные в нём периоды целиком. Если в файле есть "
@@ -57,7 +57,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("kind", choices=sorted(KINDS), help="что в файле")
-        parser.add_argument("file", type=Path, help="путь к файлу CSV или XLSX")
+        parser.add_argument("file", type=Path, help="путь к файлу CSV, XLSX, DBF или TXT")
         parser.add_argument(
             "--skip-bad",
             action="store_true",
@@ -66,8 +66,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--profile",
             default="",
-            help="профиль файла, у которого бывают разные форматы (реестр банка: sber-17, sber-short, "
-            "sber-tagged); без него формат определяется по файлу",
+            help="профиль файла: для реестра банка — sber-17, sber-short или sber-tagged (без него "
+            "формат определяется по файлу); для лицевых счетов, начислений, оплат и приборов учёта — "
+            "имя профиля столбцов из системы начислений (встроенные: 1c-14-1, kvado, szn-dbf, "
+            "condo-doma; свои сохраняются в административном разделе, docs/billing-formats.md); "
+            "без него — формат Кабинета",
         )
         parser.add_argument("--no-progress", action="store_true", help="не показывать ход загрузки")
 
