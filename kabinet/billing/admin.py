@@ -255,7 +255,12 @@ class ImportJobAdmin(BackOfficeAdmin):
     upload_fields = ("kind", "layout", "profile", "skip_bad", "upload")
 
     def get_fields(self, request, obj=None):
-        return self.upload_fields if obj is None else self.fields
+        if obj is None:
+            return self.upload_fields
+        # A job shows the one layout it was read with: a bank's profile, or the file's columns.
+        kind = KINDS.get(obj.kind)
+        unused = "column_profile" if kind is not None and kind.profiles else "profile"
+        return tuple(name for name in self.fields if name != unused)
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields

@@ -59,6 +59,20 @@ def test_an_operator_uploads_accruals_and_sees_progress_then_the_summary(admin_c
     assert Accrual.objects.count() == 11
 
 
+def test_a_job_page_shows_only_the_layout_its_file_was_read_with(admin_client, accounts):
+    upload(admin_client, "октябрь.xlsx", (SAMPLES / "accruals.xlsx").read_bytes())
+    upload(admin_client, "реестр.txt", (SAMPLES / "sber-17.txt").read_bytes(), kind="sber-registry")
+    accruals, registry = ImportJob.objects.order_by("pk")
+
+    accruals_page = admin_client.get(f"/admin/billing/importjob/{accruals.pk}/change/").text
+    registry_page = admin_client.get(f"/admin/billing/importjob/{registry.pk}/change/").text
+
+    assert "Формат файла" in accruals_page
+    assert "Профиль реестра банка" not in accruals_page
+    assert "Профиль реестра банка" in registry_page
+    assert "Формат файла" not in registry_page
+
+
 def test_the_job_page_lists_every_bad_row_and_nothing_is_imported(admin_client, accounts):
     content = "\r\n".join([HEADER, water(), water(number="9999999999"), water(period="2026")]).encode()
     upload(admin_client, "accruals.csv", content)
