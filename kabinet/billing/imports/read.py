@@ -144,20 +144,25 @@ def _byte_progress(stream: TextIO, path: Path) -> Callable[[], float]:
     return progress
 
 
+def open_workbook(path: Path):
+    """An Excel workbook opened for streaming (openpyxl's read-only mode); the caller closes it."""
+    import openpyxl  # imported here: CSV imports never need it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except OSError as exc:
+        raise ImportFileError(_os_error_text(path, exc)) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
+        raise ImportFileError(f"Файл «{path.name}» не читается как книга Excel (XLSX).") from None
+
+
 @contextmanager
 def read_xlsx(path: Path, *, columns: Sequence[str]) -> Iterator[Rows]:
     """The first sheet of an Excel workbook, streamed (openpyxl's read-only mode): the header
     in row 1, a record per row after it. Numbers and dates become the text a person would
     type, so one set of value parsers serves CSV and XLSX alike."""
-    import openpyxl  # imported here: CSV imports never need it
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except OSError as exc:
-        raise ImportFileError(_os_error_text(path, exc)) from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
-        raise ImportFileError(f"Файл «{path.name}» не читается как книга Excel (XLSX).") from None
+    workbook = open_workbook(path)
     try:
         sheet = workbook.worksheets[0]
         cells = sheet.iter_rows(values_only=True)

@@ -11,14 +11,13 @@ import csv
 import datetime
 import itertools
 import struct
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .read import ImportFileError, _cell_text, _os_error_text
+from .read import ImportFileError, _cell_text, _os_error_text, open_workbook
 
 SEPARATORS = (";", ",", "\t", "|")
 ENCODINGS = ("utf-8", "cp1251", "cp866")
@@ -184,15 +183,7 @@ def _records(lines: Iterator[str], separator: str, *, first_line: int) -> Iterat
 
 @contextmanager
 def _open_xlsx(path: Path, *, separator: str, encoding: str, header_row: int) -> Iterator[Source]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except OSError as exc:
-        raise ImportFileError(_os_error_text(path, exc)) from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
-        raise ImportFileError(f"Файл «{path.name}» не читается как книга Excel (XLSX).") from None
+    workbook = open_workbook(path)
     try:
         sheet = workbook.worksheets[0]
         cells = enumerate(sheet.iter_rows(values_only=True), start=1)
