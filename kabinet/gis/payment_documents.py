@@ -12,9 +12,14 @@ identifier AK, its own total AL, the status AM) stay empty.
 """
 
 import re
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
+
+from django.db.models import Max
 
 from kabinet.billing.models import AccountPeriod, Accrual, Payment, VolumeSource
 from kabinet.core import formats
@@ -279,39 +284,27 @@ def write(period: date, target) -> Written:
         .select_related("account")
         .order_by("account__number")
     )
-    for balance in balances.iterator(chunk_size=500):
+    for balance, accruals, last_paid in _documents_data(balances, period):
         account = balance.account
         if not account.service_id:
             without += 1
             continue
         number = document_number(account.number, period)
-        accruals = list(
-            Accrual.objects.filter(account=account.number, period=period)
-            .select_related("service")
-            .order_by("service__order", "service__name")
-        )
         services = [a for a in accruals if not a.service.is_penalty]
         penalties = [a for a in accruals if a.service.is_penalty]
         for accrual in services:
-            write_row(
-                ws[SECTIONS_3_6.name],
-                SECTIONS_3_6,
-                rows[SECTIONS_3_6.name],
-                _line(number, accrual),
-                _FORMATS_3_6,
-            )
+            write_row(ws[SECTIONS_3_6.name], SECTIONS_3_6, _line(number, accrual), _FORMATS_3_6)
             rows[SECTIONS_3_6.name] += 1
         for accrual in penalties:
             write_row(
                 ws[PENALTIES.name],
                 PENALTIES,
-                rows[PENALTIES.name],
                 {"A": number, "B": PENALTY_KIND, "C": PENALTY_GROUNDS, "D": accrual.to_pay},
                 {"D": MONEY},
             )
             rows[PENALTIES.name] += 1
-        values = _document(number, balance, company, services, penalties)
-        write_row(ws[SECTIONS_1_2.name], SECTIONS_1_2, rows[SECTIONS_1_2.name], values, _FORMATS_1_2)
+        values = _document(number, balance, company, services, penalties, last_paid)
+        write_row(ws[SECTIONS_1_2.name], SECTIONS_1_2, values, _FORMATS_1_2)
         rows[SECTIONS_1_2.name] += 1
     workbook.save(target)
     return Written(
@@ -322,19 +315,39 @@ def write(period: date, target) -> Written:
     )
 
 
+def _documents_data(
+    balances, period: date, chunk: int = 500
+) -> Iterator[tuple[AccountPeriod, list, date | None]]:
+    """Each balance with its accruals and its last payment date, read a chunk of accounts at a
+    time: two queries per 500 accounts, not two per account (a company of 20 000 accounts waited a
+    minute for its file)."""
+    rows = balances.iterator(chunk_size=chunk)
+    while group := list(islice(rows, chunk)):
+        numbers = [balance.account.number for balance in group]
+        accruals = defaultdict(list)
+        for accrual in (
+            Accrual.objects.filter(account__in=numbers, period=period)
+            .select_related("service")
+            .order_by("service__order", "service__name")
+        ):
+            accruals[accrual.account_id].append(accrual)
+        last_paid = dict(
+            Payment.objects.filter(account__in=[b.account_id for b in group], period=period)
+            .values("account")
+            .annotate(last=Max("paid_on"))
+            .values_list("account", "last")
+        )
+        for balance in group:
+            yield balance, accruals[balance.account.number], last_paid.get(balance.account_id)
+
+
 def _document(
-    number: str, balance: AccountPeriod, company: Company, services, penalties
+    number: str, balance: AccountPeriod, company: Company, services, penalties, last_paid: date | None
 ) -> dict[str, object]:
     account = balance.account
     opening = balance.opening_balance
     service_total = sum((a.to_pay for a in services), Decimal("0.00"))
     penalty_total = sum((a.to_pay for a in penalties), Decimal("0.00"))
-    last_paid = (
-        Payment.objects.filter(account=account, period=balance.period)
-        .order_by("-paid_on")
-        .values_list("paid_on", flat=True)
-        .first()
-    )
     return {
         "A": account.service_id,
         "B": DOCUMENT_TYPE,

@@ -110,7 +110,7 @@ def write(period: date, target) -> Written:
         if not reading.meter.gis_number:
             skipped += 1
             continue
-        write_row(ws, INDIVIDUAL, row, row_of(reading), _FORMATS)
+        write_row(ws, INDIVIDUAL, row_of(reading), _FORMATS)
         row += 1
     workbook.save(target)
     return Written(rows=row - INDIVIDUAL.data_row, without_number=skipped)

@@ -9,6 +9,7 @@ is refused whole, with the reason, before anything changes.
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from kabinet.billing.imports.read import ImportFileError
@@ -40,11 +41,12 @@ class Sheet:
 
 
 def new_workbook(*, title: str, version: str):
-    """An empty workbook whose properties name the template and its version."""
+    """An empty workbook whose properties name the template and its version. Write-only
+    (streamed): a company's month is hundreds of thousands of cells, which openpyxl's ordinary
+    mode keeps in memory and writes several times slower."""
     from openpyxl import Workbook
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     workbook.properties.title = title
     workbook.properties.subject = f"{title}, версия шаблона {version}"
     workbook.properties.keywords = f"ГИС ЖКХ; {version}"
@@ -54,31 +56,57 @@ def new_workbook(*, title: str, version: str):
 
 def add_sheet(workbook, sheet: Sheet, *, caption: str):
     """A sheet with the template's header: `caption` in the first row (when the data start
-    lower than row 2) and the column titles in the row just above the data."""
+    lower than row 2) and the column titles in the row just above the data. Rows after it are
+    added in order by `write_row`."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
     ws = workbook.create_sheet(sheet.name)
-    if sheet.header_row > 1:
-        ws.cell(row=1, column=1, value=caption).font = Font(bold=True)
     for column in sheet.columns:
-        cell = ws[f"{column.letter}{sheet.header_row}"]
-        cell.value = column.title
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[column.letter].width = 18
     ws.freeze_panes = f"A{sheet.data_row}"
+    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    if sheet.header_row > 1:
+        title = WriteOnlyCell(ws, value=caption)
+        title.font = bold
+        ws.append([title])
+        for _ in range(sheet.header_row - 2):
+            ws.append([])
+    header: list = [None] * _width(sheet)
+    for column in sheet.columns:
+        cell = WriteOnlyCell(ws, value=column.title)
+        cell.font, cell.alignment = bold, wrapped
+        header[_column_index(column.letter) - 1] = cell
+    ws.append(header)
     return ws
 
 
-def write_row(ws, sheet: Sheet, row: int, values: dict[str, object], formats: dict[str, str] | None = None):
-    """Write `values` (column letter -> value) into row `row`; `formats` sets number formats."""
+@cache
+def _column_index(letter: str) -> int:
+    from openpyxl.utils import column_index_from_string
+
+    return column_index_from_string(letter)
+
+
+def _width(sheet: Sheet) -> int:
+    return max(_column_index(column.letter) for column in sheet.columns)
+
+
+def write_row(ws, sheet: Sheet, values: dict[str, object], formats: dict[str, str] | None = None):
+    """Add the next row (the sheet is streamed: rows go in order): `values` maps column letters
+    to values, `formats` sets number formats."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells: list = [None] * _width(sheet)
     for letter, value in values.items():
         if value is None or value == "":
             continue
-        cell = ws[f"{letter}{row}"]
-        cell.value = value
         if formats and letter in formats:
+            cell = WriteOnlyCell(ws, value=value)
             cell.number_format = formats[letter]
+            value = cell
+        cells[_column_index(letter) - 1] = value
+    ws.append(cells)
 
 
 # --- Reading the files ГИС gives back ----------------------------------------------------------

@@ -211,6 +211,27 @@ def test_the_penalties_go_to_their_own_sheet(charged, tmp_path):
     assert row(ws, 4, "H") == {}
 
 
+def test_the_payment_documents_are_read_a_chunk_of_accounts_at_a_time(charged, tmp_path):
+    """Two queries per 500 accounts, not two per account: a company's month is one file."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        export("payment-documents", tmp_path)
+    upkeep = Service.objects.get(code="SOD")
+    new = [AccountFactory(number=f"20000000{n:02d}", service_id=f"69ТВ2000{n:02d}-01") for n in range(20)]
+    for account in new:
+        add(account, upkeep, accrued="1")
+    rebuild_balances([account.pk for account in new])
+    with CaptureQueriesContext(connection) as many:
+        workbook, _ = export("payment-documents", tmp_path)
+
+    assert len(many) == len(few)
+    documents = workbook["Разделы 1-2"]
+    assert documents.max_row == 3 + 22  # the header, the 2 charged before and the 20 new ones
+    assert documents["A25"].value == "69ТВ200019-01"
+
+
 def test_the_export_is_recorded_in_the_audit_log(charged, tmp_path):
     export("payment-documents", tmp_path)
 
