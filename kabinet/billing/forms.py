@@ -95,6 +95,9 @@ class ImportUploadForm(forms.ModelForm):
         "сохранится для следующих файлов.",
     )
 
+    class Media:
+        js = ("billing/upload.js",)
+
     class Meta:
         model = ImportJob
         fields = ("kind", "profile", "skip_bad")
@@ -110,6 +113,13 @@ class ImportUploadForm(forms.ModelForm):
         from .imports import KINDS
 
         self.fields["kind"].widget.choices = [(k, kind.title) for k, kind in KINDS.items()]
+        # For billing/upload.js: which kinds take a bank's profile, which a column format.
+        self.fields["kind"].widget.attrs.update(
+            {
+                "data-bank-kinds": " ".join(code for code, kind in KINDS.items() if kind.profiles),
+                "data-column-kinds": " ".join(code for code, kind in KINDS.items() if kind.columns),
+            }
+        )
         profiles = [
             (name, title) for kind in KINDS.values() if kind.profiles for name, title in kind.profiles()
         ]

@@ -102,3 +102,25 @@ def test_the_columns_page_fits_a_phone(chromium, live_server, operator, settings
     shoot(page, "admin-profile-02-columns")
     assert no_sideways_scroll(page)  # the wide file scrolls inside its box
     context.close()
+
+
+def test_the_upload_form_shows_only_the_choices_that_fit_the_kind(chromium, live_server, operator):
+    ensure_built_in_profiles(ImportProfile)
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/billing/importjob/add/")
+    sign_in_to_back_office(page, operator, "operator-pass-2026")
+    bank_profile, layout = page.get_by_label("Профиль реестра банка"), page.get_by_label("Формат файла")
+
+    page.get_by_label("Что в файле").select_option(label="Начисления")
+    expect(bank_profile).to_be_hidden()
+    expect(layout).to_be_visible()
+    assert not layout.locator("optgroup[label='Начисления']").evaluate("group => group.hidden")
+    assert layout.locator("optgroup[label='Оплаты']").evaluate("group => group.hidden")  # КВАДО's payments
+    layout.select_option(label="КВАДО: начисления")
+
+    page.get_by_label("Что в файле").select_option(label="Реестр платежей банка")
+    expect(bank_profile).to_be_visible()
+    expect(layout).to_be_hidden()
+    expect(layout).to_have_value("")  # Kabinet's own: the accruals' format is not sent with a registry
+    context.close()
