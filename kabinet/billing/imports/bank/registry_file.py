@@ -87,7 +87,8 @@ def _load(
     if report.error_count:
         drop_lines([line for line, _ in report.errors])
     now = record_payments(report, kind=REGISTRY, file_name=path.name)
-    _submit_readings(report, reader.readings, new_with_readings(now))
+    if reader.readings:  # a registry's million payments without readings look for none
+        _submit_readings(report, reader.readings, new_with_readings(now))
     _keep_registry(chosen, path, report, totals_line)
 
 
