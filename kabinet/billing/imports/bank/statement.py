@@ -57,6 +57,9 @@ def _load(documents: list, accounts: set[str], file_name: str, report: BankRepor
     ]
     found = patterns.compiled_patterns()
     started = time.perf_counter()
+    # Kept after the staging: on PostgreSQL the connection takes no other query while its COPY
+    # is open (it would wait for itself).
+    transfers = []
     with stage_writer(STAGE) as writer:
         for line, kind, values in documents:
             if kind.lower().replace("ё", "е") != PAYMENT_ORDER or not _incoming(values, accounts):
@@ -64,7 +67,7 @@ def _load(documents: list, accounts: set[str], file_name: str, report: BankRepor
             parsed, reasons = _document(values)
             agent = _agent(values, agents, words)
             if agent is not False and not reasons:
-                _keep_transfer(line, values, parsed, agent, file_name, report)
+                transfers.append((line, values, parsed, agent))
                 continue
             report.rows_read += 1
             if reasons:
@@ -82,6 +85,8 @@ def _load(documents: list, accounts: set[str], file_name: str, report: BankRepor
             staged = (external_id, account[:60], paid_on, match.period, paid_on.replace(day=1), amount,
                       payer, "", purpose, note, reason, 0)  # fmt: skip
             writer.add(line, staged)
+    for line, values, parsed, agent in transfers:
+        _keep_transfer(line, values, parsed, agent, file_name, report)
     report.timings["чтение выписки"] = time.perf_counter() - started
     repeated_operations(report)
     if report.error_count and not report.skip_bad:
