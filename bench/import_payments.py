@@ -186,11 +186,14 @@ PHASE = re.compile(r"^(.+): ([0-9.]+) с$")
 def time_import(path: Path, logs: Path) -> tuple[float, int, dict[str, float], str]:
     """Seconds, peak RSS (bytes), the phases it printed and its summary, of
     `manage.py import_billing sber-registry FILE -v 2` in a child."""
-    out_path, err_path = logs / "out.txt", logs / "err.txt"
+    out_path, err_path, rss_path = logs / "out.txt", logs / "err.txt", logs / "rss.txt"
+    # The child's peak RSS as /usr/bin/time, its parent, sees it: ours (wait4) would include
+    # this process's own, which a child spawned from it inherits until it execs.
+    timed = ["/usr/bin/time", "-f", "%M", "-o", rss_path] if Path("/usr/bin/time").exists() else []
     with out_path.open("w") as out, err_path.open("w") as err:
         started = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, ROOT / "manage.py", "import_billing", "sber-registry", path, "-v", "2"],
+            [*timed, sys.executable, ROOT / "manage.py", "import_billing", "sber-registry", path, "-v", "2"],
             cwd=ROOT,
             stdout=out,
             stderr=err,
@@ -204,7 +207,8 @@ def time_import(path: Path, logs: Path) -> tuple[float, int, dict[str, float], s
         match = PHASE.match(text.strip())
         if match:
             phases[match.group(1)] = float(match.group(2))
-    return elapsed, usage.ru_maxrss * 1024, phases, out_path.read_text().strip().splitlines()[-1]
+    peak = int(rss_path.read_text().split()[-1]) if timed else usage.ru_maxrss
+    return elapsed, peak * 1024, phases, out_path.read_text().strip().splitlines()[-1]
 
 
 def time_copy(path: Path) -> float:
