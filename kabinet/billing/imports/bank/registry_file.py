@@ -416,12 +416,12 @@ def _lines(path: Path, encoding: str, end: int, progress: Progress | None):
                 lines.pop()
             for value in lines:
                 number += 1
+                if progress is not None and number % PROGRESS_EVERY == 0:
+                    progress(number, min(done / size, 1.0))  # the share read, to a block
                 value = value.rstrip("\r\n")
                 if not value.strip() or value.startswith("#"):
                     continue
                 yield number, value
-            if progress is not None and number // PROGRESS_EVERY != (number - len(lines)) // PROGRESS_EVERY:
-                progress(number, min(done / size, 1.0))
 
 
 def _undecodable(block: bytes, before: int, encoding: str) -> None:
