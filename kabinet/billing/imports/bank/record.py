@@ -98,6 +98,8 @@ def record_payments(report: BankReport, *, kind: str, file_name: str) -> datetim
             "AND x.charged AND x.period <= s.month), s.month)"
         )
         params = [now, other + "%"] if crossed else [now]
+        probed = time.perf_counter()
+        report.timings["поиск оплат из выписок"] = probed - started
         if postgres():
             report.loaded, since = _insert_payments(cursor, period, same_money, params)
         else:
@@ -121,6 +123,7 @@ def record_payments(report: BankReport, *, kind: str, file_name: str) -> datetim
                 balances.mark_touched(
                     "SELECT account_id FROM billing_payment WHERE source = 'bank' AND created_at = %s", [now]
                 )
+        report.timings["вставка оплат"] = time.perf_counter() - probed
         cursor.execute(
             "INSERT INTO billing_unmatchedpayment (source, file_name, line, external_id, paid_on, period, "
             "amount, account_text, payer, address, purpose, reason, status, created_at) "
@@ -141,7 +144,7 @@ def record_payments(report: BankReport, *, kind: str, file_name: str) -> datetim
         for line, _number, reason in cursor.fetchall():
             report.note(line, f"{reason} — платёж ждёт в «Неразнесённых платежах»")
         report.already = report.rows_read - report.error_count - report.loaded - report.unmatched
-    report.timings["запись оплат"] = time.perf_counter() - started
+    report.timings["запись оплат (всё)"] = time.perf_counter() - started
     if report.loaded:
         started = time.perf_counter()
         if isinstance(since, str):
