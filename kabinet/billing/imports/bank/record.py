@@ -10,6 +10,10 @@ writer: COPY on PostgreSQL); here, in the import's transaction, a few statements
 - a payment for an unknown account, or whose account a statement did not name, waits in
   «Неразнесённые платежи» (`UnmatchedPayment`, by the same id, so it too comes once);
 - the touched accounts' balances are rebuilt from the first month that changed.
+
+On PostgreSQL the payments go in with one INSERT … SELECT that also marks their accounts
+(`_insert_payments`): no row of Python, no foreign-key check per row, no second pass to find
+what was written.
 """
 
 import datetime
