@@ -10,7 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from kabinet.billing.balances import rebuild_balances
+from kabinet.billing.imports import import_file
 from kabinet.billing.models import (
+    Account,
     AccountPeriod,
     AgentTransfer,
     BankAgent,
@@ -255,6 +258,113 @@ def test_a_bad_line_changes_nothing_unless_skipped(accounts, write_file):
         "строка 2: дата оплаты «31.11.2026» не распознана: нужна дата, например 12.10.2026 или 2026-10-12"
     )
     assert output[-1].endswith("записано 1, уже были 0, неразнесённых 0; пропущено строк с ошибками 1.")
+
+
+def short_line(operation: int, account: str, amount: str, *, payer: str = "Петрова Анна Сергеевна",
+               address: str = "г. Пермь") -> str:  # fmt: skip
+    """A payment line of the 12-field Sberbank layout, for November 2026."""
+    where = f"{operation};{account};{payer};{address}"
+    return f"21.11.2026;09:41:07;8610;0123;{where};11.2026;{amount};{amount};0,00"
+
+
+def short_registry(write_file, lines: list[str], name: str) -> Path:
+    total = sum(Decimal(line.split(";")[9].replace(",", ".")) for line in lines)
+    money = str(total).replace(".", ",")
+    return write_file(
+        [*lines, f"={len(lines)};{money};{money};0,00;381;22.11.2026"], encoding="cp1251", name=name
+    )
+
+
+def balances_rows() -> list[tuple]:
+    return list(
+        AccountPeriod.objects.order_by("account__number", "period").values_list(
+            "account__number", "period", "opening_balance", "accrued", "paid", "closing_balance", "charged"
+        )
+    )
+
+
+def test_a_registry_overlapping_an_earlier_one_records_each_payment_once_and_balances_as_rebuilt_afresh(
+    accounts, write_file
+):
+    first = short_registry(
+        write_file,
+        [short_line(1, "1000000001", "100,00"), short_line(2, "1000000002", "200,00")],
+        "first.txt",
+    )
+    second = short_registry(
+        write_file,
+        [
+            short_line(2, "1000000002", "200,00"),
+            short_line(3, "1000000001", "300,00"),
+            short_line(4, "1000000002", "400,00"),
+        ],
+        "second.txt",
+    )
+    run("sber-registry", first)
+
+    output = run("sber-registry", second)
+
+    assert output[-1].endswith("записано 2, уже были 1, неразнесённых 0.")
+    assert sorted(Payment.objects.values_list("account__number", "amount")) == [
+        ("1000000001", Decimal("100.00")),
+        ("1000000001", Decimal("300.00")),
+        ("1000000002", Decimal("200.00")),
+        ("1000000002", Decimal("400.00")),
+    ]
+    imported = balances_rows()
+    assert [(number, period, paid) for number, period, _, _, paid, _, _ in imported] == [
+        ("1000000001", NOV, Decimal("400.00")),
+        ("1000000002", NOV, Decimal("600.00")),
+    ]
+    rebuild_balances(Account.objects.values_list("id", flat=True))
+    assert balances_rows() == imported
+
+
+def test_a_registry_loaded_again_after_a_partial_one_adds_only_the_rest(accounts, write_file):
+    lines = [short_line(n, "1000000001", f"{n}0,00") for n in range(1, 6)]
+    run("sber-registry", short_registry(write_file, lines[:2], "part.txt"))
+
+    output = run("sber-registry", short_registry(write_file, lines, "whole.txt"))
+
+    assert output[-1].endswith("записано 3, уже были 2, неразнесённых 0.")
+    assert Payment.objects.count() == 5
+    assert AccountPeriod.objects.get(account__number="1000000001", period=NOV).paid == Decimal("150.00")
+
+
+def test_names_and_amounts_written_loosely_are_stored_as_neatly_as_plain_ones(accounts, write_file):
+    path = short_registry(
+        write_file,
+        [
+            short_line(1, "3000000001", "150,50", payer="Сидоров Пётр", address="г. Пермь, ул. Мира, д. 1"),
+            short_line(
+                2, " 3000000002", "0150,50", payer=" Сидоров  Пётр ", address="г. Пермь,  ул. Мира, д. 1"
+            ),
+        ],
+        "loose.txt",
+    )
+
+    run("sber-registry", path)
+
+    assert sorted(UnmatchedPayment.objects.values_list("account_text", "payer", "address", "amount")) == [
+        ("3000000001", "Сидоров Пётр", "г. Пермь, ул. Мира, д. 1", Decimal("150.50")),
+        ("3000000002", "Сидоров Пётр", "г. Пермь, ул. Мира, д. 1", Decimal("150.50")),
+    ]
+
+
+def test_a_long_registry_reports_its_progress_as_it_is_read(accounts, write_file):
+    path = short_registry(
+        write_file, [short_line(n, "1000000001", "1,00") for n in range(1, 10_001)], "long.txt"
+    )
+    calls = []
+
+    report = import_file(
+        kind="sber-registry", path=path, progress=lambda rows, share: calls.append((rows, share))
+    )
+
+    assert report.loaded == 10_000
+    assert len(calls) >= 2
+    assert [rows for rows, _ in calls] == [4096, 8192]
+    assert all(0 < share <= 1 for _, share in calls)
 
 
 def statement(write_file, documents: list[list[tuple[str, str]]], name: str = "statement.txt") -> Path:

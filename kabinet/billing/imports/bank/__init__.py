@@ -3,7 +3,8 @@
 - profiles.py — the layouts of registries: which field is the date, the account, the amount…;
   the built-in Sberbank ones and how a file's layout is recognised;
 - registry_file.py — the kind `sber-registry`: a registry read with its profile, its totals line
-  checked, its payments recorded (and, on PostgreSQL, a plain file by the COPY road: fast.py);
+  checked, its payments recorded; a plainly good line is staged without the field parsers
+  (`plain_line_check`), so that a million-line registry loads in seconds (bench/import_payments.py);
 - statement.py — the kind `bank-statement`: 1С's exchange format (`1CClientBankExchange`), the
   incoming payment orders, the account and month found in the purpose (patterns.py), a bank
   agent's lump sum told from a resident's payment;

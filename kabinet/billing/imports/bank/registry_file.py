@@ -9,7 +9,10 @@ totals line. Then its payments are recorded once each (record.py), the registry 
 import codecs
 import datetime
 import hashlib
+import re
 import time
+import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +21,16 @@ from django.db import transaction
 from kabinet.core import formats, normalize
 
 from ...models import PaymentRegistry
-from ..fields import MONEY_LIMIT, FieldError, parse_date, parse_decimal, parse_text, remembered, shown
+from ..fields import (
+    CACHE_LIMIT,
+    MONEY_LIMIT,
+    FieldError,
+    parse_date,
+    parse_decimal,
+    parse_text,
+    remembered,
+    shown,
+)
 from ..read import PROGRESS_EVERY, ImportFileError, Progress
 from ..staging import stage_writer, staging_table
 from . import profiles, readings
@@ -28,6 +40,7 @@ from .report import BankReport, Stopped
 
 _ENCODING_NAMES = {"cp1251": "Windows-1251", "utf-8": "UTF-8", "koi8-r": "KOI8-R", "cp866": "CP866 (DOS)"}
 _TAIL = 1 << 16
+_BLOCK = 1 << 20
 
 
 def import_file(
@@ -67,28 +80,41 @@ def _load(
     progress: Progress | None,
 ) -> None:
     reader = _LineReader(chosen, path.name)
-    started = time.perf_counter()
+    plain = reader.plain_line_check()
+    started = begun = time.perf_counter()
+    rows = 0
     with stage_writer(STAGE) as writer:
+        add_plain = writer.add_plain
         for line, text in _lines(path, encoding, body_end, progress):
-            report.rows_read += 1
+            rows += 1
+            if plain is not None:
+                values = plain(text)
+                if values is not None:
+                    add_plain(line, values)
+                    continue
             staged, reasons = reader.parse(text, line)
             if reasons:
                 report.add_error(line, "; ".join(reasons))
             else:
                 writer.add(line, staged)
+    report.rows_read = rows
     report.timings["чтение и проверка строк"] = time.perf_counter() - started
     report.total = reader.total
     if chosen.totals is not None:
         _check_totals(chosen.totals, totals_line, report, reader)
+    started = time.perf_counter()
     repeated_operations(report)
+    report.timings["проверка повторов"] = time.perf_counter() - started
     if report.error_count and not report.skip_bad:
         report.applied = False
         raise Stopped(report)  # leaving the transaction so rolls it back
     if report.error_count:
         drop_lines([line for line, _ in report.errors])
     now = record_payments(report, kind=REGISTRY, file_name=path.name)
-    _submit_readings(report, reader.readings, new_with_readings(now))
+    if reader.readings:  # a registry's million payments without readings look for none
+        _submit_readings(report, reader.readings, new_with_readings(now))
     _keep_registry(chosen, path, report, totals_line)
+    report.timings["итого"] = time.perf_counter() - begun
 
 
 class _LineReader:
@@ -174,6 +200,77 @@ class _LineReader:
                   self.note, reason, int(bool(found)))  # fmt: skip
         return staged, []
 
+    def plain_line_check(self) -> Callable[[str], list[str | None]] | None:
+        """For a layout of fields in their places (not tagged): a check of a line whose every
+        value is plainly good — a date and a period seen before, an amount of digits, an account
+        number and names as they are stored — that returns the staged values as text (what
+        `parse` would stage, for the writer's `add_plain`), or None: `parse` then reads the
+        line and says what is wrong with it. A registry's million lines are mostly plain, and
+        this costs each a few microseconds instead of tens."""
+        profile = self.profile
+        if profile.tagged or not _plain_text(self.note):
+            return None
+        separator, width, note = profile.separator, profile.fields, self.note
+        at_date, at_amount, at_account = profile.date - 1, profile.amount - 1, int(profile.account) - 1
+        at_period = profile.period - 1 if profile.period else None
+        at_payer, at_address = (p - 1 if p else None for p in (profile.full_name, profile.address))
+        plain_text = _plain_text
+        at_operation = [p - 1 for p in profile.operation]
+        dates: dict[str, tuple[str, str] | None] = {}
+        periods: dict[str, str | None] = {"": None}
+
+        def date_of(text: str) -> tuple[str, str] | None:
+            try:
+                paid_on = self._date(text.strip())
+            except FieldError:
+                found = None
+            else:
+                found = (paid_on.isoformat(), paid_on.replace(day=1).isoformat())  # type: ignore[union-attr]
+            if len(dates) < CACHE_LIMIT:
+                dates[text] = found
+            return found
+
+        def period_of(text: str) -> str | None:
+            try:
+                found = self._period(text.strip()).isoformat()  # type: ignore[union-attr]
+            except FieldError:
+                found = ""  # not a month: `parse` says so
+            if len(periods) < CACHE_LIMIT:
+                periods[text] = found
+            return found
+
+        def check(text: str) -> list[str | None] | None:
+            values = text.split(separator)
+            if len(values) < width:
+                return None
+            day = dates[values[at_date]] if values[at_date] in dates else date_of(values[at_date])
+            amount = values[at_amount]
+            number = values[at_account]
+            if day is None or not _PLAIN_AMOUNT.fullmatch(amount) or not _PLAIN_ACCOUNT.fullmatch(number):
+                return None
+            if at_period is None:
+                period = None
+            else:
+                month = values[at_period]
+                period = periods[month] if month in periods else period_of(month)
+                if period == "":
+                    return None
+            payer = values[at_payer] if at_payer is not None else ""
+            address = values[at_address] if at_address is not None else ""
+            if not (plain_text(payer) and plain_text(address)):
+                return None
+            operation = ";".join([values[at].strip() for at in at_operation])
+            if not operation.strip(";") or "\\" in operation or "\t" in operation:
+                return None
+            amount = amount.replace(",", ".")
+            if not amount.strip("0."):
+                return None  # a zero amount: `parse` refuses it
+            self.total += Decimal(amount)
+            return [_external_id(operation), number, day[0], period, day[1], amount, payer[:300],
+                    address[:300], "", note, None, "0"]  # fmt: skip
+
+        return check
+
     def _readings(self, tags: dict[str, str], line: int, number: str, taken_on) -> list[readings.BankReading]:
         prefix = self.profile.readings_tag.upper()
         if not prefix:
@@ -183,6 +280,29 @@ class _LineReader:
             if name.startswith(prefix) and name[len(prefix) :].isdigit() and value:
                 found.append(readings.BankReading(line, number, taken_on, int(name[len(prefix) :]), value))
         return sorted(found, key=lambda r: r.number)
+
+
+# The plain forms of `plain_line_check`: an amount (two places at most, no leading zeros, as
+# `parse_decimal` would store it); an account number as `normalize.account_number` keeps it and
+# `is_valid_account_number` takes it.
+_PLAIN_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:[.,][0-9]{1,2})?")
+_PLAIN_ACCOUNT = re.compile(r"[0-9A-ZА-ЯЁ/-]{1,30}")
+
+
+def _plain_text(value: str) -> bool:
+    """Whether `parse_text` keeps the text as it is and COPY takes it as it is: printable (no
+    control characters, no whitespace but the space: `isprintable`), single spaces inside and
+    none at the edges, in NFC, no backslash. String methods, not a pattern: a registry has two
+    such texts in each of its million lines."""
+    return (
+        value.isprintable()
+        and "  " not in value
+        and value[:1] != " "
+        and value[-1:] != " "
+        and "\\" not in value
+        and len(value) <= 10_000
+        and unicodedata.is_normalized("NFC", value)
+    )
 
 
 def _text(text: str, *, limit: int) -> str:
@@ -267,28 +387,53 @@ def _first_line(path: Path, encoding: str) -> str:
 
 
 def _lines(path: Path, encoding: str, end: int, progress: Progress | None):
-    """(line number, text) of the payment lines: those before the totals line, blank ones and
-    `#` header lines left out."""
+    """(line number, text) of the payment lines: those before the totals line (which starts at
+    `end`), blank ones and `#` header lines left out. Read and decoded a block of lines at a
+    time."""
     size = path.stat().st_size or 1
+    number = 0
+    done = 0
+    carry = b""
     with path.open("rb") as stream:
-        decoder = codecs.getincrementaldecoder(encoding)()
-        done = 0
-        for number, raw in enumerate(stream, start=1):
-            if done >= end:
-                return  # the totals line
-            done += len(raw)
-            try:
-                text = decoder.decode(raw).rstrip("\r\n")
-            except UnicodeDecodeError:
-                raise ImportFileError(
-                    f"строка {number}: не читается в кодировке {_ENCODING_NAMES.get(encoding, encoding)}. "
-                    "Ничего не изменено."
-                ) from None
-            if progress is not None and number % PROGRESS_EVERY == 0:
-                progress(number, min(done / size, 1.0))
-            if not text.strip() or text.startswith("#"):
+        while done < end:
+            chunk = stream.read(min(_BLOCK, end - done))
+            if not chunk:
+                break  # the file grew shorter while it was read
+            data = carry + chunk
+            done += len(chunk)
+            cut = data.rfind(b"\n") + 1 if done < end else len(data)
+            if not cut:  # a line longer than a block
+                carry = data
                 continue
-            yield number, text
+            block, carry = data[:cut], data[cut:]
+            try:
+                text = block.decode(encoding)
+            except UnicodeDecodeError:
+                _undecodable(block, number, encoding)
+                raise
+            lines = text.split("\n")
+            if text.endswith("\n"):
+                lines.pop()
+            for value in lines:
+                number += 1
+                if progress is not None and number % PROGRESS_EVERY == 0:
+                    progress(number, min(done / size, 1.0))  # the share read, to a block
+                value = value.rstrip("\r\n")
+                if not value.strip() or value.startswith("#"):
+                    continue
+                yield number, value
+
+
+def _undecodable(block: bytes, before: int, encoding: str) -> None:
+    """Raise the refusal naming the first line of `block` that does not decode."""
+    for number, raw in enumerate(block.split(b"\n"), start=before + 1):
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                f"строка {number}: не читается в кодировке {_ENCODING_NAMES.get(encoding, encoding)}. "
+                "Ничего не изменено."
+            ) from None
 
 
 def _check_totals(totals: Totals, text: str, report: BankReport, reader: _LineReader) -> None:

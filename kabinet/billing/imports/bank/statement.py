@@ -57,7 +57,9 @@ def _load(documents: list, accounts: set[str], file_name: str, report: BankRepor
     ]
     found = patterns.compiled_patterns()
     started = time.perf_counter()
-    transfers = []  # kept after the staging COPY ends: on PostgreSQL it holds the connection
+    # Kept after the staging: on PostgreSQL the connection takes no other query while its COPY
+    # is open (it would wait for itself).
+    transfers = []
     with stage_writer(STAGE) as writer:
         for line, kind, values in documents:
             if kind.lower().replace("ё", "е") != PAYMENT_ORDER or not _incoming(values, accounts):
