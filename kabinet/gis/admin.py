@@ -1,29 +1,31 @@
 """The back-office page «Обмен с ГИС ЖКХ»: the two files to send, the two files received.
 
-The exports answer with the file itself (the summary waits on the next page); the imports are
-uploads of billing's kinds «gis-accounts» and «gis-meters», run by the billing worker with their
-progress and row report, and listed here.
+The exports are asked for here and written by the billing worker (a company's month is minutes
+of writing): the page lists them, refreshing itself while one is being written, with the file
+to download and what it holds. The imports are uploads of billing's kinds «gis-accounts» and
+«gis-meters», run by the same worker with their progress and row report, and listed here.
 """
 
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from kabinet.billing.models import Account, ImportJob
+from kabinet.core import formats
 from kabinet.core.backoffice import BackOfficeAdmin
-from kabinet.core.clientip import client_ip
 from kabinet.core.formats import Noun, plural
 from kabinet.meters.models import Meter
 from kabinet.meters.selectors import local_today
 
 from . import services
 from .forms import ExportForm
-from .models import GisExchange
+from .models import GisExchange, GisExport
 
 GIS_KINDS = {"gis-accounts": "ЕЛС и идентификаторы ЖКУ лицевых счетов", "gis-meters": "номера приборов учёта"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,7 +45,14 @@ class GisExchangeAdmin(BackOfficeAdmin):
         return False
 
     def get_urls(self):
-        return [path("", self.admin_site.admin_view(self.exchange_view), name="gis_gisexchange_changelist")]
+        return [
+            path("", self.admin_site.admin_view(self.exchange_view), name="gis_gisexchange_changelist"),
+            path(
+                "export/<int:pk>/",
+                self.admin_site.admin_view(self.download_view),
+                name="gis_gisexport_download",
+            ),
+        ]
 
     def exchange_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
@@ -51,12 +60,20 @@ class GisExchangeAdmin(BackOfficeAdmin):
         previous = (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)  # last month
         form = ExportForm(request.POST or None, initial={"period": previous})
         if request.method == "POST" and form.is_valid():
-            return self._export(request, form.cleaned_data["kind"], form.cleaned_data["period"])
+            kind, period = form.cleaned_data["kind"], form.cleaned_data["period"]
+            export = services.queue_export(kind=kind, period=period, actor=request.user)
+            messages.success(
+                request,
+                f"Файл «{export.file_name}» ({services.KINDS[kind]} за {formats.month(period)}) готовится. "
+                "Ссылка на него появится в списке «Выгрузки для ГИС ЖКХ» ниже, когда он будет готов.",
+            )
+            return HttpResponseRedirect(request.path)
         accounts = Account.objects.aggregate(total=Count("id"), known=Count("id", filter=~Q(service_id="")))
         meters = Meter.objects.filter(is_active=True).aggregate(
             total=Count("id"), known=Count("id", filter=~Q(gis_number=""))
         )
         jobs = ImportJob.objects.filter(kind__in=list(GIS_KINDS)).order_by("-created_at")[:20]
+        exports = list(GisExport.objects.select_related("created_by")[:20])
         upload = reverse("admin:billing_importjob_add")
         ctx = {
             **self.admin_site.each_context(request),
@@ -69,25 +86,19 @@ class GisExchangeAdmin(BackOfficeAdmin):
                 f"{meters['known']} из {meters['total']} "
                 f"{plural(meters['total'], 'прибора', 'приборов', 'приборов')} в работе"
             ),
+            "exports": [(export, services.KINDS.get(export.kind, export.kind)) for export in exports],
+            "waiting": any(e.status in (GisExport.Status.QUEUED, GisExport.Status.RUNNING) for e in exports),
             "jobs": [(job, GIS_KINDS[job.kind]) for job in jobs],
             "uploads": [(f"{upload}?kind={code}", title) for code, title in GIS_KINDS.items()],
             "can_upload": request.user.has_perm("billing.add_importjob"),
         }
         return TemplateResponse(request, "admin/gis/gisexchange/exchange.html", ctx)
 
-    def _export(self, request: HttpRequest, kind: str, period) -> HttpResponse:
-        response = HttpResponse(content_type=XLSX)
-        export = (
-            services.export_payment_documents if kind == "payment-documents" else services.export_readings
-        )
-        written = export(period=period, target=response, actor=request.user, ip=client_ip(request))
-        name = f"gis-{kind}-{period:%Y-%m}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        # The file goes to the browser; what it holds is said on the next back-office page.
-        level = messages.WARNING if _skipped(written) else messages.SUCCESS
-        messages.add_message(request, level, f"{written.summary(period)} Файл {name}.")
-        return response
-
-
-def _skipped(written) -> int:
-    return getattr(written, "without_service_id", 0) or getattr(written, "without_number", 0)
+    def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        export = GisExport.objects.filter(pk=pk, status=GisExport.Status.DONE).first()
+        if export is None or not Path(export.stored_path).is_file():
+            raise Http404
+        stored = Path(export.stored_path).open("rb")  # noqa: SIM115 — FileResponse closes it when sent
+        return FileResponse(stored, as_attachment=True, filename=export.file_name, content_type=XLSX)

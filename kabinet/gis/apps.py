@@ -8,11 +8,14 @@ class GisConfig(AppConfig):
 
     def ready(self) -> None:
         from kabinet.billing.imports import register
+        from kabinet.billing.imports.jobs import add_worker_task
 
-        from . import accounts, meters
+        from . import accounts, meters, services
 
         # The files ГИС gives back are billing import kinds: `import_gis`, `import_billing` and the
         # back-office upload (with its progress and row report) all run them; billing, below this
         # app, never imports it.
         register("gis-accounts", accounts.KIND)
         register("gis-meters", meters.KIND)
+        # The exports asked for in the back-office are written by the same worker.
+        add_worker_task(services.run_queued_exports)

@@ -1,12 +1,21 @@
-"""The exchange's actions: the two exports, each with its audit entry. (The two imports are
-billing import kinds: accounts.py, meters.py.)"""
+"""The exchange's actions: the two exports, each with its audit entry, and their jobs (asked
+for in the back-office, written by the billing worker). (The two imports are billing import
+kinds: accounts.py, meters.py.)"""
 
-from datetime import date
+import logging
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
 
 from kabinet.audit import services as audit
 from kabinet.audit.models import AuditEntry
 
 from . import payment_documents, readings
+from .models import GisExport
+
+logger = logging.getLogger(__name__)
 
 KINDS = {"payment-documents": "платёжные документы", "readings": "показания приборов учёта"}
 
@@ -47,3 +56,61 @@ def export_readings(*, period: date, target, actor=None, ip: str | None = None) 
         },
     )
     return written
+
+
+def queue_export(*, kind: str, period: date, actor) -> GisExport:
+    """Ask the billing worker for a file (`run_queued_exports`): a company's month is minutes of
+    writing, which a back-office request must not wait for."""
+    return GisExport.objects.create(kind=kind, period=period, created_by=actor)
+
+
+def run_queued_exports() -> str:
+    """The billing worker's task: write every queued export; a sentence naming what was written."""
+    _requeue_abandoned()
+    names = []
+    while (export := _claim()) is not None:
+        _write(export)
+        names.append(export.file_name)
+    return f"Выгрузки для ГИС ЖКХ: {', '.join(names)}." if names else ""
+
+
+def _requeue_abandoned() -> None:
+    # A worker killed mid-file left a half-written file nobody links to: write it again.
+    lease = timedelta(minutes=settings.BILLING_IMPORT_LEASE_MINUTES)
+    GisExport.objects.filter(status=GisExport.Status.RUNNING, started_at__lt=timezone.now() - lease).update(
+        status=GisExport.Status.QUEUED, started_at=None
+    )
+
+
+def _claim() -> GisExport | None:
+    """The oldest queued export, taken so that two workers never write the same one."""
+    for export in GisExport.objects.filter(status=GisExport.Status.QUEUED).order_by("created_at")[:5]:
+        taken = GisExport.objects.filter(pk=export.pk, status=GisExport.Status.QUEUED).update(
+            status=GisExport.Status.RUNNING, started_at=timezone.now()
+        )
+        if taken:
+            export.refresh_from_db()
+            return export
+    return None
+
+
+def _write(export: GisExport) -> None:
+    directory = Path(settings.BILLING_IMPORT_DIR) / "gis"  # outside the web root, as uploads
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{export.pk}-{export.file_name}"
+    write = export_payment_documents if export.kind == "payment-documents" else export_readings
+    try:
+        written = write(period=export.period, target=path, actor=export.created_by)
+    except Exception:  # the operator is told on the page; the traceback goes to the log
+        logger.exception("ГИС ЖКХ export %s failed", export.pk)
+        export.status = GisExport.Status.FAILED
+        export.summary = (
+            "Файл не удалось подготовить: ошибка на сервере. Закажите его ещё раз; если ошибка "
+            "повторится, сообщите администратору."
+        )
+    else:
+        export.status = GisExport.Status.DONE
+        export.stored_path = str(path)
+        export.summary = written.summary(export.period)
+    export.finished_at = timezone.now()
+    export.save(update_fields=["status", "stored_path", "summary", "finished_at"])

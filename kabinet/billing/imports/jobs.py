@@ -8,6 +8,7 @@ import datetime
 import re
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -23,6 +24,15 @@ from .registry import KINDS, import_file
 
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".dbf")
 _PROGRESS_SECONDS = 1.0
+# Long work an app above billing hands to the billing worker (ГИС ЖКХ's exports, kabinet/gis):
+# each task does what waits and says what it did in a sentence ("" when nothing waited).
+WORKER_TASKS: list[Callable[[], str]] = []
+
+
+def add_worker_task(task: Callable[[], str]) -> None:
+    """Have the billing worker run `task` in each of its rounds, after the queued imports."""
+    if task not in WORKER_TASKS:
+        WORKER_TASKS.append(task)
 
 
 def queue_import(

@@ -1,6 +1,7 @@
-"""The back-office page «Обмен с ГИС ЖКХ»: the exports as files with a summary, the files ГИС
-returns uploaded with the billing imports' progress and row report."""
+"""The back-office page «Обмен с ГИС ЖКХ»: the exports written by the worker and offered with
+a summary, the files ГИС returns uploaded with the billing imports' progress and row report."""
 
+import re
 from io import BytesIO, StringIO
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from kabinet.audit.models import AuditEntry
 from kabinet.billing.models import Account, ImportJob
 from kabinet.billing.tests.factories import AccountFactory
 from kabinet.core.models import User
@@ -37,20 +39,53 @@ def test_the_page_says_how_many_accounts_and_meters_gis_knows(admin_client, char
     assert 'href="/admin/billing/importjob/add/?kind=gis-accounts"' in page.text
 
 
-def test_the_payment_documents_come_as_a_file_and_the_next_page_says_what_it_holds(
+def test_the_payment_documents_are_written_by_the_worker_and_offered_with_what_they_hold(
     admin_client,
     charged,  # noqa: F811
 ):
-    response = admin_client.post(PAGE, {"kind": "payment-documents", "period": "2026-03"})
+    asked = admin_client.post(PAGE, {"kind": "payment-documents", "period": "2026-03"}, follow=True)
+    waiting = asked.text.replace("\xa0", " ")
 
-    assert response["Content-Disposition"] == 'attachment; filename="gis-payment-documents-2026-03.xlsx"'
-    workbook = openpyxl.load_workbook(BytesIO(response.content))
-    assert workbook["Разделы 1-2"]["A4"].value == "69ТВ123456-01"
-    said = admin_client.get(PAGE).text.replace("\xa0", " ")
+    assert "Файл «gis-payment-documents-2026-03.xlsx» (платёжные документы за март 2026) готовится" in waiting
+    assert "<td>в очереди</td>" in waiting
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in waiting  # follows the worker
+    assert worker_round() == "Выгрузки для ГИС ЖКХ: gis-payment-documents-2026-03.xlsx.\n"
+
+    done = admin_client.get(PAGE).text.replace("\xa0", " ")
+    assert 'http-equiv="refresh"' not in done
     assert (
-        "Платёжные документы за март 2026 для ГИС ЖКХ: 2 документа, 4 строки услуг, 1 строка пеней." in said
+        "Платёжные документы за март 2026 для ГИС ЖКХ: 2 документа, 4 строки услуг, 1 строка пеней." in done
     )
-    assert "Пропущено: 1 лицевой счёт без идентификатора ЖКУ" in said
+    assert "Пропущено: 1 лицевой счёт без идентификатора ЖКУ" in done
+    link = re.search(
+        r'href="(/admin/gis/gisexchange/export/\d+/)" download>gis-payment-documents-2026-03.xlsx<', done
+    )
+    assert link is not None
+    response = admin_client.get(link.group(1))
+    assert response["Content-Disposition"] == 'attachment; filename="gis-payment-documents-2026-03.xlsx"'
+    workbook = openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content)))
+    assert workbook["Разделы 1-2"]["A4"].value == "69ТВ123456-01"
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).count() == 1
+
+
+def test_an_export_that_fails_says_so_and_offers_no_file(admin_client, monkeypatch):
+    def broken(period, target):
+        raise OSError("диск полон")
+
+    monkeypatch.setattr("kabinet.gis.payment_documents.write", broken)
+    admin_client.post(PAGE, {"kind": "payment-documents", "period": "2026-03"})
+    worker_round()
+
+    page = admin_client.get(PAGE).text
+    assert "Файл не удалось подготовить: ошибка на сервере. Закажите его ещё раз" in page
+    assert "<td>не удалось</td>" in page
+    assert "/admin/gis/gisexchange/export/" not in page
+
+
+def worker_round() -> str:
+    out = StringIO()
+    call_command("run_billing_worker", "--once", stdout=out)
+    return out.getvalue()
 
 
 def test_a_bad_month_is_named_beside_the_field(admin_client):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from kabinet.billing.imports.jobs import run_queued_imports
+from kabinet.billing.imports.jobs import WORKER_TASKS, run_queued_imports
 from kabinet.core.worker import run_until_stopped
 
 
@@ -25,4 +25,7 @@ class Command(BaseCommand):
         done = run_queued_imports()
         if done:
             self.stdout.write(f"Загружено файлов: {done}.")
-        return bool(done)
+        said = [sentence for task in WORKER_TASKS if (sentence := task())]
+        for sentence in said:
+            self.stdout.write(sentence)
+        return bool(done or said)
