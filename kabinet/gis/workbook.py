@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from kabinet.billing.imports import read
 from kabinet.billing.imports.read import ImportFileError
 
 # The template's version is written into the workbook's properties (and the first header row),
@@ -114,21 +115,7 @@ def write_row(ws, sheet: Sheet, values: dict[str, object], formats: dict[str, st
 
 def open_workbook(path: Path):
     """The workbook at `path`, read-only; ImportFileError (in Russian) if it is not one."""
-    import zipfile
-
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise ImportFileError(f"Файл «{path}» не найден.") from None
-    except OSError as exc:
-        raise ImportFileError(f"Файл «{path}» не удаётся прочитать: {exc.strerror or exc}.") from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
-        raise ImportFileError(
-            f"Файл «{path.name}» не читается как книга Excel (XLSX): нужен файл, выгруженный из ГИС ЖКХ."
-        ) from None
+    return read.open_workbook(path, hint="нужен файл, выгруженный из ГИС ЖКХ")
 
 
 def _normal(text: object) -> str:

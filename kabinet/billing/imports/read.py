@@ -144,8 +144,9 @@ def _byte_progress(stream: TextIO, path: Path) -> Callable[[], float]:
     return progress
 
 
-def open_workbook(path: Path):
-    """An Excel workbook opened for streaming (openpyxl's read-only mode); the caller closes it."""
+def open_workbook(path: Path, *, hint: str = ""):
+    """An Excel workbook opened for streaming (openpyxl's read-only mode); the caller closes it.
+    `hint` ends the refusal of a file that is no workbook (what file is wanted instead)."""
     import openpyxl  # imported here: CSV imports never need it
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -154,7 +155,9 @@ def open_workbook(path: Path):
     except OSError as exc:
         raise ImportFileError(_os_error_text(path, exc)) from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
-        raise ImportFileError(f"Файл «{path.name}» не читается как книга Excel (XLSX).") from None
+        raise ImportFileError(
+            f"Файл «{path.name}» не читается как книга Excel (XLSX)" + (f": {hint}." if hint else ".")
+        ) from None
 
 
 @contextmanager
