@@ -26,6 +26,21 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def upload_page(chromium, live_server, operator, *, width: int, height: int):
+    """The back-office upload page, signed in as the operator, at `width` px."""
+    context = chromium.new_context(viewport={"width": width, "height": height}, locale="ru-RU")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/billing/importjob/add/")
+    sign_in_to_back_office(page, operator, "operator-pass-2026")
+    return context, page
+
+
+def choose_a_new_accruals_layout(page, export) -> None:
+    page.get_by_label("Что в файле").select_option(label="Начисления")
+    page.get_by_label("Формат файла").select_option(label="Другой — сопоставить столбцы")
+    page.locator("#id_upload").set_input_files(str(export))
+
+
 def test_an_operator_maps_a_new_csv_once_and_sees_the_summary(
     chromium, live_server, operator, settings, tmp_path
 ):
@@ -35,14 +50,9 @@ def test_an_operator_maps_a_new_csv_once_and_sees_the_summary(
     AccountFactory(number="1000000002")
     export = tmp_path / "начисления-октябрь.csv"
     export.write_bytes(EXPORT.encode("cp1251"))
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/admin/billing/importjob/add/")
-    sign_in_to_back_office(page, operator, "operator-pass-2026")
+    context, page = upload_page(chromium, live_server, operator, width=1280, height=900)
 
-    page.get_by_label("Что в файле").select_option(label="Начисления")
-    page.get_by_label("Формат файла").select_option(label="Другой — сопоставить столбцы")
-    page.locator("#id_upload").set_input_files(str(export))
+    choose_a_new_accruals_layout(page, export)
     shoot(page, "admin-profile-01-upload")
     page.get_by_role("button", name="Загрузить", exact=True).click()
 
@@ -87,13 +97,8 @@ def test_the_columns_page_fits_a_phone(chromium, live_server, operator, settings
     AccountFactory(number="1000000001")
     export = tmp_path / "export.csv"
     export.write_bytes(EXPORT.encode("cp1251"))
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/admin/billing/importjob/add/")
-    sign_in_to_back_office(page, operator, "operator-pass-2026")
-    page.get_by_label("Что в файле").select_option(label="Начисления")
-    page.get_by_label("Формат файла").select_option(label="Другой — сопоставить столбцы")
-    page.locator("#id_upload").set_input_files(str(export))
+    context, page = upload_page(chromium, live_server, operator, width=390, height=844)
+    choose_a_new_accruals_layout(page, export)
     shoot(page, "admin-profile-01-upload")
     assert no_sideways_scroll(page)
     page.get_by_role("button", name="Загрузить", exact=True).click()
@@ -106,10 +111,7 @@ def test_the_columns_page_fits_a_phone(chromium, live_server, operator, settings
 
 def test_the_upload_form_shows_only_the_choices_that_fit_the_kind(chromium, live_server, operator):
     ensure_built_in_profiles(ImportProfile)
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/admin/billing/importjob/add/")
-    sign_in_to_back_office(page, operator, "operator-pass-2026")
+    context, page = upload_page(chromium, live_server, operator, width=1280, height=900)
     bank_profile, layout = page.get_by_label("Профиль реестра банка"), page.get_by_label("Формат файла")
 
     page.get_by_label("Что в файле").select_option(label="Начисления")
