@@ -48,6 +48,7 @@ def test_the_payment_documents_are_written_by_the_worker_and_offered_with_what_t
 
     assert "Файл «gis-payment-documents-2026-03.xlsx» (платёжные документы за март 2026) готовится" in waiting
     assert "<td>в очереди</td>" in waiting
+    assert "Платёжные документы за март 2026, заказан" in waiting
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in waiting  # follows the worker
     assert worker_round() == "Выгрузки для ГИС ЖКХ: gis-payment-documents-2026-03.xlsx.\n"
 
