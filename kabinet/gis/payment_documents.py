@@ -323,7 +323,8 @@ def _documents_data(
     minute for its file)."""
     rows = balances.iterator(chunk_size=chunk)
     while group := list(islice(rows, chunk)):
-        numbers = [balance.account.number for balance in group]
+        # Accounts without an ИЖКУ are only counted as skipped: nothing of theirs is read.
+        numbers = [balance.account.number for balance in group if balance.account.service_id]
         accruals = defaultdict(list)
         for accrual in (
             Accrual.objects.filter(account__in=numbers, period=period)
