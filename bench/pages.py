@@ -80,6 +80,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--tries", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--kept-only", action="store_true", help="skip the pages made afresh (kept off)")
     parser.add_argument("--only", default="", help="comma-separated: main,small,history (default all three)")
     return parser.parse_args()
 
@@ -351,8 +352,15 @@ def show(name: str, tries: list[dict], bare_rps: float | None) -> dict:
     return best
 
 
-def bench_database(label: str, database_url: str, args, pages: list[tuple[str, str]], bare) -> dict:
+def bench_database(
+    label: str, database_url: str, args, pages: list[tuple[str, str]], bare, *, fresh: bool = False
+) -> dict:
+    """`fresh`: Kabinet with its kept pages off (KABINET_KEEP_PAGES=0), every page made afresh,
+    as a resident gets it after an import, a payment or a reading of theirs."""
     env = environment(database_url, args.redis, f"bench-pages-{label}")
+    if fresh:
+        env["KABINET_KEEP_PAGES"] = "0"
+        label = f"{label}, made afresh"
     keys = prepare_residents_in_child(env)
     server = start_server(env, args.port, args.workers)
     results = {}
@@ -426,6 +434,25 @@ def check_page(port: int, path: str, key: str, *, pdf: bool, quiet: bool = False
             print(f"  {path}: {answer.status}, {len(body)} bytes")
 
 
+def print_flatness(how: str, results: dict, history: int) -> None:
+    """The main and the history database against the small one, page by page."""
+    if "small" not in results:
+        return
+    for label, what in (("main", "10× the accounts"), ("history", f"{history} monthly files")):
+        if label not in results:
+            continue
+        for page in ("overview", "charges"):
+            base, other = results["small"][page], results[label][page]
+            db_ratio = "next to nothing in both"
+            if base["db_ms"] >= 0.01:
+                db_ratio = f"×{other['db_ms'] / base['db_ms']:.2f}"
+            print(
+                f"flat at {what} ({how}): {page} server CPU {other['cpu_ms']:.2f} ms vs "
+                f"{base['cpu_ms']:.2f} ms (×{other['cpu_ms'] / base['cpu_ms']:.2f}), PostgreSQL "
+                f"{other['db_ms']:.2f} ms vs {base['db_ms']:.2f} ms ({db_ratio})"
+            )
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -477,31 +504,32 @@ def main() -> None:
         app="bare_view:application",
         extra=("--pythonpath", str(ROOT / "bench")),
     )
-    results = {}
+    results, fresh = {}, {}
     try:
         for label in only:
             pages = PAGES if label == "main" else PAGES[:2]
             results[label] = bench_database(label, shapes[label][0], args, pages, bare)
+            if not args.kept_only:  # the receipt is kept as a file either way
+                fresh[label] = bench_database(label, shapes[label][0], args, PAGES[:3], bare, fresh=True)
     finally:
         bare.send_signal(signal.SIGTERM)
         bare.wait(timeout=30)
-    if "small" in results:
-        for label, what in (("main", "10× the accounts"), ("history", f"{args.history} monthly files")):
-            if label not in results:
-                continue
-            for page in ("overview", "charges"):
-                base, other = results["small"][page], results[label][page]
-                db_ratio = "next to nothing in both"
-                if base["db_ms"] >= 0.01:
-                    db_ratio = f"×{other['db_ms'] / base['db_ms']:.2f}"
-                print(
-                    f"flat at {what}: {page} server CPU {other['cpu_ms']:.2f} ms vs {base['cpu_ms']:.2f} ms "
-                    f"(×{other['cpu_ms'] / base['cpu_ms']:.2f}), PostgreSQL {other['db_ms']:.2f} ms vs "
-                    f"{base['db_ms']:.2f} ms ({db_ratio})"
-                )
+    for how, measured in (("kept", results), ("made afresh", fresh)):
+        print_flatness(how, measured, args.history)
     main_results = results.get("main") or next(iter(results.values()))
     overview, bare_best = main_results["overview"], main_results["bare"]
     receipt = main_results.get("receipt")
+    if fresh:
+        made = fresh.get("main") or next(iter(fresh.values()))
+        print(
+            "made afresh: "
+            + "; ".join(
+                f"{page}/bare {made[page]['rps'] / made['bare']['rps']:.2f}, {page} CPU "
+                f"{made[page]['cpu_ms']:.1f} ms, PostgreSQL {made[page]['db_ms']:.2f} ms, "
+                f"p99 {made[page]['p99']:.0f} ms"
+                for page in ("overview", "charges")
+            )
+        )
     print(
         f"overview/bare: {overview['rps'] / bare_best['rps']:.2f}, "
         f"overview CPU: {overview['cpu_ms']:.1f} ms, "

@@ -150,6 +150,18 @@ DATABASES = {
         conn_health_checks=envbool("DATABASE_CONN_HEALTH_CHECKS", "1"),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and a statement asked for the `prepare_threshold`-th time
+    # on a connection prepared: each cabinet page's few queries are then not parsed and planned
+    # again per request (half of PostgreSQL's time per page, bench/pages.py). The connections are
+    # kept (DATABASE_CONN_MAX_AGE) and go straight to PostgreSQL; a pooler in transaction mode
+    # in between would need its own prepared-statement support (PgBouncer's
+    # max_prepared_statements) or DATABASE_PREPARE_THRESHOLD=0 (off).
+    threshold = envint("DATABASE_PREPARE_THRESHOLD", 5)
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": threshold or None,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the worker write to one file: wait for the lock instead of failing,
     # take it at BEGIN so two writers never deadlock, and let readers go on during a write.
@@ -407,6 +419,10 @@ if REDIS_URL:
     # Sessions in the database, read through Redis; while Redis is away they come from the
     # database alone (kabinet.core.cache turns its calls into misses).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Cabinet pages kept as rendered in the shared cache until what they show changes
+# (kabinet.core.keptpages). Off: every page is made afresh — to rule them out when a page looks
+# stale, and for bench/pages.py's «made afresh» figures.
+KEEP_PAGES = envbool("KABINET_KEEP_PAGES", "1")
 
 # Rate-limit counters (kabinet.core.counters) never live in the general cache, which drops
 # entries when it fills: in Redis (RATE_LIMIT_REDIS_URL, REDIS_URL by default; the Redis must

@@ -73,7 +73,7 @@ def csrf_marker(request: HttpRequest) -> dict:
 def page_key(request: HttpRequest, *, user_id: object, variant: str, params: tuple[str, ...]) -> str | None:
     """Where the page of this request is kept: per user, path, the view's `variant` and the
     query `params` it allows; None when it is not to be kept (other parameters, messages)."""
-    if request.method != "GET" or not shared_cache() or _messages_waiting(request):
+    if request.method != "GET" or not settings.KEEP_PAGES or not shared_cache() or _messages_waiting(request):
         return None
     query = []
     for name, values in request.GET.lists():
