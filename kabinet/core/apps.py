@@ -16,7 +16,7 @@ class CoreConfig(AppConfig):
         from .caching import keep_until_saved
         from .models import Company
 
-        keep_until_saved(Company)
+        keep_until_saved(Company, every_page=True)
         from . import stamps
         from .models import User
 

@@ -11,8 +11,10 @@ Without Redis the cache is a database table (settings.CACHES): reading a row fro
 reading the row itself does, so then nothing is kept and the row is read as before.
 """
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
@@ -30,6 +32,53 @@ def kept_key(model: type[models.Model], pk: object) -> str:
     return f"kept:{model._meta.label_lower}:{pk}"
 
 
+# Keys of values every cabinet page reads (the company, the reading schedule, the latest news),
+# named by their apps (`read_on_every_page`): a page reads them in the same round trip to the
+# cache as its other kept values (`prefetched`), not in one each.
+_EVERY_PAGE: list[str] = []
+# What `prefetched` read for the request under way: (the keys asked for, what was found).
+_fetched: ContextVar[tuple[frozenset[str], dict[str, Any]] | None] = ContextVar("kabinet_kept", default=None)
+
+
+def read_on_every_page(key: str) -> None:
+    if key not in _EVERY_PAGE:
+        _EVERY_PAGE.append(key)
+
+
+@contextmanager
+def prefetched(keys: Iterable[str]) -> Iterator[None]:
+    """Within: `get` and `get_many` answer these keys and those read on every page as read
+    here, in one round trip."""
+    wanted = [*keys, *_EVERY_PAGE]
+    if not wanted or not shared_cache():
+        yield
+        return
+    token = _fetched.set((frozenset(wanted), cache.get_many(wanted)))
+    try:
+        yield
+    finally:
+        _fetched.reset(token)
+
+
+def get_many(keys: list[str]) -> dict[str, Any]:
+    """The values under `keys`: as `prefetched` read them when it read them all, else asked now.
+    The answer is what `prefetched` holds: what a caller adds to it is seen by the next call."""
+    fetched = _fetched.get()
+    if fetched is None or not fetched[0].issuperset(keys):
+        return cache.get_many(keys)
+    return fetched[1]
+
+
+def get(key: str) -> Any:
+    return get_many([key]).get(key)
+
+
+def _forget_prefetched(key: str) -> None:
+    fetched = _fetched.get()
+    if fetched is not None:
+        fetched[1].pop(key, None)
+
+
 def shared_cache() -> bool:
     """Whether the cache is worth keeping values in: not when it is a database table."""
     return not isinstance(caches["default"], DatabaseCache)
@@ -40,7 +89,7 @@ def kept(model: type[M], pk: object, make: Callable[[], M]) -> M:
     if not shared_cache():
         return make()
     key = kept_key(model, pk)
-    value = cache.get(key)
+    value = get(key)
     if value is None:
         value = make()
         cache.set(key, value, KEPT_SECONDS)
@@ -48,13 +97,17 @@ def kept(model: type[M], pk: object, make: Callable[[], M]) -> M:
 
 
 def forget(key: str) -> None:
+    _forget_prefetched(key)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 
 
-def keep_until_saved(model: type[models.Model], *, key: str | None = None) -> None:
+def keep_until_saved(model: type[models.Model], *, key: str | None = None, every_page: bool = False) -> None:
     """Forget the kept row of `model` (or the value under `key`, read from rows of `model`)
-    whenever one is saved or deleted (called from `ready()`)."""
+    whenever one is saved or deleted (called from `ready()`). `every_page`: the cabinet's pages
+    read it (the kept row of pk 1), so it comes with their other kept values (`prefetched`)."""
+    if every_page:
+        read_on_every_page(key or kept_key(model, 1))
 
     def changed(sender, instance, **kwargs) -> None:
         forget(key or kept_key(sender, instance.pk))

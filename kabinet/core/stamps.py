@@ -23,9 +23,8 @@ next call here; a kept value lives KEPT_SECONDS at most whatever happens.
 """
 
 import secrets
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +32,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from . import caching
 from .caching import KEPT_SECONDS, shared_cache
 
 BILLING = "billing"
@@ -42,9 +42,6 @@ SITE = "site"
 STAMP_SECONDS = 24 * 3600
 
 _owed: set[str] = set()  # stamps whose new number Redis did not take (it was away)
-# What `prefetched` read for the request under way: (the keys asked for, what was found).
-_Fetched = tuple[frozenset[str], dict[str, Any]]
-_fetched: ContextVar[_Fetched | None] = ContextVar("kabinet_stamps", default=None)
 
 
 def user(pk: object) -> str:
@@ -121,10 +118,7 @@ def read(keys: Iterable[str], names: Iterable[str]) -> tuple[dict[str, Any], dic
     if _owed:
         _renew(set())
     keys, names = list(keys), list(names)
-    wanted = keys + [_key(n) for n in names]
-    fetched = _fetched.get()
-    fresh = fetched is None or not fetched[0].issuperset(wanted)
-    found = cache.get_many(wanted) if fresh else fetched[1]
+    found = caching.get_many(keys + [_key(n) for n in names])
     stamps = {name: found.get(_key(name)) for name in names}
     for name, stamp in stamps.items():
         if stamp is None:
@@ -134,19 +128,11 @@ def read(keys: Iterable[str], names: Iterable[str]) -> tuple[dict[str, Any], dic
     return {k: found[k] for k in keys if k in found}, stamps
 
 
-@contextmanager
-def prefetched(keys: list[str], names: list[str]) -> Iterator[None]:
+def prefetched(keys: list[str], names: list[str]) -> AbstractContextManager[None]:
     """Within: `read` and `lookup` take these values and stamps as read here, all in one round
-    trip, instead of one each (a page and the signed-in user, looked up one after the other)."""
-    if not (keys or names) or not shared_cache():
-        yield
-        return
-    wanted = keys + [_key(n) for n in names]
-    token = _fetched.set((frozenset(wanted), cache.get_many(wanted)))
-    try:
-        yield
-    finally:
-        _fetched.reset(token)
+    trip with the values every page reads (kabinet.core.caching), instead of one each (a page
+    and the signed-in user, looked up one after the other)."""
+    return caching.prefetched(keys + [_key(n) for n in names])
 
 
 def lookup(key: str, names: Iterable[str]) -> tuple[Any, dict[str, int | None]]:

@@ -15,7 +15,7 @@ class MetersConfig(AppConfig):
         from . import bank, imports
         from .models import Building, Meter, Reading, ReadingSchedule
 
-        keep_until_saved(ReadingSchedule)
+        keep_until_saved(ReadingSchedule, every_page=True)
         # Kept pages show the reading window (the company's or the house's) and the meters.
         for model in (ReadingSchedule, Building, Meter, Reading):
             stamps.watch(model, stamps.site_rows)

@@ -12,7 +12,7 @@ class PublicConfig(AppConfig):
         from .models import NewsItem
         from .selectors import LATEST_NEWS_KEY
 
-        keep_until_saved(NewsItem, key=LATEST_NEWS_KEY)
+        keep_until_saved(NewsItem, key=LATEST_NEWS_KEY, every_page=True)
         from kabinet.core import stamps
 
         stamps.watch(NewsItem, stamps.site_rows)  # the overview shows the latest news

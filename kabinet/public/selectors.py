@@ -33,7 +33,7 @@ def latest_news_until(*, limit: int = 3) -> tuple[list[NewsItem], datetime.datet
     if limit > LATEST_NEWS_KEPT or not caching.shared_cache():
         return list(published_news()[:limit]), None
     now = timezone.now()
-    kept = cache.get(LATEST_NEWS_KEY)
+    kept = caching.get(LATEST_NEWS_KEY)
     if kept is None or (kept[1] is not None and now >= kept[1]):
         items = list(published_news()[:LATEST_NEWS_KEPT])
         due = (

@@ -15,6 +15,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from kabinet.billing.tests.history import PASSWORD, make_history, resident_with
+from kabinet.core import stamps
 from kabinet.core.keptpages import CSRF_MARKER
 from kabinet.meters.models import ReadingSchedule
 
@@ -88,6 +89,31 @@ def test_a_kept_page_is_served_with_one_read_of_the_cache(ivanov, ivanov_account
 
     assert "14 110,78 ₽" in text(client.get(reverse("residents:cabinet")))
     assert calls == ["get_many"]  # the user, the page and their stamps together (the session: Redis's)
+
+
+def test_a_page_made_afresh_reads_the_company_the_window_and_the_news_in_one_trip(
+    ivanov, ivanov_account, monkeypatch
+):
+    client = browser(ivanov_account.number)
+    client.get(reverse("residents:cabinet"))  # the company, the window, the news kept
+    stamps.changed(stamps.BILLING)  # an import: the kept page goes, the settings rows stay
+    backend, calls = caches["default"], []
+    for name in ("get", "get_many", "add", "set", "set_many", "delete"):
+        monkeypatch.setattr(backend, name, counted(getattr(backend, name), name, calls))
+
+    assert "14 110,78 ₽" in text(client.get(reverse("residents:cabinet")))
+    assert calls == ["get_many", "set"]  # read together; the new page kept
+
+
+@override_settings(KEEP_PAGES=False)
+def test_with_kept_pages_switched_off_every_page_is_made_afresh(ivanov, ivanov_account, monkeypatch):
+    client = browser(ivanov_account.number)
+    client.get(reverse("residents:cabinet"))
+    backend, calls = caches["default"], []
+    monkeypatch.setattr(backend, "set", counted(backend.set, "set", calls))
+
+    assert "14 110,78 ₽" in text(client.get(reverse("residents:cabinet")))
+    assert calls == []  # nothing kept: the page was made from the database
 
 
 def test_each_resident_gets_their_own_kept_page(company, ivanov, ivanov_account, neighbour_account):
