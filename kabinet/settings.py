@@ -128,6 +128,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "kabinet" / "core" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # `{% url %}` reversing each address once per process (kabinet/core/templatetags/urls.py).
+            "builtins": ["kabinet.core.templatetags.urls"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

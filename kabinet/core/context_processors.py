@@ -35,18 +35,13 @@ def menu_urls(script_prefix: str) -> list[tuple[str, str]]:
 
 
 @functools.cache
-def frame_urls(script_prefix: str) -> dict[str, str]:
-    """The addresses every page's head, header and footer link to, made once per process (the
-    static files' hashed names are fixed until the next deployment restarts it)."""
+def frame_static(script_prefix: str) -> dict[str, str]:
+    """The static files every page's head names, by their hashed names: looked up once per
+    process (they are fixed until the next deployment restarts it)."""
     return {
         "favicon": static("core/favicon.svg"),
         "css": static("core/site.css"),
         "js": static("core/site.js"),
-        "home": reverse("public:home"),
-        "logout": reverse("residents:logout"),
-        "privacy": reverse("residents:policy", args=["privacy"]),
-        "consent": reverse("residents:policy", args=["consent"]),
-        "disclosure": reverse("public:disclosure"),
     }
 
 
@@ -74,5 +69,5 @@ def site(request: HttpRequest) -> dict:
         "company": Company.load(),
         "menu": menu,
         "menu_items": menu_items(prefix, tuple(item["current"] for item in menu)),
-        "frame_urls": frame_urls(prefix),
+        "frame_static": frame_static(prefix),
     }

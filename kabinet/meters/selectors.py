@@ -95,7 +95,12 @@ class ReadingsPage:
 
 def readings_page(*, account: Account, today: date | None = None) -> ReadingsPage:
     today = today or local_today()
-    meters = list(account_meters([account]).order_by("service", "serial_number"))
+    # The account is the one given: not joined again for each meter (a third of the query's
+    # columns, and of the time the ORM takes to build it).
+    active = Meter.objects.filter(account=account, is_active=True).select_related("building")
+    meters = list(active.order_by("service", "serial_number"))
+    for meter in meters:
+        meter.account = account
     history = _history(meters)
     cards = [MeterCard(meter=m, history=history[m.pk], overdue=m.check_overdue(today)) for m in meters]
     window = meter_window(meters[0], today=today) if meters else window_for(None, today=today)
