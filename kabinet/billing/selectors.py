@@ -49,6 +49,20 @@ class ChargeLine:
     def is_penalty(self) -> bool:
         return self.accrual.service.is_penalty
 
+    @functools.cached_property
+    def shown(self) -> dict[str, str]:
+        """The line's cells on the charges page, as written there: «—» for nothing (made here
+        at once: eight lines of filters and conditions cost the page a good part of its time)."""
+        a = self.accrual
+        return {
+            "volume": "—" if a.volume is None else f"{quantity(a.volume)} {self.unit_shown}".rstrip(),
+            "tariff": "—" if a.tariff is None else number(a.tariff),
+            "accrued": number(a.accrued),
+            "recalculation": number(a.recalculation) if a.recalculation else "—",
+            "benefit": number(a.benefit) if a.benefit else "—",
+            "to_pay": number(a.to_pay),
+        }
+
     @property
     def explanation(self) -> list[str]:
         a = self.accrual
