@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max, Min, QuerySet
 
+from kabinet.core import rows
 from kabinet.core.formats import money, number, places, quantity
 
 from .models import Account, AccountPeriod, Accrual, Payment, Service, VolumeSource
@@ -258,46 +259,29 @@ _BALANCE_UNREAD = object()
 
 
 @functools.cache
-def _month_reader(vendor: str) -> tuple[str, list, int]:
-    """(SQL, converters by column, the number of the accrual's columns) of a month's accruals
-    with their services, as the ORM would read them with `select_related("service")`: made
+def _month_sql(vendor: str) -> str:
+    """A month's accruals with their services, as `select_related("service")` reads them: written
     once per process (building this query cost the «Начисления» page more than running it)."""
-    accrual_fields, service_fields = Accrual._meta.concrete_fields, Service._meta.concrete_fields
     quote = connection.ops.quote_name
-    columns = [f"a.{quote(f.column)}" for f in accrual_fields]
-    columns += [f"s.{quote(f.column)}" for f in service_fields]
-    sql = (
-        f"SELECT {', '.join(columns)} FROM billing_accrual a JOIN billing_service s ON s.code = a.service_id "
-        f"WHERE a.account_id = %s AND a.period = %s ORDER BY s.{quote('order')}, s.name"
+    return (
+        f"SELECT {rows.of(Accrual).columns('a')}, {rows.of(Service).columns('s')} FROM billing_accrual a "
+        "JOIN billing_service s ON s.code = a.service_id WHERE a.account_id = %s AND a.period = %s "
+        f"ORDER BY s.{quote('order')}, s.name"
     )
-    converters = []
-    for model, fields in ((Accrual, accrual_fields), (Service, service_fields)):
-        for f in fields:
-            column = f.get_col(model._meta.db_table)
-            functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            converters.append((functions, column))
-    return sql, converters, len(accrual_fields)
 
 
 def month_accruals(account: Account, period: date) -> list[Accrual]:
     """The month's accruals of the account, each with its service, in the services' order."""
-    sql, converters, split = _month_reader(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [account.number, period])
-        rows = cursor.fetchall()
-    accrual_names = [f.attname for f in Accrual._meta.concrete_fields]
-    service_names = [f.attname for f in Service._meta.concrete_fields]
+        cursor.execute(_month_sql(connection.vendor), [account.number, period])
+        found = cursor.fetchall()
+    accrual, service = rows.of(Accrual), rows.of(Service)
     service_field = Accrual._meta.get_field("service")
     accruals = []
-    for row in rows:
-        values = list(row)
-        for at, (functions, column) in enumerate(converters):
-            for convert in functions:
-                values[at] = convert(values[at], column, connection)
-        accrual = Accrual.from_db(connection.alias, accrual_names, values[:split])
-        service = Service.from_db(connection.alias, service_names, values[split:])
-        service_field.set_cached_value(accrual, service)
-        accruals.append(accrual)
+    for row in found:
+        line = accrual.instance(row[: accrual.width])
+        service_field.set_cached_value(line, service.instance(row[accrual.width :]))
+        accruals.append(line)
     return accruals
 
 

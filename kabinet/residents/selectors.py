@@ -1,12 +1,14 @@
 import contextlib
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kabinet.billing.models import Account
-from kabinet.core import normalize
+from kabinet.core import normalize, rows
 
 from . import codes
 from .models import ConfirmationCode, RegistrationRequest, Resident, ResidentAccount
@@ -55,16 +57,21 @@ def approved_request(account_number: str) -> RegistrationRequest | None:
     ).first()
 
 
-# Every cabinet page reads the resident's accounts (the frame's account switcher): a raw query
-# written out once costs half of the same query built by the ORM on each page.
-_RESIDENT_ACCOUNTS_SQL = (
-    "SELECT a.* FROM billing_account a JOIN residents_residentaccount l ON l.account_id = a.id "
-    "WHERE l.resident_id = %s ORDER BY a.number"
-)
+# Every cabinet page reads the resident's accounts (the frame's account switcher): SQL written
+# out once (kabinet.core.rows) costs a fraction of the same query built by the ORM on each page.
+@functools.cache
+def _resident_accounts_sql(vendor: str) -> str:
+    return (
+        f"SELECT {rows.of(Account).columns('a')} FROM billing_account a JOIN residents_residentaccount l "
+        "ON l.account_id = a.id WHERE l.resident_id = %s ORDER BY a.number"
+    )
 
 
 def resident_accounts(resident: Resident) -> list[Account]:
-    return list(Account.objects.raw(_RESIDENT_ACCOUNTS_SQL, [resident.pk]))
+    with connection.cursor() as cursor:
+        cursor.execute(_resident_accounts_sql(connection.vendor), [resident.pk])
+        found = cursor.fetchall()
+    return [rows.of(Account).instance(row) for row in found]
 
 
 def find_resident(login: str) -> Resident | None:
