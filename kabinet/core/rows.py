@@ -23,6 +23,7 @@ class Reader:
         self.width = len(self.fields)
         self._converters: list[tuple[list[Callable], object]] | None = None
 
+    @functools.lru_cache(maxsize=8)  # noqa: B019 (readers live as long as the process)
     def columns(self, alias: str) -> str:
         quote = connection.ops.quote_name
         return ", ".join(f"{alias}.{quote(f.column)}" for f in self.fields)
