@@ -21,7 +21,8 @@ class Reader:
         self.fields = model._meta.concrete_fields
         self.names = [f.attname for f in self.fields]
         self.width = len(self.fields)
-        self._converters: list[tuple[list[Callable], object]] | None = None
+        # (the column's place, its converters, the column) of the columns that need converting.
+        self._converters: list[tuple[int, list[Callable], object]] | None = None
 
     @functools.lru_cache(maxsize=8)  # noqa: B019 (readers live as long as the process)
     def columns(self, alias: str) -> str:
@@ -31,12 +32,13 @@ class Reader:
     def _converted(self, values: Sequence[object]) -> list[object]:
         if self._converters is None:
             self._converters = []
-            for f in self.fields:
+            for at, f in enumerate(self.fields):
                 column = f.get_col(self.model._meta.db_table)
                 functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-                self._converters.append((functions, column))
+                if functions:
+                    self._converters.append((at, functions, column))
         out = list(values)
-        for at, (functions, column) in enumerate(self._converters):
+        for at, functions, column in self._converters:
             for convert in functions:
                 out[at] = convert(out[at], column, connection)
         return out
