@@ -38,3 +38,12 @@ def plural(value, forms: str) -> str:
     """{{ n|plural:"минуту,минуты,минут" }} -> the word alone; the number is the template's."""
     one, few, many = forms.split(",")
     return formats.plural(int(value), one, few, many)
+
+
+_NOT_DIALLED = str.maketrans("", "", " -()")
+
+
+@register.filter
+def tel(value) -> str:
+    """«+7 (342) 200-00-00» -> «+73422000000», for a `tel:` link: one filter, not four `cut`s."""
+    return str(value or "").translate(_NOT_DIALLED)
