@@ -26,7 +26,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from billing_data import ROOT, fresh_accounts, ratio_line, run_sql
+
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kabinet.settings")
 
@@ -88,37 +89,15 @@ def write_file(path: Path, numbers: list[str]) -> int:
 
 
 def prepare_database(accounts: int) -> list[str]:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    from kabinet.billing.models import Account
-
-    if connection.vendor != "postgresql":
-        sys.exit("The benchmark compares with PostgreSQL's COPY: set DATABASE_URL to a PostgreSQL database.")
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        # CASCADE: other apps' tables (online payments, meters…) refer to these; the benchmark's
-        # database is its own.
-        cursor.execute(
-            "TRUNCATE billing_accountperiod, billing_accrual, billing_payment, billing_account CASCADE"
-        )
-    numbers = [f"{2_000_000_000 + n}" for n in range(accounts)]
-    Account.objects.bulk_create(
-        [Account(number=n, holder_name="Иванов Иван Иванович", address="г. Тверь") for n in numbers],
-        batch_size=5000,
+    numbers = fresh_accounts(
+        accounts,
+        tables="billing_accountperiod, billing_accrual, billing_payment, billing_account",
+        town="г. Тверь",
     )
     connection.close()
     return numbers
-
-
-def run_sql(sql: str) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
 
 
 # Before each import: accruals and balances as the first import finds them.
@@ -184,11 +163,8 @@ def main() -> None:
             run_sql(CHECKPOINT)
             copies.append(time_copy(path))
             print(f"try {attempt}: import_billing {seconds:.1f} s, COPY {copies[-1]:.1f} s")
-    import_seconds, copy_seconds = min(imports), min(copies)
-    import_rate, copy_rate = rows / import_seconds, rows / copy_seconds
-    print(f"import_billing: {import_seconds:.1f} s, {import_rate:,.0f} rows/s".replace(",", " "))
-    print(f"COPY:           {copy_seconds:.1f} s, {copy_rate:,.0f} rows/s".replace(",", " "))
-    print(f"import/COPY ratio: {import_rate / copy_rate:.2f}, peak RSS: {peak_rss / 2**20:.0f} MB")
+    for line in ratio_line(rows, min(imports), min(copies), peak_rss):
+        print(line)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from billing_data import ROOT, fresh_accounts, ratio_line, run_sql
+
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kabinet.settings")
 
@@ -64,10 +65,6 @@ NAMES = [
     "Сидоров Пётр Николаевич",
     "Кузнецова Мария Олеговна",
 ]
-
-
-def account_numbers(accounts: int) -> list[str]:
-    return [f"{2_000_000_000 + n}" for n in range(accounts)]
 
 
 def write_files(registry: Path, plain: Path, numbers: list[str], rows: int) -> tuple[int, Decimal]:
@@ -117,30 +114,17 @@ def write_files(registry: Path, plain: Path, numbers: list[str], rows: int) -> t
 
 
 def prepare_database(accounts: int) -> list[str]:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
+    numbers = fresh_accounts(
+        accounts,
+        tables="billing_accountperiod, billing_accrual, billing_payment, billing_unmatchedpayment, "
+        "billing_paymentregistry, billing_account",
+        town="г. Пермь",
+    )
     from kabinet.billing.balances import rebuild_balances
     from kabinet.billing.models import Account
 
-    if connection.vendor != "postgresql":
-        sys.exit("The benchmark compares with PostgreSQL's COPY: set DATABASE_URL to a PostgreSQL database.")
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        # CASCADE: other apps' tables (online payments, meters…) refer to these; the benchmark's
-        # database is its own.
-        cursor.execute(
-            "TRUNCATE billing_accountperiod, billing_accrual, billing_payment, billing_unmatchedpayment, "
-            "billing_paymentregistry, billing_account CASCADE"
-        )
-    numbers = account_numbers(accounts)
-    Account.objects.bulk_create(
-        [Account(number=n, holder_name="Иванов Иван Иванович", address="г. Пермь") for n in numbers],
-        batch_size=5000,
-    )
     with connection.cursor() as cursor:
         # Two months of accruals (a line each, the month's total) and their balances.
         cursor.execute(
@@ -163,13 +147,6 @@ def prepare_database(accounts: int) -> list[str]:
     rebuild_balances(Account.objects.values_list("id", flat=True))
     connection.close()
     return numbers
-
-
-def run_sql(sql: str) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
 
 
 # Before each import: the books as the registry first found them, October's payments in them
@@ -259,11 +236,9 @@ def main() -> None:
                 f"COPY {copies[-1]:.1f} s"
             )
         print(f"  {summary}")
-    import_seconds, copy_seconds = min(imports), min(copies)
-    import_rate, copy_rate = rows / import_seconds, rows / copy_seconds
-    print(f"import_billing: {import_seconds:.1f} s, {import_rate:,.0f} rows/s".replace(",", " "))
-    print(f"COPY:           {copy_seconds:.1f} s, {copy_rate:,.0f} rows/s".replace(",", " "))
-    line = f"import/COPY ratio: {import_rate / copy_rate:.2f}, peak RSS: {peak_rss / 2**20:.0f} MB"
+    *rates, line = ratio_line(rows, min(imports), min(copies), peak_rss)
+    for text in rates:
+        print(text)
     if args.accruals:
         accruals = (
             subprocess.run(

@@ -95,11 +95,11 @@ def rebuild_balances(
             f"SELECT b.account_id, b.period, {money.format('b.closing - b.accrued + b.paid')}, "
             f"{money.format('b.accrued')}, {money.format('b.paid')}, {money.format('b.closing')}, {due}, "
             "b.charged FROM (SELECT m.account_id, m.period, m.accrued, m.paid, m.charged, "
-            f"{'' if since is None else 'COALESCE(o.closing_balance, 0) + '}"
+            f"{_closing_before(since)}"
             # ROWS, not the default RANGE: a month comes once per account, and no peers are sought.
             "SUM(m.accrued - m.paid) OVER (PARTITION BY m.account_id ORDER BY m.period "
             "ROWS UNBOUNDED PRECEDING) AS closing "
-            f"FROM ({_months(scope, batch, from_since)}) m{_closing_before(scope, since)}) b",
+            f"FROM ({_months(scope, batch, from_since)}) m) b",
             [] if batch is None else [list(batch_periods)],
         )
         written = cursor.rowcount
@@ -115,15 +115,15 @@ def _date(value: datetime.date) -> str:
     return f"'{value.isoformat()}'"
 
 
-def _closing_before(scope: str, since: datetime.date | None) -> str:
-    """A join of each account's closing balance of its latest month before `since` (`o`)."""
+def _closing_before(since: datetime.date | None) -> str:
+    """Each account's closing balance of its latest month before `since`: a subquery per month
+    rebuilt, each an index probe of (account, period) read backwards to its first row, however
+    long the account's history — not a correlated MAX compared with every month it has."""
     if since is None:
         return ""
     return (
-        " LEFT JOIN (SELECT b.account_id, b.closing_balance FROM billing_accountperiod b "
-        f"WHERE b.account_id IN ({scope}) AND b.period = (SELECT MAX(e.period) FROM "
-        f"billing_accountperiod e WHERE e.account_id = b.account_id AND e.period < {_date(since)})) o "
-        "ON o.account_id = m.account_id"
+        "COALESCE((SELECT e.closing_balance FROM billing_accountperiod e WHERE e.account_id = m.account_id "
+        f"AND e.period < {_date(since)} ORDER BY e.period DESC LIMIT 1), 0) + "
     )
 
 

@@ -18,11 +18,17 @@ def more_memory() -> None:
     """For this transaction only: sorting and hashing a million staged rows in memory, not in
     temporary files; and the commit does not wait for the WAL to reach the disk. A crash in
     the fraction of a second after the commit may then lose the import as a whole (never a
-    part of it: the database stays consistent), and the operator loads the file again."""
+    part of it: the database stays consistent), and the operator loads the file again.
+
+    And no JIT compilation: an import's statements each run once, over rows the planner
+    mostly has no statistics of yet, so their estimated costs pass JIT's thresholds and a
+    statement that takes a tenth of a second spent half a second being compiled (measured
+    with bench/import_payments.py)."""
     if postgres():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute("SET LOCAL jit = off")
 
 
 @contextmanager

@@ -79,7 +79,7 @@ def _load(
     report: BankReport,
     progress: Progress | None,
 ) -> None:
-    reader = _LineReader(chosen, path.name)
+    reader = _LineReader(chosen, path.name, encoding)
     plain = reader.plain_line_check()
     started = begun = time.perf_counter()
     rows = 0
@@ -120,8 +120,9 @@ def _load(
 class _LineReader:
     """Checks a registry's payment lines; adds up their amounts; keeps their readings."""
 
-    def __init__(self, profile: Profile, file_name: str) -> None:
+    def __init__(self, profile: Profile, file_name: str, encoding: str = "") -> None:
         self.profile = profile
+        self.encoding = encoding
         self.total = Decimal(0)
         self.amounts_known = True
         self.readings: dict[str, list[readings.BankReading]] = {}
@@ -214,7 +215,7 @@ class _LineReader:
         at_date, at_amount, at_account = profile.date - 1, profile.amount - 1, int(profile.account) - 1
         at_period = profile.period - 1 if profile.period else None
         at_payer, at_address = (p - 1 if p else None for p in (profile.full_name, profile.address))
-        plain_text = _plain_text
+        plain_text = _plain_chars if self.encoding in _ALWAYS_NFC else _plain_text
         at_operation = [p - 1 for p in profile.operation]
         dates: dict[str, tuple[str, str] | None] = {}
         periods: dict[str, str | None] = {"": None}
@@ -266,8 +267,11 @@ class _LineReader:
             if not amount.strip("0."):
                 return None  # a zero amount: `parse` refuses it
             self.total += Decimal(amount)
-            return [_external_id(operation), number, day[0], period, day[1], amount, payer[:300],
-                    address[:300], "", note, None, "0"]  # fmt: skip
+            key = f"{REGISTRY}{operation}"  # `_external_id`, inline: a call a line costs
+            if len(key) > 64:
+                key = _external_id(operation)
+            return [key, number, day[0], period, day[1], amount, payer[:300], address[:300], "", note, None,
+                    "0"]  # fmt: skip
 
         return check
 
@@ -294,6 +298,11 @@ def _plain_text(value: str) -> bool:
     control characters, no whitespace but the space: `isprintable`), single spaces inside and
     none at the edges, in NFC, no backslash. String methods, not a pattern: a registry has two
     such texts in each of its million lines."""
+    return _plain_chars(value) and unicodedata.is_normalized("NFC", value)
+
+
+def _plain_chars(value: str) -> bool:
+    """`_plain_text` but for NFC: for text decoded from an encoding of `_ALWAYS_NFC`."""
     return (
         value.isprintable()
         and "  " not in value
@@ -301,8 +310,12 @@ def _plain_text(value: str) -> bool:
         and value[-1:] != " "
         and "\\" not in value
         and len(value) <= 10_000
-        and unicodedata.is_normalized("NFC", value)
     )
+
+
+# Single-byte encodings whose every text is in NFC: none of their characters combines with
+# another (checked for every pair of them), so a registry's names need no check of that.
+_ALWAYS_NFC = frozenset({"cp1251", "koi8-r", "cp866"})
 
 
 def _text(text: str, *, limit: int) -> str:
