@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max, Min, QuerySet
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from kabinet.core import rows
 from kabinet.core.formats import money, number, places, quantity
@@ -63,6 +65,12 @@ class ChargeLine:
             "benefit": number(a.benefit) if a.benefit else "—",
             "to_pay": number(a.to_pay),
         }
+
+    @property
+    def explanation_items(self) -> SafeString:
+        """The explanation as the list items of «Как посчитано?» (one value for the template,
+        not a loop of its own in each line)."""
+        return format_html_join("", "<li>{}</li>", ((text,) for text in self.explanation))
 
     @property
     def explanation(self) -> list[str]:
