@@ -153,17 +153,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters bound by the server, and a statement asked for the `prepare_threshold`-th time
-    # on a connection prepared: each cabinet page's few queries are then not parsed and planned
-    # again per request (half of PostgreSQL's time per page, bench/pages.py). The connections are
-    # kept (DATABASE_CONN_MAX_AGE) and go straight to PostgreSQL; a pooler in transaction mode
-    # in between would need its own prepared-statement support (PgBouncer's
-    # max_prepared_statements) or DATABASE_PREPARE_THRESHOLD=0 (off).
-    threshold = envint("DATABASE_PREPARE_THRESHOLD", 5)
-    DATABASES["default"]["OPTIONS"] = {
-        "server_side_binding": True,
-        "prepare_threshold": threshold or None,
-    }
+    # Parameters bound by the server; and in the web processes (kabinet/wsgi.py marks them) a
+    # statement asked for the `prepare_threshold`-th time on a kept connection is prepared: each
+    # cabinet page's few queries are then not parsed and planned again per request (half of
+    # PostgreSQL's time per page, bench/pages.py). Not in the workers and commands: an import
+    # fills a table within one transaction, and a plan PostgreSQL keeps from when it was small
+    # then scans it whole for every batch (100 000 accounts: 4 s became 210 s). A pooler in
+    # transaction mode in front of PostgreSQL would need its own prepared-statement support
+    # (PgBouncer's max_prepared_statements) or DATABASE_PREPARE_THRESHOLD=0 (off).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
+    if os.environ.get("KABINET_WEB_PROCESS") == "1":  # set by kabinet/wsgi.py, not a setting
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = envint("DATABASE_PREPARE_THRESHOLD", 5) or None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the worker write to one file: wait for the lock instead of failing,
     # take it at BEGIN so two writers never deadlock, and let readers go on during a write.

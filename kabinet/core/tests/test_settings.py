@@ -63,3 +63,24 @@ def test_captcha_test_mode_accepts_passed_in_development():
     )
 
     assert result.stdout.strip() == "accepted", result.stderr
+
+
+def database_options(code: str) -> str:
+    """The PostgreSQL connection options a process gets (no connection is opened)."""
+    environment = {k: v for k, v in os.environ.items() if k != "KABINET_WEB_PROCESS"}
+    environment["DATABASE_URL"] = "postgres://kabinet@127.0.0.1:5432/kabinet"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_web_processes_prepare_their_statements_and_commands_do_not():
+    show = "from django.db import connection; print(connection.settings_dict['OPTIONS'])"
+    web = database_options(f"import kabinet.wsgi; {show}")
+    setup = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'kabinet.settings'; django.setup()"
+    command = database_options(f"{setup}; {show}")
+
+    assert "'prepare_threshold': 5" in web and "'server_side_binding': True" in web
+    assert "prepare_threshold" not in command and "'server_side_binding': True" in command
