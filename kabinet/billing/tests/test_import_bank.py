@@ -444,6 +444,23 @@ def test_a_payment_that_came_in_a_registry_is_not_counted_again_from_the_stateme
     assert AccountPeriod.objects.get(account__number="1000000002", period=NOV).paid == Decimal("1650.40")
 
 
+def test_an_account_after_licevoy_schet_in_any_case_of_the_words_is_found(accounts, write_file):
+    path = statement(
+        write_file,
+        [
+            order("57", "100.00", "Оплата по лицевому счёту 1000000001 за октябрь 2026"),
+            order("58", "200.00", "ЖКУ лицевого счета 1000000002, октябрь 2026"),
+        ],
+    )
+
+    run("bank-statement", path)
+
+    assert sorted(Payment.objects.values_list("account__number", "period")) == [
+        ("1000000001", OCT),
+        ("1000000002", OCT),
+    ]
+
+
 def test_the_company_extends_the_purpose_patterns(accounts, write_file):
     path = statement(write_file, [order("56", "700.00", "Кв.плата; абонент 1000000002; период 102026")])
     PurposePattern.objects.create(
