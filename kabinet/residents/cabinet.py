@@ -16,11 +16,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString, mark_safe
 
 from kabinet.billing.models import Account
 from kabinet.core import keptpages, stamps
+from kabinet.core.context_processors import menu_items
 
 from . import selectors
 from .auth import kept_user_key
@@ -49,33 +48,22 @@ class Cabinet:
 
 
 @functools.cache
-def _menu_urls(script_prefix: str) -> list[tuple[str, str, bool]]:
+def _menu_urls(script_prefix: str) -> tuple[tuple[str, str, bool], ...]:
     """(title, url, whether only the exact path is it) of the menu, reversed once per process."""
-    return [(title, reverse(name), name == "residents:cabinet") for title, name in CABINET_MENU]
+    return tuple((title, reverse(name), name == "residents:cabinet") for title, name in CABINET_MENU)
 
 
 def _menu(path: str) -> dict:
     """The cabinet menu's items (its current section marked) and the current section's title."""
-    prefix = get_script_prefix()
-    current = tuple(path == url if exact else path.startswith(url) for _, url, exact in _menu_urls(prefix))
-    section = next(
-        (title for (title, _, _), here in zip(_menu_urls(prefix), current, strict=True) if here), ""
-    )
-    return {"cabinet_menu_items": _menu_items(prefix, current), "cabinet_section": section}
+    links = _menu_urls(get_script_prefix())
+    current = tuple(path == url if exact else path.startswith(url) for _, url, exact in links)
+    section = next((title for (title, _, _), here in zip(links, current, strict=True) if here), "")
+    return {"cabinet_menu_items": menu_items(_menu_links(links), current), "cabinet_section": section}
 
 
-@functools.lru_cache(maxsize=64)
-def _menu_items(script_prefix: str, current: tuple[bool, ...]) -> SafeString:
-    """The menu's list items, made once per process and current section (as the site menu's,
-    kabinet.core.context_processors)."""
-    return format_html_join(
-        "",
-        '<li><a href="{}"{}>{}</a></li>',
-        (
-            (url, mark_safe(' aria-current="page"') if here else "", title)
-            for (title, url, _), here in zip(_menu_urls(script_prefix), current, strict=True)
-        ),
-    )
+@functools.cache
+def _menu_links(links: tuple[tuple[str, str, bool], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((title, url) for title, url, _ in links)
 
 
 def _chosen_account(request: HttpRequest, accounts: list[Account]) -> Account | None:
