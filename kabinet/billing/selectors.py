@@ -250,9 +250,28 @@ def charged_months(account: Account) -> list[AccountPeriod]:
     """The account's months with charges, newest first, with their totals and balances: one
     row per month of the balances, however many monthly partitions the accruals have. (Every
     «Начисления» page asks: written out once, not built by the ORM each time.)"""
+    return [month.balance(account) for month in charged_month_list(account)]
+
+
+@dataclass(frozen=True)
+class ChargedMonth:
+    """A month with charges as «Начисления» lists it (the picker, the chart): its month and
+    what was charged; its whole balance row only for the month shown (`balance`). Years of
+    months are listed without a model instance each."""
+
+    period: date
+    accrued: Decimal
+    row: tuple
+
+    def balance(self, account: Account) -> AccountPeriod:
+        return _balance_row(account, self.row)
+
+
+def charged_month_list(account: Account) -> list[ChargedMonth]:
+    """`charged_months` without the balances made: newest first."""
     with connection.cursor() as cursor:
         cursor.execute(_CHARGED_MONTHS_SQL, [account.pk])
-        return [_balance_row(account, row) for row in cursor.fetchall()]
+        return [ChargedMonth(_day(row[1]), _money(row[3]), row) for row in cursor.fetchall()]
 
 
 def charge_periods(account: Account) -> list[date]:
@@ -319,12 +338,16 @@ def _totals(accruals: list[Accrual]) -> dict[str, Decimal]:
 
 
 def monthly_totals(
-    account: Account, *, months: int = 36, until: date | None = None, rows: list[AccountPeriod] | None = None
+    account: Account,
+    *,
+    months: int = 36,
+    until: date | None = None,
+    rows: list[AccountPeriod] | list[ChargedMonth] | None = None,
 ) -> list[tuple[date, Decimal]]:
     """(month, total to pay) for the last `months` months that have charges, oldest first
-    (`rows`: the account's `charged_months`, when the caller has them)."""
+    (`rows`: the account's `charged_months` or `charged_month_list`, when the caller has them)."""
     if rows is None:
-        rows = charged_months(account)
+        rows = charged_month_list(account)
     chosen = [row for row in rows if until is None or row.period <= until][:months]
     return sorted((row.period, row.accrued) for row in chosen)
 

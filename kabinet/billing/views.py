@@ -43,7 +43,7 @@ def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     account = cabinet.account
     # The list of months, the chart and the chosen month's balance from one read of the
     # account's balance rows; the accruals of the chosen month alone (one partition).
-    months = selectors.charged_months(account) if account else []
+    months = selectors.charged_month_list(account) if account else []
     by_period = {row.period: row for row in months}
     asked = _period_from(request.GET.get("period", ""))
     period = asked if asked in by_period else (months[0].period if months else None)
@@ -53,7 +53,9 @@ def charges(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
         "period": period,
         "period_missing": bool(request.GET.get("period")) and asked not in by_period,
         "payment_document": (
-            selectors.payment_document(account, period, balance=by_period[period]) if period else None
+            selectors.payment_document(account, period, balance=by_period[period].balance(account))
+            if period
+            else None
         ),
         "chart": monthly_bars(
             selectors.monthly_totals(account, months=36, rows=months),
