@@ -3,7 +3,7 @@ for in the back-office, written by the billing worker). (The two imports are bil
 kinds: accounts.py, meters.py.)"""
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kabinet.audit import services as audit
 from kabinet.audit.models import AuditEntry
+from kabinet.billing.imports.jobs import claim_oldest
 
 from . import payment_documents, readings
 from .models import GisExport
@@ -65,33 +66,13 @@ def queue_export(*, kind: str, period: date, actor) -> GisExport:
 
 
 def run_queued_exports() -> str:
-    """The billing worker's task: write every queued export; a sentence naming what was written."""
-    _requeue_abandoned()
+    """The billing worker's task: write every queued export; a sentence naming what was written.
+    (A worker killed mid-file left a half-written file nobody links to: it is written again.)"""
     names = []
-    while (export := _claim()) is not None:
+    while (export := claim_oldest(GisExport)) is not None:
         _write(export)
         names.append(export.file_name)
     return f"Выгрузки для ГИС ЖКХ: {', '.join(names)}." if names else ""
-
-
-def _requeue_abandoned() -> None:
-    # A worker killed mid-file left a half-written file nobody links to: write it again.
-    lease = timedelta(minutes=settings.BILLING_IMPORT_LEASE_MINUTES)
-    GisExport.objects.filter(status=GisExport.Status.RUNNING, started_at__lt=timezone.now() - lease).update(
-        status=GisExport.Status.QUEUED, started_at=None
-    )
-
-
-def _claim() -> GisExport | None:
-    """The oldest queued export, taken so that two workers never write the same one."""
-    for export in GisExport.objects.filter(status=GisExport.Status.QUEUED).order_by("created_at")[:5]:
-        taken = GisExport.objects.filter(pk=export.pk, status=GisExport.Status.QUEUED).update(
-            status=GisExport.Status.RUNNING, started_at=timezone.now()
-        )
-        if taken:
-            export.refresh_from_db()
-            return export
-    return None
 
 
 def _write(export: GisExport) -> None:
