@@ -34,6 +34,8 @@ setting_changed.connect(_forget, dispatch_uid="kabinet_reversed_once")
 
 class URLNode(defaulttags.URLNode):
     def render(self, context):
+        if self.asvar:
+            return super().render(context)  # rare here; keeps Django's «as var» behaviour whole
         args = tuple(arg.resolve(context) for arg in self.args)
         kwargs = tuple((k, v.resolve(context)) for k, v in self.kwargs.items())
         if not all(isinstance(value, _PLAIN) for value in (*args, *(v for _, v in kwargs))):
@@ -43,8 +45,6 @@ class URLNode(defaulttags.URLNode):
         if current_app is None:
             current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
         view_name = self.view_name.resolve(context)
-        if self.asvar:
-            return super().render(context)  # rare here; keeps Django's «as var» behaviour whole
         url = _reversed(view_name, args, kwargs, current_app, get_script_prefix(), get_urlconf())
         return conditional_escape(url) if context.autoescape else url
 
