@@ -73,7 +73,7 @@ class GisExchangeAdmin(BackOfficeAdmin):
             total=Count("id"), known=Count("id", filter=~Q(gis_number=""))
         )
         jobs = ImportJob.objects.filter(kind__in=list(GIS_KINDS)).order_by("-created_at")[:20]
-        exports = list(GisExport.objects.select_related("created_by")[:20])
+        exports = list(GisExport.objects.all()[:20])
         upload = reverse("admin:billing_importjob_add")
         ctx = {
             **self.admin_site.each_context(request),
