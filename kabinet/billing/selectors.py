@@ -8,12 +8,12 @@ import functools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from html import escape
 
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max, Min, QuerySet
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from kabinet.core import rows
 from kabinet.core.formats import money, number, places, quantity
@@ -69,8 +69,8 @@ class ChargeLine:
     @property
     def explanation_items(self) -> SafeString:
         """The explanation as the list items of «Как посчитано?» (one value for the template,
-        not a loop of its own in each line)."""
-        return format_html_join("", "<li>{}</li>", ((text,) for text in self.explanation))
+        not a loop of its own in each line); each text escaped as in the charges tags."""
+        return mark_safe("".join(f"<li>{escape(text)}</li>" for text in self.explanation))
 
     @property
     def explanation(self) -> list[str]:
@@ -85,7 +85,8 @@ class ChargeLine:
         else:
             lines.append(f"Начислено {money(a.accrued)}.")
         if a.volume_source:
-            lines.append(VOLUME_SOURCE_EXPLAINED.get(a.volume_source, a.get_volume_source_display()))
+            # get_…_display() only for a source without its sentence: it costs more than the rest.
+            lines.append(VOLUME_SOURCE_EXPLAINED.get(a.volume_source) or a.get_volume_source_display())
         if a.recalculation:
             reason = (a.recalculation_reason or "причина не указана в данных начислений").rstrip()
             reason += "" if reason.endswith((".", "!", "?")) else "."

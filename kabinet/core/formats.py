@@ -44,10 +44,16 @@ def counted(n: int, one: str, few: str, many: str) -> str:
     return f"{n}{NBSP}{plural(n, one, few, many)}"
 
 
+_QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(7))  # made once, not per number
+
+
 def number(value: Decimal | int | float, places: int = 2) -> str:
     """1234.5 -> «1 234,50»: thousands apart by a no-break space, a decimal comma."""
-    quantum = Decimal(1).scaleb(-places)
-    text = f"{Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
+    # Rounded half up first: a Decimal's format spec rounds half to even (1,005 → «1,00»).
+    if type(value) is not Decimal:
+        value = Decimal(value)
+    quantum = _QUANTA[places] if places < len(_QUANTA) else Decimal(1).scaleb(-places)
+    text = format(value.quantize(quantum, rounding=ROUND_HALF_UP), f",.{places}f")
     return text.replace(",", NBSP).replace(".", ",")
 
 

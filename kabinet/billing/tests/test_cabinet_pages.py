@@ -61,6 +61,26 @@ def test_each_line_explains_how_it_was_calculated(signed_in):
     assert "Льгота: −150,00\u00a0₽." in html
 
 
+def test_the_billing_datas_texts_are_shown_as_text_not_as_markup(signed_in, ivanov_account):
+    """A service's name, its unit and a recalculation's reason come from the company's files:
+    markup in them is written out, never obeyed."""
+    from kabinet.billing.models import Accrual
+
+    line = Accrual.objects.filter(account=ivanov_account, recalculation__lt=0).latest("period")
+    line.service.name = 'Вода <b onclick="x()">&'
+    line.service.save()
+    Accrual.objects.filter(pk=line.pk).update(
+        unit="м<sup>3</sup>", recalculation_reason="<script>alert(1)</script> & ещё"
+    )
+
+    html = signed_in.get(reverse("billing:charges")).content.decode()
+
+    assert "<script>alert(1)" not in html and "<b onclick" not in html and "м<sup>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; ещё" in html
+    assert "Вода &lt;b onclick=&quot;x()&quot;&gt;&amp;" in html
+    assert "м&lt;sup&gt;3&lt;/sup&gt;" in html
+
+
 def test_the_period_picker_shows_an_earlier_month(signed_in):
     html = signed_in.get(reverse("billing:charges"), {"period": "2025-12"}).content.decode()
 
