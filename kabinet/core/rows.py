@@ -5,12 +5,19 @@ Building a query with the ORM costs a cabinet page more than PostgreSQL takes to
 third of a millisecond for a join of two models), and a `RawQuerySet` maps its columns again on
 every call. Here a model's columns are listed, and its values converted as the ORM converts
 them (SQLite gives dates as text and decimals as floats), once per process.
+
+An instance is made as `Model.from_db` leaves it, without `Model.__init__`: the constructor's
+walk over the fields and its two signals were a good part of a page's reads (sixteen instances
+for a month of charges). A model something listens to at its construction (`pre_init`,
+`post_init`: an image field's dimensions, say) is made by `from_db` as before.
 """
 
 import functools
 from collections.abc import Callable, Sequence
 
 from django.db import connection, models
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 
 class Reader:
@@ -43,9 +50,21 @@ class Reader:
                 out[at] = convert(out[at], column, connection)
         return out
 
+    @functools.cached_property
+    def _plain(self) -> bool:
+        """Nothing listens to the model's construction: its instances may skip `__init__`. Decided
+        at the first read, after the apps connected their receivers (in `ready()`)."""
+        return not (pre_init.has_listeners(self.model) or post_init.has_listeners(self.model))
+
     def instance(self, values: Sequence[object]) -> models.Model:
         """The instance from its columns' values, in the order of `columns`."""
-        return self.model.from_db(connection.alias, self.names, self._converted(values))
+        if not self._plain:
+            return self.model.from_db(connection.alias, self.names, self._converted(values))
+        made = self.model.__new__(self.model)
+        made.__dict__.update(zip(self.names, self._converted(values), strict=True))
+        state = made._state = ModelState()
+        state.adding, state.db = False, connection.alias
+        return made
 
 
 @functools.cache
