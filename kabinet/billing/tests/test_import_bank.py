@@ -461,6 +461,26 @@ def test_an_account_after_licevoy_schet_in_any_case_of_the_words_is_found(accoun
     ]
 
 
+def test_a_purpose_written_only_in_its_numbered_lines_is_read_joined_in_order(accounts, write_file):
+    lines_only = [(k, v) for k, v in order("60", "100.00", "") if k != "НазначениеПлатежа"]
+    empty_whole = order("61", "200.00", "")  # `НазначениеПлатежа=` is there, but empty
+    path = statement(
+        write_file,
+        [
+            [*lines_only, ("НазначениеПлатежа1", "Оплата ЖКУ л/с"), ("НазначениеПлатежа2", "1000000001 за")],
+            [*empty_whole, ("НазначениеПлатежа1", "Кв. плата лс 1000000002"), ("НазначениеПлатежа3", "10.2026")],
+        ],
+    )
+
+    output = run("bank-statement", path)
+
+    assert output[-1].endswith("записано 2, уже были 0, неразнесённых 0.")
+    assert sorted(Payment.objects.values_list("account__number", "amount", "period")) == [
+        ("1000000001", Decimal("100.00"), NOV),
+        ("1000000002", Decimal("200.00"), OCT),
+    ]
+
+
 def test_the_company_extends_the_purpose_patterns(accounts, write_file):
     path = statement(write_file, [order("56", "700.00", "Кв.плата; абонент 1000000002; период 102026")])
     PurposePattern.objects.create(
