@@ -219,14 +219,18 @@ def test_a_registry_cut_short_is_refused(accounts, write_file):
     assert books() == before
 
 
-def test_a_registry_in_utf8_is_refused_as_the_wrong_encoding(accounts, write_file):
+def test_a_registry_in_utf8_is_refused_saying_to_save_it_in_windows_1251(accounts, write_file):
     before = books()
     lines = (SAMPLES / "sber-short.txt").read_text(encoding="cp1251").splitlines()
     path = write_file(lines, encoding="utf-8", name="utf8.txt")
 
     message = refused("sber-registry", path)
 
-    assert message.startswith("Файл «utf8.txt» в кодировке UTF-8, а реестр Сбербанка ждёт Windows-1251")
+    assert message == (
+        "Файл «utf8.txt» в кодировке UTF-8, а реестр Сбербанка ждёт Windows-1251: ФИО и адреса записались "
+        "бы искажёнными. Ничего не изменено — сохраните файл в кодировке Windows-1251 и загрузите его снова "
+        "или попросите банк присылать реестры в Windows-1251."
+    )
     assert books() == before
 
 

@@ -357,10 +357,12 @@ def _check_encoding(path: Path, encoding: str, profile: Profile | None) -> None:
     looks_utf8 = not head.isascii() and _decodes(head, "utf-8")
     if encoding != "utf-8" and looks_utf8:
         title = f"профиль «{profile.name}»" if profile else "реестр Сбербанка"
+        # No profile reads UTF-8 and the encoding can't be chosen apart from one: what the
+        # operator can do is to have the file in the profile's encoding.
         raise ImportFileError(
             f"Файл «{path.name}» в кодировке UTF-8, а {title} ждёт {wanted}: ФИО и адреса "
-            f"записались бы искажёнными. Ничего не изменено — сохраните файл в {wanted} "
-            "или выберите профиль с кодировкой UTF-8."
+            f"записались бы искажёнными. Ничего не изменено — сохраните файл в кодировке {wanted} "
+            f"и загрузите его снова или попросите банк присылать реестры в {wanted}."
         )
     if not _decodes(head, encoding):
         raise ImportFileError(f"Файл «{path.name}» не читается в кодировке {wanted}. Ничего не изменено.")
