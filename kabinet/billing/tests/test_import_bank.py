@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kabinet.billing.balances import rebuild_balances
-from kabinet.billing.imports import import_file
+from kabinet.billing.imports import ImportFileError, import_file
+from kabinet.billing.imports.bank import profiles
 from kabinet.billing.models import (
     Account,
     AccountPeriod,
@@ -241,6 +242,43 @@ def test_an_unknown_profile_is_refused_naming_the_known_ones(accounts):
         "Профиль «vtb» не известен. Есть профили: sber-17, sber-short, sber-tagged (docs/bank-formats.md)."
     )
     assert not PaymentRegistry.objects.exists()
+
+
+def test_a_registry_of_no_known_layout_is_refused_naming_the_layouts_there_are(accounts, write_file):
+    path = write_file(["21.11.2026;09:41:07;8610;0123;7;1000000002;Петрова;г. Пермь;11.2026", "=1;1,00"],
+                      encoding="cp1251", name="nine.txt")  # fmt: skip
+
+    message = refused("sber-registry", path)
+
+    assert message == (
+        f"Не удаётся определить формат реестра: в первой строке 9{NB}полей, а в известных форматах — "
+        f"17 или 12{NB}полей (или поле CLIENTNO:). Укажите профиль (--profile): sber-17, sber-short, "
+        "sber-tagged."
+    )
+    assert books()[-1] == 0
+
+
+def test_the_layouts_named_in_that_refusal_follow_the_profiles_and_are_counted_in_good_russian(monkeypatch):
+    wide = profiles.Profile(name="bank-21", title="Другой банк", fields=21, date=1, account=2, amount=3,
+                            operation=(1,))  # fmt: skip
+    tagged = profiles.Profile(name="bank-tags", title="Банк с метками", fields=4, date=1, account="LS",
+                              amount=2, operation=(1,), tagged=True)  # fmt: skip
+    monkeypatch.setitem(profiles.PROFILES, "bank-21", wide)
+    monkeypatch.setitem(profiles.PROFILES, "bank-tags", tagged)
+
+    with pytest.raises(ImportFileError) as caught:
+        profiles.detect("21.11.2026")
+
+    assert str(caught.value).startswith(
+        f"Не удаётся определить формат реестра: в первой строке 1{NB}поле, а в известных форматах — "
+        f"21, 17 или 12{NB}полей (или поле CLIENTNO: или поле LS:). Укажите профиль (--profile): "
+    )
+    assert profiles.detect("1;2;LS:1000000001;4") is tagged
+    monkeypatch.delitem(profiles.PROFILES, "sber-17")
+    monkeypatch.delitem(profiles.PROFILES, "sber-short")
+    with pytest.raises(ImportFileError) as caught:
+        profiles.detect("21.11.2026;1000000001")
+    assert f"в первой строке 2{NB}поля, а в известных форматах — 21{NB}поле (или" in str(caught.value)
 
 
 def test_a_bad_line_changes_nothing_unless_skipped(accounts, write_file):

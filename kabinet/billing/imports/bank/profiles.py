@@ -9,6 +9,8 @@ Positions are counted from 1, as the banks' descriptions count them.
 import re
 from dataclasses import dataclass, field
 
+from kabinet.core import formats
+
 from ..read import ImportFileError
 
 
@@ -125,18 +127,35 @@ def choices() -> list[tuple[str, str]]:
     return [(name, f"{profile.title} ({name})") for name, profile in PROFILES.items()]
 
 
-_TAG = re.compile(r"^\s*CLIENTNO\s*:", re.IGNORECASE)
-
-
 def detect(first_line: str) -> Profile:
-    """The built-in profile whose layout the first payment line has."""
+    """The built-in profile whose layout the first payment line has: a tagged one whose account
+    tag is in the line, else the first of fields in their places with as many fields."""
     fields = first_line.rstrip("\r\n").split(";")
-    if any(_TAG.match(value) for value in fields):
-        return PROFILES["sber-tagged"]
+    for profile in PROFILES.values():
+        tag = re.compile(rf"^\s*{re.escape(str(profile.account))}\s*:", re.IGNORECASE)
+        if profile.tagged and any(tag.match(value) for value in fields):
+            return profile
     for profile in PROFILES.values():
         if not profile.tagged and len(fields) == profile.fields:
             return profile
     raise ImportFileError(
-        f"Не удаётся определить формат реестра: в первой строке полей {len(fields)}, а в известных "
-        f"форматах 17 или 12 (или поле CLIENTNO:). Укажите профиль (--profile): {names()}."
+        f"Не удаётся определить формат реестра: в первой строке {_fields(len(fields))}, а в известных "
+        f"форматах — {_known_layouts()}. Укажите профиль (--profile): {names()}."
     )
+
+
+def _known_layouts() -> str:
+    """«17 или 12 полей (или поле CLIENTNO:)»: what `detect` looks for, from the profiles there are."""
+    widths = sorted({p.fields for p in PROFILES.values() if not p.tagged}, reverse=True)
+    tags = [f"поле {p.account}:" for p in PROFILES.values() if p.tagged]
+    text = ""
+    if widths:
+        # The word agrees with the last number: «17 или 12 полей», «22 или 21 поле».
+        text = ", ".join(map(str, widths[:-1])) + (" или " if len(widths) > 1 else "") + _fields(widths[-1])
+    if tags:
+        text += f" (или {' или '.join(tags)})" if text else " или ".join(tags)
+    return text
+
+
+def _fields(n: int) -> str:
+    return formats.counted(n, "поле", "поля", "полей")
