@@ -87,7 +87,7 @@ def test_the_17_field_registry_records_each_line_once_and_rebuilds_balances(acco
 
     assert output[-1] == (
         f"Реестр платежей банка: реестр sber-17.txt: платежей 3 на 2{NB}695,55{NB}₽: записано 3, уже были 0, "
-        "неразнесённых 0."
+        f"неразнесённых 0; комиссия банка: 26,96{NB}₽."
     )
     payments = Payment.objects.order_by("amount")
     assert [(p.account.number, p.paid_on, p.period, p.amount, p.source) for p in payments] == [
@@ -122,8 +122,7 @@ def test_a_payment_for_an_unknown_account_waits_in_the_unmatched_list(accounts):
     assert output == [
         "строка 2: лицевой счёт 1000009999 не найден — платёж ждёт в «Неразнесённых платежах»",
         f"Реестр платежей банка: реестр sber-short.txt: платежей 2 на 2{NB}150,40{NB}₽: записано 1, уже "
-        "были 0, "
-        "неразнесённых 1.",
+        f"были 0, неразнесённых 1; комиссия банка: 21,50{NB}₽.",
     ]
     waiting = UnmatchedPayment.objects.get()
     assert (waiting.account_text, waiting.amount, waiting.payer, waiting.period, waiting.status) == (
@@ -148,8 +147,7 @@ def test_readings_typed_at_the_bank_become_readings_of_the_bank_channel(meters):
         "по среднему или по нормативу. Закажите поверку или замену прибора и сообщите об этом в управляющую "
         "компанию.",
         f"Реестр платежей банка: реестр sber-tagged.txt: платежей 2 на 3{NB}700,00{NB}₽: записано 2, уже "
-        "были 0, "
-        "неразнесённых 0; показаний принято 2, не принято 1.",
+        f"были 0, неразнесённых 0; комиссия банка: 37,00{NB}₽; показаний принято 2, не принято 1.",
     ]
     readings = {r.meter.serial_number: r for r in Reading.objects.select_related("meter")}
     assert set(readings) == {"ХВ-1", "Э-1"}
@@ -162,7 +160,7 @@ def test_readings_typed_at_the_bank_become_readings_of_the_bank_channel(meters):
     assert readings["ХВ-1"].get_source_display() == "банк"
     # Loaded again: the payments are there already, and their readings are not submitted again.
     assert run("sber-registry", SAMPLES / "sber-tagged.txt")[-1].endswith(
-        "записано 0, уже были 2, неразнесённых 0."
+        f"записано 0, уже были 2, неразнесённых 0; комиссия банка: 37,00{NB}₽."
     )
     assert Reading.objects.count() == 2
 
@@ -216,6 +214,54 @@ def test_a_registry_cut_short_is_refused(accounts, write_file):
     assert message == (
         "В файле «cut.txt» нет итоговой строки (она начинается с «=»): похоже, файл оборван. "
         "Ничего не изменено — запросите реестр у банка заново."
+    )
+    assert books() == before
+
+
+def test_a_tagged_registry_without_a_totals_line_is_loaded_saying_nothing_was_compared(meters, write_file):
+    lines = (SAMPLES / "sber-tagged.txt").read_text(encoding="cp1251").splitlines()[:-1]
+    path = write_file(lines, encoding="cp1251", name="tagged-no-totals.txt")
+
+    output = run("sber-registry", path)
+
+    assert output[-1] == (
+        f"Реестр платежей банка: реестр tagged-no-totals.txt: платежей 2 на 3{NB}700,00{NB}₽: записано 2, "
+        f"уже были 0, неразнесённых 0; комиссия банка: 37,00{NB}₽; показаний принято 2, не принято 1; "
+        "итоговой строки нет: сверка количества и суммы не выполнялась."
+    )
+    assert sorted(Payment.objects.values_list("account__number", "amount")) == [
+        ("1000000001", Decimal("2500.00")),
+        ("1000000002", Decimal("1200.00")),
+    ]
+    registry = PaymentRegistry.objects.get()
+    # The bank's commission is the lines' own (25,00 and 12,00); no payment order is named.
+    assert (
+        registry.rows,
+        registry.total,
+        registry.commission,
+        registry.transferred,
+        registry.order_number,
+    ) == (
+        2,
+        Decimal("3700.00"),
+        Decimal("37.00"),
+        None,
+        "",
+    )
+
+
+def test_a_tagged_registry_whose_totals_line_disagrees_is_still_refused_whole(meters, write_file):
+    before = books()
+    lines = (SAMPLES / "sber-tagged.txt").read_text(encoding="cp1251").splitlines()
+    path = write_file(
+        [*lines[:-1], "=2;3600.00;3564.00;36.00;382;22.11.2026"], encoding="cp1251", name="t.txt"
+    )
+
+    message = refused("sber-registry", path)
+
+    assert message.startswith(
+        f"Итоговая строка реестра не сходится с платежами: в ней платежей 2 на 3{NB}600,00{NB}₽, а в файле "
+        f"2 на 3{NB}700,00{NB}₽."
     )
     assert books() == before
 
@@ -299,7 +345,9 @@ def test_a_bad_line_changes_nothing_unless_skipped(accounts, write_file):
     assert output[0] == (
         "строка 2: дата оплаты «31.11.2026» не распознана: нужна дата, например 12.10.2026 или 2026-10-12"
     )
-    assert output[-1].endswith("записано 1, уже были 0, неразнесённых 0; пропущено строк с ошибками 1.")
+    assert output[-1].endswith(
+        f"записано 1, уже были 0, неразнесённых 0; комиссия банка: 17,50{NB}₽; пропущено строк с ошибками 1."
+    )
 
 
 def short_line(operation: int, account: str, amount: str, *, payer: str = "Петрова Анна Сергеевна",

@@ -17,9 +17,12 @@ from ..read import ImportFileError
 @dataclass(frozen=True)
 class Totals:
     """The closing line: it begins with `prefix`; positions (from 1, after the prefix) of the
-    count of payments, their sum, the commission and the payment order's number and date."""
+    count of payments, their sum, the commission and the payment order's number and date.
+    `required`: a file without it was cut short; otherwise the bank may leave it out, and there
+    is nothing to compare the payments with."""
 
     prefix: str = "="
+    required: bool = True
     count: int = 1
     amount: int = 2
     transferred: int | None = 3
@@ -46,8 +49,9 @@ class Profile:
     full_name: int | None = None
     address: int | None = None
     period: int | None = None
+    # The bank's commission on the line: summed for the report when the file has no totals line
+    # (which says the registry's commission otherwise).
     commission: int | None = None
-    time: int | None = None
     tagged: bool = False  # `TAG:value` fields follow the positional ones
     readings_tag: str = ""  # `CounterVal_N:` — the reading of the account's meter N
     totals: Totals | None = field(default_factory=Totals)
@@ -67,7 +71,6 @@ register(
         title="Сбербанк, 17 полей",
         fields=17,
         date=1,
-        time=2,
         operation=(1, 3, 4, 5, 11),
         account=6,
         full_name=7,
@@ -83,7 +86,6 @@ register(
         title="Сбербанк, 12 полей, итоговая строка «=»",
         fields=12,
         date=1,
-        time=2,
         operation=(1, 2, 3, 4, 5, 6),
         account=6,
         full_name=7,
@@ -106,6 +108,9 @@ register(
         commission=6,
         tagged=True,
         readings_tag="CounterVal_",
+        # The one public reader of such files found takes every line with a CLIENTNO: and reads
+        # no totals line (docs/bank-formats.md): a file may end without one.
+        totals=Totals(required=False),
     )
 )
 
