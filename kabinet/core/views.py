@@ -1,11 +1,40 @@
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.views.decorators.csrf import requires_csrf_token
+
+from .logs import current_request_id
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent without its protective token: usually a page left open too long."""
     return render(request, "core/csrf_failure.html", status=403)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a request Django could not take (a form of too many fields, a broken upload,
+    an address for another host). Django's own page is English; this one says what happened
+    and where to go, in the layout of whoever asked."""
+    return _error_page(request, "400", "Запрос не принят", status=400)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler403: a page the user may not open."""
+    return _error_page(request, "403", "Нет доступа к этой странице", status=403)
+
+
+def _error_page(request: HttpRequest, name: str, title: str, *, status: int) -> HttpResponse:
+    """Staff get the back-office's layout, with its menu and the way back to their work;
+    everyone else the site's. (A request refused before the log-in was looked at has no user:
+    the site's layout then.)"""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_active and user.is_staff:
+        context = {**admin.site.each_context(request), "title": title, "request_id": current_request_id()}
+        return render(request, f"core/{name}_staff.html", context, status=status)
+    return render(request, f"{name}.html", status=status)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
