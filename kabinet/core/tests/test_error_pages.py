@@ -2,7 +2,7 @@
 the layout of whoever asked: the site's for residents, the back-office's for staff."""
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from kabinet.core.models import User
 from kabinet.testing import sign_in_staff
@@ -67,4 +67,18 @@ def test_staff_whose_request_is_not_taken_are_told_so_in_the_back_office(client)
     assert "Сервер не смог обработать запрос" in response.text
     assert BACK_OFFICE in response.text
     assert "На рабочее место" in response.text
+    assert SITE_MENU not in response.text
+
+
+def test_staff_whose_form_went_stale_are_told_so_in_the_back_office():
+    clerk = User.objects.create_superuser("boss", password="boss-pass-2026")
+    client = Client(enforce_csrf_checks=True)
+    sign_in_staff(client, clerk)
+
+    response = client.post("/admin/billing/importjob/", {"action": "delete_selected"})
+
+    assert response.status_code == 403
+    assert "Форма устарела" in response.text
+    assert "Отправленные данные не приняты и ничего не изменено" in response.text
+    assert BACK_OFFICE in response.text
     assert SITE_MENU not in response.text
