@@ -137,8 +137,10 @@ def detect(first_line: str) -> Profile:
     tag is in the line, else the first of fields in their places with as many fields."""
     fields = first_line.rstrip("\r\n").split(";")
     for profile in PROFILES.values():
+        if not profile.tagged:
+            continue
         tag = re.compile(rf"^\s*{re.escape(str(profile.account))}\s*:", re.IGNORECASE)
-        if profile.tagged and any(tag.match(value) for value in fields):
+        if any(tag.match(value) for value in fields):
             return profile
     for profile in PROFILES.values():
         if not profile.tagged and len(fields) == profile.fields:
