@@ -27,3 +27,6 @@ if settings.DEBUG:
 
 # A database that went away answers «временно недоступно» (503), not an error (kabinet.ops).
 handler500 = "kabinet.ops.views.server_error"
+# In Russian, in the layout of whoever asked: the site's for residents, the back-office's for staff.
+handler400 = "kabinet.core.views.bad_request"
+handler403 = "kabinet.core.views.permission_denied"

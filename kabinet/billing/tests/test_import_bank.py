@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kabinet.billing.balances import rebuild_balances
-from kabinet.billing.imports import import_file
+from kabinet.billing.imports import ImportFileError, import_file
+from kabinet.billing.imports.bank import profiles
 from kabinet.billing.models import (
     Account,
     AccountPeriod,
@@ -86,7 +87,7 @@ def test_the_17_field_registry_records_each_line_once_and_rebuilds_balances(acco
 
     assert output[-1] == (
         f"Реестр платежей банка: реестр sber-17.txt: платежей 3 на 2{NB}695,55{NB}₽: записано 3, уже были 0, "
-        "неразнесённых 0."
+        f"неразнесённых 0; комиссия банка: 26,96{NB}₽."
     )
     payments = Payment.objects.order_by("amount")
     assert [(p.account.number, p.paid_on, p.period, p.amount, p.source) for p in payments] == [
@@ -121,8 +122,7 @@ def test_a_payment_for_an_unknown_account_waits_in_the_unmatched_list(accounts):
     assert output == [
         "строка 2: лицевой счёт 1000009999 не найден — платёж ждёт в «Неразнесённых платежах»",
         f"Реестр платежей банка: реестр sber-short.txt: платежей 2 на 2{NB}150,40{NB}₽: записано 1, уже "
-        "были 0, "
-        "неразнесённых 1.",
+        f"были 0, неразнесённых 1; комиссия банка: 21,50{NB}₽.",
     ]
     waiting = UnmatchedPayment.objects.get()
     assert (waiting.account_text, waiting.amount, waiting.payer, waiting.period, waiting.status) == (
@@ -147,8 +147,7 @@ def test_readings_typed_at_the_bank_become_readings_of_the_bank_channel(meters):
         "по среднему или по нормативу. Закажите поверку или замену прибора и сообщите об этом в управляющую "
         "компанию.",
         f"Реестр платежей банка: реестр sber-tagged.txt: платежей 2 на 3{NB}700,00{NB}₽: записано 2, уже "
-        "были 0, "
-        "неразнесённых 0; показаний принято 2, не принято 1.",
+        f"были 0, неразнесённых 0; комиссия банка: 37,00{NB}₽; показаний принято 2, не принято 1.",
     ]
     readings = {r.meter.serial_number: r for r in Reading.objects.select_related("meter")}
     assert set(readings) == {"ХВ-1", "Э-1"}
@@ -161,7 +160,7 @@ def test_readings_typed_at_the_bank_become_readings_of_the_bank_channel(meters):
     assert readings["ХВ-1"].get_source_display() == "банк"
     # Loaded again: the payments are there already, and their readings are not submitted again.
     assert run("sber-registry", SAMPLES / "sber-tagged.txt")[-1].endswith(
-        "записано 0, уже были 2, неразнесённых 0."
+        f"записано 0, уже были 2, неразнесённых 0; комиссия банка: 37,00{NB}₽."
     )
     assert Reading.objects.count() == 2
 
@@ -219,14 +218,66 @@ def test_a_registry_cut_short_is_refused(accounts, write_file):
     assert books() == before
 
 
-def test_a_registry_in_utf8_is_refused_as_the_wrong_encoding(accounts, write_file):
+def test_a_tagged_registry_without_a_totals_line_is_loaded_saying_nothing_was_compared(meters, write_file):
+    lines = (SAMPLES / "sber-tagged.txt").read_text(encoding="cp1251").splitlines()[:-1]
+    path = write_file(lines, encoding="cp1251", name="tagged-no-totals.txt")
+
+    output = run("sber-registry", path)
+
+    assert output[-1] == (
+        f"Реестр платежей банка: реестр tagged-no-totals.txt: платежей 2 на 3{NB}700,00{NB}₽: записано 2, "
+        f"уже были 0, неразнесённых 0; комиссия банка: 37,00{NB}₽; показаний принято 2, не принято 1; "
+        "итоговой строки нет: сверка количества и суммы не выполнялась."
+    )
+    assert sorted(Payment.objects.values_list("account__number", "amount")) == [
+        ("1000000001", Decimal("2500.00")),
+        ("1000000002", Decimal("1200.00")),
+    ]
+    registry = PaymentRegistry.objects.get()
+    # The bank's commission is the lines' own (25,00 and 12,00); no payment order is named.
+    assert (
+        registry.rows,
+        registry.total,
+        registry.commission,
+        registry.transferred,
+        registry.order_number,
+    ) == (
+        2,
+        Decimal("3700.00"),
+        Decimal("37.00"),
+        None,
+        "",
+    )
+
+
+def test_a_tagged_registry_whose_totals_line_disagrees_is_still_refused_whole(meters, write_file):
+    before = books()
+    lines = (SAMPLES / "sber-tagged.txt").read_text(encoding="cp1251").splitlines()
+    path = write_file(
+        [*lines[:-1], "=2;3600.00;3564.00;36.00;382;22.11.2026"], encoding="cp1251", name="t.txt"
+    )
+
+    message = refused("sber-registry", path)
+
+    assert message.startswith(
+        f"Итоговая строка реестра не сходится с платежами: в ней платежей 2 на 3{NB}600,00{NB}₽, а в файле "
+        f"2 на 3{NB}700,00{NB}₽."
+    )
+    assert books() == before
+
+
+def test_a_registry_in_utf8_is_refused_saying_to_save_it_in_windows_1251(accounts, write_file):
     before = books()
     lines = (SAMPLES / "sber-short.txt").read_text(encoding="cp1251").splitlines()
     path = write_file(lines, encoding="utf-8", name="utf8.txt")
 
     message = refused("sber-registry", path)
 
-    assert message.startswith("Файл «utf8.txt» в кодировке UTF-8, а реестр Сбербанка ждёт Windows-1251")
+    assert message == (
+        "Файл «utf8.txt» в кодировке UTF-8, а реестр Сбербанка ждёт Windows-1251: ФИО и адреса записались "
+        "бы искажёнными. Ничего не изменено — сохраните файл в кодировке Windows-1251 и загрузите его снова "
+        "или попросите банк присылать реестры в Windows-1251."
+    )
     assert books() == before
 
 
@@ -237,6 +288,43 @@ def test_an_unknown_profile_is_refused_naming_the_known_ones(accounts):
         "Профиль «vtb» не известен. Есть профили: sber-17, sber-short, sber-tagged (docs/bank-formats.md)."
     )
     assert not PaymentRegistry.objects.exists()
+
+
+def test_a_registry_of_no_known_layout_is_refused_naming_the_layouts_there_are(accounts, write_file):
+    path = write_file(["21.11.2026;09:41:07;8610;0123;7;1000000002;Петрова;г. Пермь;11.2026", "=1;1,00"],
+                      encoding="cp1251", name="nine.txt")  # fmt: skip
+
+    message = refused("sber-registry", path)
+
+    assert message == (
+        f"Не удаётся определить формат реестра: в первой строке 9{NB}полей, а в известных форматах — "
+        f"17 или 12{NB}полей (или поле CLIENTNO:). Укажите профиль (--profile): sber-17, sber-short, "
+        "sber-tagged."
+    )
+    assert books()[-1] == 0
+
+
+def test_the_layouts_named_in_that_refusal_follow_the_profiles_and_are_counted_in_good_russian(monkeypatch):
+    wide = profiles.Profile(name="bank-21", title="Другой банк", fields=21, date=1, account=2, amount=3,
+                            operation=(1,))  # fmt: skip
+    tagged = profiles.Profile(name="bank-tags", title="Банк с метками", fields=4, date=1, account="LS",
+                              amount=2, operation=(1,), tagged=True)  # fmt: skip
+    monkeypatch.setitem(profiles.PROFILES, "bank-21", wide)
+    monkeypatch.setitem(profiles.PROFILES, "bank-tags", tagged)
+
+    with pytest.raises(ImportFileError) as caught:
+        profiles.detect("21.11.2026")
+
+    assert str(caught.value).startswith(
+        f"Не удаётся определить формат реестра: в первой строке 1{NB}поле, а в известных форматах — "
+        f"21, 17 или 12{NB}полей (или поле CLIENTNO: или поле LS:). Укажите профиль (--profile): "
+    )
+    assert profiles.detect("1;2;LS:1000000001;4") is tagged
+    monkeypatch.delitem(profiles.PROFILES, "sber-17")
+    monkeypatch.delitem(profiles.PROFILES, "sber-short")
+    with pytest.raises(ImportFileError) as caught:
+        profiles.detect("21.11.2026;1000000001")
+    assert f"в первой строке 2{NB}поля, а в известных форматах — 21{NB}поле (или" in str(caught.value)
 
 
 def test_a_bad_line_changes_nothing_unless_skipped(accounts, write_file):
@@ -257,7 +345,9 @@ def test_a_bad_line_changes_nothing_unless_skipped(accounts, write_file):
     assert output[0] == (
         "строка 2: дата оплаты «31.11.2026» не распознана: нужна дата, например 12.10.2026 или 2026-10-12"
     )
-    assert output[-1].endswith("записано 1, уже были 0, неразнесённых 0; пропущено строк с ошибками 1.")
+    assert output[-1].endswith(
+        f"записано 1, уже были 0, неразнесённых 0; комиссия банка: 17,50{NB}₽; пропущено строк с ошибками 1."
+    )
 
 
 def short_line(operation: int, account: str, amount: str, *, payer: str = "Петрова Анна Сергеевна",
@@ -458,6 +548,30 @@ def test_an_account_after_licevoy_schet_in_any_case_of_the_words_is_found(accoun
     assert sorted(Payment.objects.values_list("account__number", "period")) == [
         ("1000000001", OCT),
         ("1000000002", OCT),
+    ]
+
+
+def test_a_purpose_written_only_in_its_numbered_lines_is_read_joined_in_order(accounts, write_file):
+    lines_only = [(k, v) for k, v in order("60", "100.00", "") if k != "НазначениеПлатежа"]
+    empty_whole = order("61", "200.00", "")  # `НазначениеПлатежа=` is there, but empty
+    path = statement(
+        write_file,
+        [
+            [*lines_only, ("НазначениеПлатежа1", "Оплата ЖКУ л/с"), ("НазначениеПлатежа2", "1000000001 за")],
+            [
+                *empty_whole,
+                ("НазначениеПлатежа1", "Кв. плата лс 1000000002"),
+                ("НазначениеПлатежа3", "10.2026"),
+            ],
+        ],
+    )
+
+    output = run("bank-statement", path)
+
+    assert output[-1].endswith("записано 2, уже были 0, неразнесённых 0.")
+    assert sorted(Payment.objects.values_list("account__number", "amount", "period")) == [
+        ("1000000001", Decimal("100.00"), NOV),
+        ("1000000002", Decimal("200.00"), OCT),
     ]
 
 

@@ -9,15 +9,20 @@ Positions are counted from 1, as the banks' descriptions count them.
 import re
 from dataclasses import dataclass, field
 
+from kabinet.core import formats
+
 from ..read import ImportFileError
 
 
 @dataclass(frozen=True)
 class Totals:
     """The closing line: it begins with `prefix`; positions (from 1, after the prefix) of the
-    count of payments, their sum, the commission and the payment order's number and date."""
+    count of payments, their sum, the commission and the payment order's number and date.
+    `required`: a file without it was cut short; otherwise the bank may leave it out, and there
+    is nothing to compare the payments with."""
 
     prefix: str = "="
+    required: bool = True
     count: int = 1
     amount: int = 2
     transferred: int | None = 3
@@ -44,8 +49,9 @@ class Profile:
     full_name: int | None = None
     address: int | None = None
     period: int | None = None
+    # The bank's commission on the line: summed for the report when the file has no totals line
+    # (which says the registry's commission otherwise).
     commission: int | None = None
-    time: int | None = None
     tagged: bool = False  # `TAG:value` fields follow the positional ones
     readings_tag: str = ""  # `CounterVal_N:` — the reading of the account's meter N
     totals: Totals | None = field(default_factory=Totals)
@@ -65,7 +71,6 @@ register(
         title="Сбербанк, 17 полей",
         fields=17,
         date=1,
-        time=2,
         operation=(1, 3, 4, 5, 11),
         account=6,
         full_name=7,
@@ -81,7 +86,6 @@ register(
         title="Сбербанк, 12 полей, итоговая строка «=»",
         fields=12,
         date=1,
-        time=2,
         operation=(1, 2, 3, 4, 5, 6),
         account=6,
         full_name=7,
@@ -104,6 +108,9 @@ register(
         commission=6,
         tagged=True,
         readings_tag="CounterVal_",
+        # The one public reader of such files found takes every line with a CLIENTNO: and reads
+        # no totals line (docs/bank-formats.md): a file may end without one.
+        totals=Totals(required=False),
     )
 )
 
@@ -125,18 +132,37 @@ def choices() -> list[tuple[str, str]]:
     return [(name, f"{profile.title} ({name})") for name, profile in PROFILES.items()]
 
 
-_TAG = re.compile(r"^\s*CLIENTNO\s*:", re.IGNORECASE)
-
-
 def detect(first_line: str) -> Profile:
-    """The built-in profile whose layout the first payment line has."""
+    """The built-in profile whose layout the first payment line has: a tagged one whose account
+    tag is in the line, else the first of fields in their places with as many fields."""
     fields = first_line.rstrip("\r\n").split(";")
-    if any(_TAG.match(value) for value in fields):
-        return PROFILES["sber-tagged"]
+    for profile in PROFILES.values():
+        if not profile.tagged:
+            continue
+        tag = re.compile(rf"^\s*{re.escape(str(profile.account))}\s*:", re.IGNORECASE)
+        if any(tag.match(value) for value in fields):
+            return profile
     for profile in PROFILES.values():
         if not profile.tagged and len(fields) == profile.fields:
             return profile
     raise ImportFileError(
-        f"Не удаётся определить формат реестра: в первой строке полей {len(fields)}, а в известных "
-        f"форматах 17 или 12 (или поле CLIENTNO:). Укажите профиль (--profile): {names()}."
+        f"Не удаётся определить формат реестра: в первой строке {_fields(len(fields))}, а в известных "
+        f"форматах — {_known_layouts()}. Укажите профиль (--profile): {names()}."
     )
+
+
+def _known_layouts() -> str:
+    """«17 или 12 полей (или поле CLIENTNO:)»: what `detect` looks for, from the profiles there are."""
+    widths = sorted({p.fields for p in PROFILES.values() if not p.tagged}, reverse=True)
+    tags = [f"поле {p.account}:" for p in PROFILES.values() if p.tagged]
+    text = ""
+    if widths:
+        # The word agrees with the last number: «17 или 12 полей», «22 или 21 поле».
+        text = ", ".join(map(str, widths[:-1])) + (" или " if len(widths) > 1 else "") + _fields(widths[-1])
+    if tags:
+        text += f" (или {' или '.join(tags)})" if text else " или ".join(tags)
+    return text
+
+
+def _fields(n: int) -> str:
+    return formats.counted(n, "поле", "поля", "полей")

@@ -1,9 +1,10 @@
 """The kind `sber-registry`: a bank's payment registry, read through a profile (profiles.py).
 
 The whole file is checked before anything changes: its encoding, its closing totals line (a file
-without one was cut short), every line; the count and sum of the payments must be those of the
-totals line. Then its payments are recorded once each (record.py), the registry itself is kept
-(`PaymentRegistry`), and the readings typed at the bank go to the meters app (readings.py).
+without one was cut short, unless its profile says the bank may leave it out), every line; the
+count and sum of the payments must be those of the totals line, when there is one. Then its
+payments are recorded once each (record.py), the registry itself is kept (`PaymentRegistry`),
+and the readings typed at the bank go to the meters app (readings.py).
 """
 
 import codecs
@@ -54,17 +55,18 @@ def import_file(
     totals_line, body_end = _totals_line(path, encoding)
     if chosen is None:
         chosen = profiles.detect(_first_line(path, encoding))
-    if chosen.totals is not None and not totals_line.startswith(chosen.totals.prefix):
+    totals = chosen.totals if chosen.totals and totals_line.startswith(chosen.totals.prefix) else None
+    if totals is None and chosen.totals is not None and chosen.totals.required:
         raise ImportFileError(
             f"В файле «{path.name}» нет итоговой строки (она начинается с «{chosen.totals.prefix}»): "
             "похоже, файл оборван. Ничего не изменено — запросите реестр у банка заново."
         )
-    if chosen.totals is None:
-        body_end = path.stat().st_size  # the last line is a payment's
-    report = BankReport(skip_bad=skip_bad, title=f"реестр {path.name}: ")
+    if totals is None:
+        body_end, totals_line = path.stat().st_size, ""  # the last line is a payment's
+    report = BankReport(skip_bad=skip_bad, title=f"реестр {path.name}: ", without_totals=totals is None)
     try:
         with transaction.atomic(), staging_table(STAGE):
-            _load(chosen, path, encoding, body_end, totals_line, report, progress)
+            _load(chosen, totals, path, encoding, body_end, totals_line, report, progress)
     except Stopped:
         pass  # bad lines and no --skip-bad: the report lists them, nothing changed
     return report
@@ -72,6 +74,7 @@ def import_file(
 
 def _load(
     chosen: Profile,
+    totals: Totals | None,
     path: Path,
     encoding: str,
     body_end: int,
@@ -79,7 +82,7 @@ def _load(
     report: BankReport,
     progress: Progress | None,
 ) -> None:
-    reader = _LineReader(chosen, path.name, encoding)
+    reader = _LineReader(chosen, path.name, encoding, add_commission=totals is None)
     plain = reader.plain_line_check()
     started = begun = time.perf_counter()
     rows = 0
@@ -100,8 +103,11 @@ def _load(
     report.rows_read = rows
     report.timings["чтение и проверка строк"] = time.perf_counter() - started
     report.total = reader.total
-    if chosen.totals is not None:
-        _check_totals(chosen.totals, totals_line, report, reader)
+    if totals is not None:
+        _check_totals(totals, totals_line, report, reader)
+        report.commission = _TotalsLine(totals, totals_line).money(totals.commission)
+    else:
+        report.commission = reader.commission
     started = time.perf_counter()
     repeated_operations(report)
     report.timings["проверка повторов"] = time.perf_counter() - started
@@ -113,18 +119,23 @@ def _load(
     now = record_payments(report, kind=REGISTRY, file_name=path.name)
     if reader.readings:  # a registry's million payments without readings look for none
         _submit_readings(report, reader.readings, new_with_readings(now))
-    _keep_registry(chosen, path, report, totals_line)
+    _keep_registry(chosen, totals, path, report, totals_line)
     report.timings["итого"] = time.perf_counter() - begun
 
 
 class _LineReader:
     """Checks a registry's payment lines; adds up their amounts; keeps their readings."""
 
-    def __init__(self, profile: Profile, file_name: str, encoding: str = "") -> None:
+    def __init__(
+        self, profile: Profile, file_name: str, encoding: str = "", add_commission: bool = False
+    ) -> None:
         self.profile = profile
         self.encoding = encoding
         self.total = Decimal(0)
         self.amounts_known = True
+        # The lines' commission, added up when no totals line says it; None: not known.
+        self.add_commission = add_commission and bool(profile.commission)
+        self.commission: Decimal | None = Decimal(0) if self.add_commission else None
         self.readings: dict[str, list[readings.BankReading]] = {}
         self.note = f"{profile.note}, реестр {file_name}"[:200]
         self._date = remembered(self._parse_date)
@@ -193,6 +204,13 @@ class _LineReader:
             reasons.append("не указан номер операции банка")
         if reasons:
             return (), reasons
+        if self.commission is not None:
+            try:
+                self.commission += parse_decimal(
+                    field(profile.commission), label="комиссия", places=2, limit=MONEY_LIMIT, required=False
+                ) or Decimal(0)
+            except FieldError:
+                self.commission = None  # one unreadable: the sum is not known
         external_id = _external_id(operation)
         found = self._readings(tags, line, number, paid_on)
         if found:
@@ -209,8 +227,8 @@ class _LineReader:
         line and says what is wrong with it. A registry's million lines are mostly plain, and
         this costs each a few microseconds instead of tens."""
         profile = self.profile
-        if profile.tagged or not _plain_text(self.note):
-            return None
+        if profile.tagged or not _plain_text(self.note) or self.add_commission:
+            return None  # (the commission of each line is added up by `parse`)
         separator, width, note = profile.separator, profile.fields, self.note
         at_date, at_amount, at_account = profile.date - 1, profile.amount - 1, int(profile.account) - 1
         at_period = profile.period - 1 if profile.period else None
@@ -357,10 +375,12 @@ def _check_encoding(path: Path, encoding: str, profile: Profile | None) -> None:
     looks_utf8 = not head.isascii() and _decodes(head, "utf-8")
     if encoding != "utf-8" and looks_utf8:
         title = f"профиль «{profile.name}»" if profile else "реестр Сбербанка"
+        # No profile reads UTF-8 and the encoding can't be chosen apart from one: what the
+        # operator can do is to have the file in the profile's encoding.
         raise ImportFileError(
             f"Файл «{path.name}» в кодировке UTF-8, а {title} ждёт {wanted}: ФИО и адреса "
-            f"записались бы искажёнными. Ничего не изменено — сохраните файл в {wanted} "
-            "или выберите профиль с кодировкой UTF-8."
+            f"записались бы искажёнными. Ничего не изменено — сохраните файл в кодировке {wanted} "
+            f"и загрузите его снова или попросите банк присылать реестры в {wanted}."
         )
     if not _decodes(head, encoding):
         raise ImportFileError(f"Файл «{path.name}» не читается в кодировке {wanted}. Ничего не изменено.")
@@ -449,12 +469,30 @@ def _undecodable(block: bytes, before: int, encoding: str) -> None:
             ) from None
 
 
+class _TotalsLine:
+    """The values of a totals line, by their positions (from 1, after the prefix)."""
+
+    def __init__(self, totals: Totals, text: str) -> None:
+        self.values = text[len(totals.prefix) :].split(";")
+
+    def __call__(self, position: int | None) -> str:
+        return self.values[position - 1].strip() if position and position <= len(self.values) else ""
+
+    def money(self, position: int | None) -> Decimal | None:
+        try:
+            return parse_decimal(self(position), label="сумма", places=2, limit=MONEY_LIMIT, required=False)
+        except FieldError:
+            return None
+
+    def date(self, position: int | None) -> datetime.date | None:
+        try:
+            return parse_date(self(position), label="дата")
+        except FieldError:
+            return None
+
+
 def _check_totals(totals: Totals, text: str, report: BankReport, reader: _LineReader) -> None:
-    values = text[len(totals.prefix) :].split(";")
-
-    def value(position: int | None) -> str:
-        return values[position - 1].strip() if position and position <= len(values) else ""
-
+    value = _TotalsLine(totals, text)
     try:
         count = int(value(totals.count))
         amount = parse_decimal(value(totals.amount), label="сумма", places=2, limit=MONEY_LIMIT * 1000)
@@ -497,30 +535,22 @@ def _submit_readings(
             )
 
 
-def _keep_registry(profile: Profile, path: Path, report: BankReport, text: str) -> None:
-    totals = profile.totals
-    values = text[len(totals.prefix) :].split(";") if totals else []
-
-    def value(position: int | None) -> str:
-        return values[position - 1].strip() if totals and position and position <= len(values) else ""
-
-    def money(position: int | None) -> Decimal | None:
-        try:
-            return parse_decimal(value(position), label="сумма", places=2, limit=MONEY_LIMIT, required=False)
-        except FieldError:
-            return None
-
-    try:
-        order_date = parse_date(value(totals.order_date if totals else None), label="дата")
-    except FieldError:
-        order_date = None
+def _keep_registry(
+    profile: Profile, totals: Totals | None, path: Path, report: BankReport, text: str
+) -> None:
+    """The registry's record: the payment order's values from the totals line, when there is one."""
+    transferred, order_number, order_date = None, "", None
+    if totals is not None:
+        line = _TotalsLine(totals, text)
+        transferred, order_number = line.money(totals.transferred), line(totals.order_number)[:30]
+        order_date = line.date(totals.order_date)
     PaymentRegistry.objects.create(
         profile=profile.name,
         file_name=path.name[:255],
         rows=report.rows_read,
         total=report.total,
-        transferred=money(totals.transferred if totals else None),
-        commission=money(totals.commission if totals else None),
-        order_number=value(totals.order_number if totals else None)[:30],
+        transferred=transferred,
+        commission=report.commission,
+        order_number=order_number,
         order_date=order_date,
     )

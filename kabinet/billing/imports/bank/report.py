@@ -31,6 +31,8 @@ class BankReport(Report):
     skip_bad: bool = False
     applied: bool = True
     timings: dict[str, float] = field(default_factory=dict)
+    commission: Decimal | None = None  # the bank's, for the registry: None when not known
+    without_totals: bool = False  # a registry that ended without its totals line
 
     def add_error(self, line: int, reason: str) -> None:
         self.error_count += 1
@@ -53,12 +55,16 @@ class BankReport(Report):
             f"{self.title}платежей {self.rows_read} на {formats.money(self.total)}: записано {self.loaded}, "
             f"уже были {self.already}, неразнесённых {self.unmatched}"
         ]
+        if self.commission:  # known and not none taken
+            parts.append(f"комиссия банка: {formats.money(self.commission)}")
         if self.transfers:
             parts.append(f"перечислений агентов (не оплаты жителей) {self.transfers}")
         if self.readings_accepted or self.readings_refused:
             parts.append(
                 f"показаний принято {self.readings_accepted}, не принято {len(self.readings_refused)}"
             )
+        if self.without_totals:
+            parts.append("итоговой строки нет: сверка количества и суммы не выполнялась")
         if self.error_count:
             parts.append(f"пропущено строк с ошибками {self.error_count}")
         return "; ".join(parts) + "."

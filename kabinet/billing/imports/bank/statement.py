@@ -34,6 +34,8 @@ FIRST_LINE = "1CClientBankExchange"
 PAYMENT_ORDER = "платежное поручение"
 # Words by which an agent's transfer says it pays a registry, beside those of `BankAgent`.
 AGENT_WORDS = ("по реестру", "согласно реестру", "реестр платежей", "по реестрам")
+# The purpose written in lines of their own, as the format allows besides the one key.
+PURPOSE_LINES = tuple(f"НазначениеПлатежа{n}" for n in range(1, 7))
 
 
 def import_file(*, path: Path, skip_bad: bool = False, progress: Progress | None = None) -> BankReport:
@@ -75,7 +77,7 @@ def _load(documents: list, accounts: set[str], file_name: str, report: BankRepor
                 continue
             paid_on, amount, number = parsed
             report.total += amount
-            purpose = _clean(values.get("НазначениеПлатежа", ""), 2000)
+            purpose = _clean(_purpose(values), 2000)
             match = patterns.find(purpose, found)
             account = "".join(match.account.split()).upper()
             reason = None if account else "в назначении платежа не найден лицевой счёт"
@@ -206,7 +208,7 @@ def _agent(values: dict[str, str], agents: list[BankAgent], words: list[str]) ->
     for agent in agents:
         if (agent.inn and agent.inn == inn) or (agent.account and agent.account == account):
             return agent
-    purpose = values.get("НазначениеПлатежа", "").lower().replace("ё", "е")
+    purpose = _purpose(values).lower().replace("ё", "е")
     return None if any(word in purpose for word in words) else False
 
 
@@ -229,7 +231,7 @@ def _keep_transfer(
             "date": paid_on,
             "amount": amount,
             "payer": _clean(values.get("Плательщик1") or values.get("Плательщик", ""), 300),
-            "purpose": _clean(values.get("НазначениеПлатежа", ""), 2000),
+            "purpose": _clean(_purpose(values), 2000),
             "registry": registry,
         },
     )
@@ -240,6 +242,16 @@ def _keep_transfer(
         f"п/п № {number} на {formats.money(amount)} — перечисление агента по реестру ({found}), "
         "не оплата жителя",
     )
+
+
+def _purpose(values: dict[str, str]) -> str:
+    """The payment's purpose: `НазначениеПлатежа`, or, when a bank leaves that out or empty, the
+    lines `НазначениеПлатежа1`…`6` joined in order. Many files carry both with the same text:
+    the lines are read only without the whole, so it is never counted twice."""
+    whole = values.get("НазначениеПлатежа", "").strip()
+    if whole:
+        return whole
+    return " ".join(part for key in PURPOSE_LINES if (part := values.get(key, "").strip()))
 
 
 def _external_id(values: dict[str, str], paid_on: datetime.date, number: str) -> str:
