@@ -9,7 +9,8 @@ them (SQLite gives dates as text and decimals as floats), once per process.
 An instance is made as `Model.from_db` leaves it, without `Model.__init__`: the constructor's
 walk over the fields and its two signals were a good part of a page's reads (sixteen instances
 for a month of charges). A model something listens to at its construction (`pre_init`,
-`post_init`: an image field's dimensions, say) is made by `from_db` as before.
+`post_init`: an image field's dimensions, say), or with a `from_db` of its own, is made by
+`from_db` as before.
 """
 
 import functools
@@ -52,9 +53,11 @@ class Reader:
 
     @functools.cached_property
     def _plain(self) -> bool:
-        """Nothing listens to the model's construction: its instances may skip `__init__`. Decided
-        at the first read, after the apps connected their receivers (in `ready()`)."""
-        return not (pre_init.has_listeners(self.model) or post_init.has_listeners(self.model))
+        """Nothing listens to the model's construction and it makes its instances as Django does:
+        they may skip `__init__`. Decided at the first read, after the apps connected their
+        receivers (in `ready()`)."""
+        own_from_db = self.model.from_db.__func__ is not models.Model.from_db.__func__
+        return not (own_from_db or pre_init.has_listeners(self.model) or post_init.has_listeners(self.model))
 
     def instance(self, values: Sequence[object]) -> models.Model:
         """The instance from its columns' values, in the order of `columns`."""
