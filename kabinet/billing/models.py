@@ -252,15 +252,10 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(condition=models.Q(period__day=1), name="payment_period_first_day"),
-            # In byte order (`varchar_pattern_ops`, as the accruals' key, migration 0005): a
-            # bank registry puts a million ids in at once, and comparing them under the
-            # database's collation cost more than the rest of keeping the key (docs/scaling.md).
-            # Equality and prefix lookups (`LIKE 'S:%'`) use it all the same.
             models.UniqueConstraint(
                 fields=["source", "external_id"],
                 condition=~models.Q(external_id=""),
                 name="payment_external_id_unique",
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
         ]
         indexes = [

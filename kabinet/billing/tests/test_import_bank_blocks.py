@@ -73,6 +73,7 @@ def test_a_registry_read_by_blocks_stores_what_reading_it_line_by_line_stores(wr
         line(5, "10/2-А", "99999999,99", payer="Ёлкина Анна-Мария", address="д. 1; кв. 2".replace(";", ",")),
         line(6, "1000000001", "100,00", operation=LONG_OPERATION),
         line(7, "5000000001", "300,00"),  # an account the books do not know
+        line(8, "1000000001", "1,00", period="11.26"),
     ]
     path = registry(write_file, lines)
 
@@ -83,8 +84,8 @@ def test_a_registry_read_by_blocks_stores_what_reading_it_line_by_line_stores(wr
     line_by_line = import_file(kind="sber-registry", path=path)
 
     assert stored() == seen
-    assert (by_blocks.loaded, by_blocks.unmatched, by_blocks.total) == (6, 1, Decimal("100002108.05"))
-    assert (line_by_line.loaded, line_by_line.unmatched, line_by_line.total) == (6, 1, by_blocks.total)
+    assert (by_blocks.loaded, by_blocks.unmatched, by_blocks.total) == (7, 1, Decimal("100002109.05"))
+    assert (line_by_line.loaded, line_by_line.unmatched, line_by_line.total) == (7, 1, by_blocks.total)
     operation = f"20.11.2026;8610/0123;12;{LONG_OPERATION};SOD"
     assert Payment.objects.filter(external_id="R:" + hashlib.sha1(operation.encode()).hexdigest()).exists()
     assert ("1000000001", datetime.date(2026, 10, 1), Decimal("0.01")) in seen[2]

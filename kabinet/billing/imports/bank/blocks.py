@@ -81,15 +81,18 @@ class BlockRoad:
         profile = self.profile
         field = {n: f"r.f{n}" for n in range(1, profile.fields + 1)}
         operation = " || ';' || ".join(field[p] for p in profile.operation)
-        date_format = "DD/MM/YYYY" if profile.date_format == "dd/mm/yyyy" else "DD.MM.YYYY"
-        paid_on = f"to_date({field[profile.date]}, '{date_format}')"
+        # Casts, not to_date and date_trunc (a third of the statement's time): the dates are
+        # real ones of this century, written day first (`_DAY_MONTH`), read under DMY.
+        date = field[profile.date]
+        paid_on, month = f"{date}::date", f"('01' || substr({date}, 3))::date"
         amount = f"replace({field[profile.amount]}, ',', '.')::numeric"
-        if profile.period:
-            month = f"replace({field[profile.period]}, '.', '')"
+        if profile.period:  # ММГГГГ, ММ.ГГГГ, ММГГ or ММ.ГГ (`_PERIOD`), or nothing
+            written = field[profile.period]
             period = (
-                f"CASE WHEN {month} = '' THEN NULL WHEN length({month}) = 4 "
-                f"THEN make_date(2000 + right({month}, 2)::int, left({month}, 2)::int, 1) "
-                f"ELSE make_date(right({month}, 4)::int, left({month}, 2)::int, 1) END"
+                f"CASE length({written}) WHEN 0 THEN NULL "
+                f"WHEN 6 THEN ('01.' || left({written}, 2) || '.' || right({written}, 4))::date "
+                f"WHEN 7 THEN ('01.' || {written})::date "
+                f"ELSE ('01.' || left({written}, 2) || '.20' || right({written}, 2))::date END"
             )
         else:
             period = "NULL::date"
@@ -103,16 +106,19 @@ class BlockRoad:
             )
 
         with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('datestyle'), set_config('datestyle', 'ISO, DMY', true)")
+            (datestyle, _) = cursor.fetchone()
             cursor.execute(
                 f"WITH staged AS (INSERT INTO {STAGE.table} ({', '.join(STAGE.names)}) "
                 f"SELECT r.line, left(%s || {operation}, 64), {field[int(profile.account)]}, {paid_on}, "
-                f"{period}, date_trunc('month', {paid_on})::date, {amount}, "
+                f"{period}, {month}, {amount}, "
                 f"{text(profile.full_name)}, {text(profile.address)}, '', %s, NULL, false "
                 f"FROM {self.layout.table} r RETURNING amount) "
                 "SELECT COUNT(*), SUM(amount) FROM staged",
                 [REGISTRY, self.note],
             )
             count, total = cursor.fetchone()
+            cursor.execute("SELECT set_config('datestyle', %s, true)", [datestyle])
             # The few operation ids too long for the column: their hash, as `_external_id` makes it.
             cursor.execute(
                 f"SELECT r.line, {operation} FROM {self.layout.table} r WHERE length({operation}) > %s",

@@ -91,7 +91,9 @@ def _load(
                 rows += _read_lines(reader, _block_lines(block, before, encoding), report)
             else:
                 rows += taken
+        read = time.perf_counter()
         reader.total += road.finish()
+        report.timings["строки блоков в промежуточную таблицу"] = time.perf_counter() - read
     else:
         rows = _read_lines(reader, _lines(path, encoding, body_end, progress), report)
     report.rows_read = rows
