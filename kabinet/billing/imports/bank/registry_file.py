@@ -88,12 +88,11 @@ def _load(
         for before, block in _blocks(path, body_end, progress):
             taken = road.take(block, first_line=before + 1)
             if taken is None:  # a block with a line that is not plain: read line by line
+                road.pause()
                 rows += _read_lines(reader, _block_lines(block, before, encoding), report)
             else:
                 rows += taken
-        read = time.perf_counter()
         reader.total += road.finish()
-        report.timings["строки блоков в промежуточную таблицу"] = time.perf_counter() - read
     else:
         rows = _read_lines(reader, _lines(path, encoding, body_end, progress), report)
     report.rows_read = rows
