@@ -112,20 +112,19 @@ def add_paid(sums: str) -> bool:
     """After payments were only added (a bank's registry), add their sums per account and month
     (`sums`: account_id, period, amount) into the balances that are there: the month's paid and
     closing, every later month's opening and closing — a few hundred thousand rows updated in
-    place instead of rebuilt from every payment of their months. The touched accounts that have
-    a month of new payments without a balance yet stay touched, for `rebuild_balances`; whether
-    there are any.
+    place instead of rebuilt from every payment of their months. The accounts with a month of
+    new payments that has no balance yet are marked touched instead, for `rebuild_balances`;
+    whether there are any.
 
     PostgreSQL only (`FILTER`): on SQLite imports rebuild."""
     create_touched()
     with connection.cursor() as cursor:
-        # Touched stay the accounts that need a month written; the others are updated here.
         cursor.execute(
-            f"DELETE FROM {TOUCHED} t WHERE NOT EXISTS (SELECT 1 FROM {sums} d "
-            "WHERE d.account_id = t.account_id "
-            "AND NOT EXISTS (SELECT 1 FROM billing_accountperiod ap WHERE ap.account_id = d.account_id "
-            "AND ap.period = d.period))"
+            f"INSERT INTO {TOUCHED} (account_id) SELECT DISTINCT d.account_id FROM {sums} d "
+            "WHERE NOT EXISTS (SELECT 1 FROM billing_accountperiod ap WHERE ap.account_id = d.account_id "
+            "AND ap.period = d.period) ON CONFLICT DO NOTHING"
         )
+        left = cursor.rowcount > 0
         cursor.execute(
             "UPDATE billing_accountperiod ap SET opening_balance = ap.opening_balance - x.before, "
             "paid = ap.paid + x.here, closing_balance = ap.closing_balance - x.before - x.here "
@@ -136,8 +135,6 @@ def add_paid(sums: str) -> bool:
             f"WHERE NOT EXISTS (SELECT 1 FROM {TOUCHED} t WHERE t.account_id = d.account_id) "
             "GROUP BY e.id) x WHERE ap.id = x.id"
         )
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {TOUCHED})")
-        (left,) = cursor.fetchone()
     _stamp(None)
     return left
 

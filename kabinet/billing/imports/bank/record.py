@@ -182,7 +182,8 @@ def _insert_payments(
     cursor: CursorWrapper, period: str, same_money: str, params: list[object]
 ) -> tuple[int, datetime.date | None]:
     """On PostgreSQL: the staged payments of known accounts inserted in one statement that also
-    marks their accounts for the balances; (how many, their first month).
+    sums them per account and month for the balances (`PAID`, `balances.add_paid`); (how many,
+    their first month).
 
     A new registry's payments are all new: they are first inserted as they are, the unique key
     refusing the lot if one was there already; only then (a file loaded again, or overlapping
@@ -190,7 +191,6 @@ def _insert_payments(
     the key per row: a third more time, paid only when needed). The accounts are locked once
     for the lot (`checked_references`) instead of each row's foreign key being checked at the
     commit: a registry's million rows would queue a million checks."""
-    balances.create_touched()
     insert = (
         "WITH new AS (INSERT INTO billing_payment "
         "(account_id, paid_on, period, amount, source, external_id, note, created_at) "
@@ -198,8 +198,6 @@ def _insert_payments(
         f"FROM {STAGE.table} s JOIN billing_account a ON a.number = s.account_number "
         f"WHERE NOT EXISTS (SELECT 1 FROM billing_unmatchedpayment u WHERE u.external_id = s.external_id)"
         f"{same_money} {{}}RETURNING account_id, period, amount), "
-        f"marked AS (INSERT INTO {balances.TOUCHED} (account_id) SELECT DISTINCT account_id FROM new "
-        "ON CONFLICT DO NOTHING), "
         f"sums AS (INSERT INTO {PAID} (account_id, period, amount) SELECT account_id, period, SUM(amount) "
         "FROM new GROUP BY account_id, period) "
         "SELECT COUNT(*), MIN(period) FROM new"
