@@ -19,6 +19,11 @@ pytestmark = [
 ]
 
 LONG_OPERATION = "9" * 70  # the operation id is then too long to keep: its hash is kept
+EVERY_SIGN = "".join(
+    char
+    for char in bytes(range(0x80, 0x100)).decode("cp1251", errors="ignore")
+    if char.isprintable() and not char.isspace()
+)
 
 
 def line(n: int, account: str, amount: str, *, paid_on: str = "20.11.2026", period: str = "112026",
@@ -72,12 +77,20 @@ def test_a_registry_read_by_blocks_stores_what_reading_it_line_by_line_stores(wr
         line(4, "1000000001", "12", period="", payer="", address=""),
         line(5, "10/2-А", "99999999,99", payer="Ёлкина Анна-Мария", address="д. 1; кв. 2".replace(";", ",")),
         line(6, "1000000001", "100,00", operation=LONG_OPERATION),
-        line(7, "5000000001", "300,00"),  # an account the books do not know
+        # An account the books do not know; its payer written with every printable letter and
+        # sign of cp1251 (the blocks' are converted by the server, the lines' by Python).
+        line(7, "5000000001", "300,00", payer=EVERY_SIGN),
         line(8, "1000000001", "1,00", period="11.26"),
     ]
     path = registry(write_file, lines)
 
+    taken = []
+    take = blocks.BlockRoad.take
+    monkeypatch.setattr(
+        blocks.BlockRoad, "take", lambda road, block, **kw: taken.append(take(road, block, **kw)) or taken[-1]
+    )
     by_blocks = import_file(kind="sber-registry", path=path)
+    assert taken == [len(lines)]  # the file was one plain block: the blocks' road took it
     seen = stored()
     forget_the_bank()
     monkeypatch.setattr(blocks, "usable", lambda profile: False)
