@@ -108,6 +108,37 @@ def rebuild_balances(
     return written
 
 
+def add_paid(sums: str) -> bool:
+    """After payments were only added (a bank's registry), add their sums per account and month
+    (`sums`: account_id, period, amount) into the balances that are there: the month's paid and
+    closing, every later month's opening and closing — a few hundred thousand rows updated in
+    place instead of rebuilt from every payment of their months. The accounts with a month of
+    new payments that has no balance yet are marked touched instead, for `rebuild_balances`;
+    whether there are any.
+
+    PostgreSQL only (`FILTER`): on SQLite imports rebuild."""
+    create_touched()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TOUCHED} (account_id) SELECT DISTINCT d.account_id FROM {sums} d "
+            "WHERE NOT EXISTS (SELECT 1 FROM billing_accountperiod ap WHERE ap.account_id = d.account_id "
+            "AND ap.period = d.period) ON CONFLICT DO NOTHING"
+        )
+        left = cursor.rowcount > 0
+        cursor.execute(
+            "UPDATE billing_accountperiod ap SET opening_balance = ap.opening_balance - x.before, "
+            "paid = ap.paid + x.here, closing_balance = ap.closing_balance - x.before - x.here "
+            "FROM (SELECT e.id, COALESCE(SUM(d.amount) FILTER (WHERE d.period < e.period), 0) AS before, "
+            "COALESCE(SUM(d.amount) FILTER (WHERE d.period = e.period), 0) AS here "
+            f"FROM {sums} d JOIN billing_accountperiod e "
+            "ON e.account_id = d.account_id AND e.period >= d.period "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {TOUCHED} t WHERE t.account_id = d.account_id) "
+            "GROUP BY e.id) x WHERE ap.id = x.id"
+        )
+    _stamp(None)
+    return left
+
+
 def _date(value: datetime.date) -> str:
     """A date as an SQL literal: a date object of the code's own, never text from a user."""
     if not isinstance(value, datetime.date):

@@ -260,7 +260,11 @@ class Payment(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "-paid_on"], name="payment_account_paid_on"),
-            models.Index(fields=["period"], name="payment_period"),
+            # Only the billing system's payments are looked up by period (an import replaces
+            # its months, imports/payments.py); a bank's or an online payment need not keep it.
+            models.Index(
+                fields=["period"], name="payment_billing_period", condition=models.Q(source="billing")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -617,3 +617,38 @@ def test_a_file_that_is_not_a_statement_is_refused(accounts):
     message = refused("bank-statement", SAMPLES / "sber-short.txt")
 
     assert message.startswith("Файл «sber-short.txt» не в формате обмена 1С с банком")
+
+
+def test_a_registrys_payments_leave_the_balances_a_full_rebuild_would_write_later_months_too(
+    accounts, write_file
+):
+    dec = datetime.date(2026, 12, 1)
+    for account, periods in ((accounts[0], (OCT, dec)), (accounts[1], (NOV, dec))):
+        for n, period in enumerate(periods):
+            Payment.objects.create(
+                account=account, paid_on=period, period=period, amount=Decimal("50.00"),
+                source=PaymentSource.BILLING, external_id=f"{account.number}-{n}",
+            )  # fmt: skip
+    rebuild_balances(Account.objects.values_list("id", flat=True))
+    path = short_registry(
+        write_file,
+        [
+            short_line(1, "1000000001", "100,00"),  # November: the first account has no balance for it yet
+            short_line(2, "1000000002", "200,00"),  # November and December's balances there: updated
+            short_line(3, "1000000002", "0,50"),
+        ],
+        "reestr.txt",
+    )
+
+    run("sber-registry", path)
+
+    imported = balances_rows()
+    assert [(number, period, paid, closing) for number, period, _, _, paid, closing, _ in imported] == [
+        ("1000000001", OCT, Decimal("50.00"), Decimal("-50.00")),
+        ("1000000001", NOV, Decimal("100.00"), Decimal("-150.00")),
+        ("1000000001", dec, Decimal("50.00"), Decimal("-200.00")),
+        ("1000000002", NOV, Decimal("250.50"), Decimal("-250.50")),
+        ("1000000002", dec, Decimal("50.00"), Decimal("-300.50")),
+    ]
+    rebuild_balances(Account.objects.values_list("id", flat=True))
+    assert balances_rows() == imported

@@ -46,6 +46,7 @@ STAGE = Layout(
     ),
 )
 REGISTRY, STATEMENT = "R:", "S:"
+PAID = "billing_stage_paid"  # the new payments' sums per account and month, for the balances
 _MANY = 10_000  # new payments from which the statistics of their table are taken again
 # A staged payment's recorded twin, by the bank's operation id. `<> ''` (which an id always is)
 # lets the query use the unique key, which is partial: it leaves out the payments without one.
@@ -160,6 +161,11 @@ def record_payments(report: BankReport, *, kind: str, file_name: str) -> datetim
     report.timings["запись оплат (всё)"] = time.perf_counter() - started
     if report.loaded:
         started = time.perf_counter()
+        # On PostgreSQL the new payments' sums are added into the balances there are; only
+        # the accounts with a month that has none yet are rebuilt.
+        if postgres() and not balances.add_paid(PAID):
+            report.timings["пересчёт сальдо"] = time.perf_counter() - started
+            return now
         if postgres() and report.loaded >= _MANY:
             # The month's new rows are not in the planner's statistics until autovacuum comes:
             # it would take them for a handful and probe the balances' accounts once per payment.
@@ -176,7 +182,8 @@ def _insert_payments(
     cursor: CursorWrapper, period: str, same_money: str, params: list[object]
 ) -> tuple[int, datetime.date | None]:
     """On PostgreSQL: the staged payments of known accounts inserted in one statement that also
-    marks their accounts for the balances; (how many, their first month).
+    sums them per account and month for the balances (`PAID`, `balances.add_paid`); (how many,
+    their first month).
 
     A new registry's payments are all new: they are first inserted as they are, the unique key
     refusing the lot if one was there already; only then (a file loaded again, or overlapping
@@ -184,17 +191,20 @@ def _insert_payments(
     the key per row: a third more time, paid only when needed). The accounts are locked once
     for the lot (`checked_references`) instead of each row's foreign key being checked at the
     commit: a registry's million rows would queue a million checks."""
-    balances.create_touched()
     insert = (
         "WITH new AS (INSERT INTO billing_payment "
         "(account_id, paid_on, period, amount, source, external_id, note, created_at) "
         f"SELECT a.id, s.paid_on, {period}, s.amount, 'bank', s.external_id, s.note, %s "
         f"FROM {STAGE.table} s JOIN billing_account a ON a.number = s.account_number "
         f"WHERE NOT EXISTS (SELECT 1 FROM billing_unmatchedpayment u WHERE u.external_id = s.external_id)"
-        f"{same_money} {{}}RETURNING account_id, period), "
-        f"marked AS (INSERT INTO {balances.TOUCHED} (account_id) SELECT DISTINCT account_id FROM new "
-        "ON CONFLICT DO NOTHING) "
+        f"{same_money} {{}}RETURNING account_id, period, amount), "
+        f"sums AS (INSERT INTO {PAID} (account_id, period, amount) SELECT account_id, period, SUM(amount) "
+        "FROM new GROUP BY account_id, period) "
         "SELECT COUNT(*), MIN(period) FROM new"
+    )
+    cursor.execute(f"DROP TABLE IF EXISTS {PAID}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {PAID} (account_id bigint, period date, amount numeric) ON COMMIT DROP"
     )
     with checked_references(
         f"SELECT 1 FROM billing_account WHERE number IN (SELECT account_number FROM {STAGE.table})"

@@ -13,7 +13,7 @@ import hashlib
 import re
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from django.db import transaction
 
 from kabinet.core import formats, normalize
 
+from ...bulk import postgres
 from ...models import PaymentRegistry
 from ..fields import (
     CACHE_LIMIT,
@@ -34,7 +35,7 @@ from ..fields import (
 )
 from ..read import PROGRESS_EVERY, ImportFileError, Progress
 from ..staging import stage_writer, staging_table
-from . import profiles, readings
+from . import blocks, profiles, readings
 from .profiles import Profile, Totals
 from .record import REGISTRY, STAGE, drop_lines, new_with_readings, record_payments, repeated_operations
 from .report import BankReport, Stopped
@@ -83,23 +84,22 @@ def _load(
     progress: Progress | None,
 ) -> None:
     reader = _LineReader(chosen, path.name, encoding, add_commission=totals is None)
-    plain = reader.plain_line_check()
     started = begun = time.perf_counter()
-    rows = 0
-    with stage_writer(STAGE) as writer:
-        add_plain = writer.add_plain
-        for line, text in _lines(path, encoding, body_end, progress):
-            rows += 1
-            if plain is not None:
-                values = plain(text)
-                if values is not None:
-                    add_plain(line, values)
-                    continue
-            staged, reasons = reader.parse(text, line)
-            if reasons:
-                report.add_error(line, "; ".join(reasons))
+    # A registry without its totals line has its lines' commissions added up by `parse`: read line
+    # by line.
+    if postgres() and blocks.usable(chosen) and not reader.add_commission:
+        road = blocks.BlockRoad(chosen, note=reader.note)
+        rows = 0
+        for before, block in _blocks(path, body_end, progress):
+            taken = road.take(block, first_line=before + 1)
+            if taken is None:  # a block with a line that is not plain: read line by line
+                road.pause()
+                rows += _read_lines(reader, _block_lines(block, before, encoding), report)
             else:
-                writer.add(line, staged)
+                rows += taken
+        reader.total += road.finish()
+    else:
+        rows = _read_lines(reader, _lines(path, encoding, body_end, progress), report)
     report.rows_read = rows
     report.timings["чтение и проверка строк"] = time.perf_counter() - started
     report.total = reader.total
@@ -121,6 +121,27 @@ def _load(
         _submit_readings(report, reader.readings, new_with_readings(now))
     _keep_registry(chosen, totals, path, report, totals_line)
     report.timings["итого"] = time.perf_counter() - begun
+
+
+def _read_lines(reader: "_LineReader", lines: Iterable[tuple[int, str]], report: BankReport) -> int:
+    """Stage the good lines among `lines`, report the bad ones; how many lines there were."""
+    plain = reader.plain_line_check()
+    rows = 0
+    with stage_writer(STAGE) as writer:
+        add_plain = writer.add_plain
+        for line, text in lines:
+            rows += 1
+            if plain is not None:
+                values = plain(text)
+                if values is not None:
+                    add_plain(line, values)
+                    continue
+            staged, reasons = reader.parse(text, line)
+            if reasons:
+                report.add_error(line, "; ".join(reasons))
+            else:
+                writer.add(line, staged)
+    return rows
 
 
 class _LineReader:
@@ -419,10 +440,9 @@ def _first_line(path: Path, encoding: str) -> str:
     return ""
 
 
-def _lines(path: Path, encoding: str, end: int, progress: Progress | None):
-    """(line number, text) of the payment lines: those before the totals line (which starts at
-    `end`), blank ones and `#` header lines left out. Read and decoded a block of lines at a
-    time."""
+def _blocks(path: Path, end: int, progress: Progress | None) -> Iterator[tuple[int, bytes]]:
+    """The lines before the totals line (which starts at `end`) in blocks of about a megabyte,
+    each ending at a line's end, with the number of lines before each."""
     size = path.stat().st_size or 1
     number = 0
     done = 0
@@ -439,22 +459,40 @@ def _lines(path: Path, encoding: str, end: int, progress: Progress | None):
                 carry = data
                 continue
             block, carry = data[:cut], data[cut:]
-            try:
-                text = block.decode(encoding)
-            except UnicodeDecodeError:
-                _undecodable(block, number, encoding)
-                raise
-            lines = text.split("\n")
-            if text.endswith("\n"):
-                lines.pop()
-            for value in lines:
-                number += 1
-                if progress is not None and number % PROGRESS_EVERY == 0:
-                    progress(number, min(done / size, 1.0))  # the share read, to a block
-                value = value.rstrip("\r\n")
-                if not value.strip() or value.startswith("#"):
-                    continue
-                yield number, value
+            yield number, block
+            lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+            if progress is not None:
+                # Every PROGRESS_EVERY lines of the block, the share read to that line as if the
+                # block's lines were of one length.
+                start = done - len(carry) - len(block)
+                for at in range(number // PROGRESS_EVERY + 1, (number + lines) // PROGRESS_EVERY + 1):
+                    part = (at * PROGRESS_EVERY - number) / lines
+                    progress(at * PROGRESS_EVERY, min((start + part * len(block)) / size, 1.0))
+            number += lines
+
+
+def _lines(path: Path, encoding: str, end: int, progress: Progress | None) -> Iterator[tuple[int, str]]:
+    """(line number, text) of the payment lines: those before the totals line (which starts at
+    `end`), blank ones and `#` header lines left out. Read and decoded a block of lines at a
+    time."""
+    for before, block in _blocks(path, end, progress):
+        yield from _block_lines(block, before, encoding)
+
+
+def _block_lines(block: bytes, before: int, encoding: str) -> Iterator[tuple[int, str]]:
+    try:
+        text = block.decode(encoding)
+    except UnicodeDecodeError:
+        _undecodable(block, before, encoding)
+        raise
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    for number, value in enumerate(lines, start=before + 1):
+        value = value.rstrip("\r\n")
+        if not value.strip() or value.startswith("#"):
+            continue
+        yield number, value
 
 
 def _undecodable(block: bytes, before: int, encoding: str) -> None:
