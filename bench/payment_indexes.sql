@@ -1,6 +1,6 @@
 -- What keeping billing_payment's indexes costs a bank registry's million rows (docs/scaling.md,
 -- «The bank registry import (issue 13)»). Copies of the table, no Django: run in a scratch
--- database of your own, under the benchmarks' lock:
+-- database of your own, on a machine not busy with other work:
 --   psql -d SCRATCH -f bench/payment_indexes.sql
 -- xp_old: 1 000 000 payments already there (October's registry); xp_new: the 1 000 000 a
 -- registry brings. Each variant inserts xp_new into a table holding xp_old.
