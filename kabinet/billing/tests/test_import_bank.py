@@ -365,6 +365,24 @@ def short_registry(write_file, lines: list[str], name: str) -> Path:
     )
 
 
+def test_a_registry_whose_sum_is_too_large_to_record_is_refused_whole(accounts, write_file):
+    before = books()
+    path = short_registry(
+        write_file,
+        [short_line(1, "1000000002", "999999999999,00"), short_line(2, "1000000002", "999999999999,00")],
+        name="huge.txt",
+    )
+
+    message = refused("sber-registry", path, "--profile", "sber-short")
+
+    assert message == (
+        f"Сумма платежей реестра 1{NB}999{NB}999{NB}999{NB}998,00{NB}₽ больше, чем может быть в одном "
+        f"реестре (меньше 1{NB}000{NB}000{NB}000{NB}000,00{NB}₽). Файл не загружен, ничего не изменено: "
+        "проверьте суммы в файле."
+    )
+    assert books() == before
+
+
 def balances_rows() -> list[tuple]:
     return list(
         AccountPeriod.objects.order_by("account__number", "period").values_list(

@@ -103,6 +103,13 @@ def _load(
     report.rows_read = rows
     report.timings["чтение и проверка строк"] = time.perf_counter() - started
     report.total = reader.total
+    if abs(reader.total) >= MONEY_LIMIT:
+        # Each line fits a payment's amount, but their sum must fit the registry's too.
+        raise ImportFileError(
+            f"Сумма платежей реестра {formats.money(reader.total)} больше, чем может быть в одном "
+            f"реестре (меньше {formats.money(MONEY_LIMIT)}). Файл не загружен, ничего не изменено: "
+            "проверьте суммы в файле."
+        )
     if totals is not None:
         _check_totals(totals, totals_line, report, reader)
         report.commission = _TotalsLine(totals, totals_line).money(totals.commission)
