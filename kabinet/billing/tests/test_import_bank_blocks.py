@@ -130,3 +130,38 @@ def test_with_skip_bad_the_plain_blocks_around_a_bad_line_are_recorded_with_thei
     assert (report.loaded, report.unmatched, report.error_count) == (14_998, 1, 1)
     assert UnmatchedPayment.objects.get().line == 15_000
     assert AccountPeriod.objects.get(period=datetime.date(2026, 11, 1)).paid == Decimal("149980.00")
+
+
+def test_a_registry_whose_profile_has_another_separator_is_read_by_blocks_all_the_same(
+    write_file, monkeypatch
+):
+    """A profile of the company's own (profiles.register) may separate its fields by «|»: the
+    blocks cut its lines, and the totals line is read, by that separator."""
+    import dataclasses
+
+    from kabinet.billing.imports.bank import profiles
+
+    monkeypatch.setitem(
+        profiles.PROFILES,
+        "bank-pipe",
+        dataclasses.replace(profiles.get("sber-17"), name="bank-pipe", separator="|"),
+    )
+    AccountFactory(number="1000000001")
+    lines = [
+        line(1, "1000000001", "1547,55").replace(";", "|"),
+        line(2, "1000000001", "100").replace(";", "|"),
+    ]
+    path = write_file([*lines, "=2|1647,55|1647,55|0,00|380|26.11.2026"], encoding="cp1251", name="pipe.txt")
+    taken = []
+    take = blocks.BlockRoad.take
+    monkeypatch.setattr(
+        blocks.BlockRoad, "take", lambda road, block, **kw: taken.append(take(road, block, **kw)) or taken[-1]
+    )
+
+    report = import_file(kind="sber-registry", path=path, profile="bank-pipe")
+
+    assert taken == [2]
+    assert (report.loaded, report.total) == (2, Decimal("1647.55"))
+    assert sorted(Payment.objects.values_list("amount", flat=True)) == [Decimal("100.00"), Decimal("1547.55")]
+    registry_row = PaymentRegistry.objects.get()
+    assert (registry_row.order_number, registry_row.order_date) == ("380", datetime.date(2026, 11, 26))

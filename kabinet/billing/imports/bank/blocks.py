@@ -18,7 +18,6 @@ values and the refusals are unchanged. PostgreSQL only (SQLite has no COPY), cp1
 fields in their places.
 """
 
-import hashlib
 from contextlib import ExitStack
 from decimal import Decimal
 
@@ -26,7 +25,7 @@ import re2
 from django.db import connection
 
 from .profiles import Profile
-from .record import REGISTRY, STAGE
+from .record import REGISTRY, STAGE, registry_operation_id
 
 _ENCODINGS = {"cp1251": "WIN1251"}  # the profile's encoding: PostgreSQL's name for it
 _COLUMNS = (
@@ -73,7 +72,8 @@ class BlockRoad:
         if not block or not self.pattern.fullmatch(block):
             return None
         profile = self.profile
-        fields = block.replace(b"\r\n", b";").replace(b"\n", b";").split(b";")
+        separator = profile.separator.encode()
+        fields = block.replace(b"\r\n", separator).replace(b"\n", separator).split(separator)
         if block.endswith(b"\n"):
             fields.pop()  # after the last line's break
         width = self.width
@@ -137,9 +137,8 @@ class BlockRoad:
 
 
 def _hashed(key: bytes) -> bytes:
-    """`_external_id` of an operation id too long for the column."""
-    operation = key[len(REGISTRY) :].decode("cp1251")
-    return (REGISTRY + hashlib.sha1(operation.encode()).hexdigest()).encode()
+    """The `external_id` of a key too long for the column, as the careful road makes it."""
+    return registry_operation_id(key[len(REGISTRY) :].decode("cp1251")).encode()
 
 
 def _period(written: bytes) -> bytes:

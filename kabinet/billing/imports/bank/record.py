@@ -17,6 +17,7 @@ what was written.
 """
 
 import datetime
+import hashlib
 import time
 
 from django.db import IntegrityError, connection, transaction
@@ -46,6 +47,17 @@ STAGE = Layout(
     ),
 )
 REGISTRY, STATEMENT = "R:", "S:"
+
+
+def registry_operation_id(operation: str) -> str:
+    """A registry line's `external_id`: its operation id under REGISTRY, or the id's hash when
+    that would not fit the column (64)."""
+    key = f"{REGISTRY}{operation}"
+    if len(key) > 64:
+        key = f"{REGISTRY}{hashlib.sha1(operation.encode()).hexdigest()}"
+    return key
+
+
 PAID = "billing_stage_paid"  # the new payments' sums per account and month, for the balances
 _MANY = 10_000  # new payments from which the statistics of their table are taken again
 # A staged payment's recorded twin, by the bank's operation id. `<> ''` (which an id always is)

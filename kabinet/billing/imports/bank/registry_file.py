@@ -9,7 +9,6 @@ and the readings typed at the bank go to the meters app (readings.py).
 
 import codecs
 import datetime
-import hashlib
 import re
 import time
 import unicodedata
@@ -37,7 +36,15 @@ from ..read import PROGRESS_EVERY, ImportFileError, Progress
 from ..staging import stage_writer, staging_table
 from . import blocks, profiles, readings
 from .profiles import Profile, Totals
-from .record import REGISTRY, STAGE, drop_lines, new_with_readings, record_payments, repeated_operations
+from .record import (
+    REGISTRY,
+    STAGE,
+    drop_lines,
+    new_with_readings,
+    record_payments,
+    registry_operation_id,
+    repeated_operations,
+)
 from .report import BankReport, Stopped
 
 _ENCODING_NAMES = {"cp1251": "Windows-1251", "utf-8": "UTF-8", "koi8-r": "KOI8-R", "cp866": "CP866 (DOS)"}
@@ -110,9 +117,10 @@ def _load(
             f"реестре (меньше {formats.money(MONEY_LIMIT)}). Файл не загружен, ничего не изменено: "
             "проверьте суммы в файле."
         )
-    if totals is not None:
-        _check_totals(totals, totals_line, report, reader)
-        report.commission = _TotalsLine(totals, totals_line).money(totals.commission)
+    summary = _TotalsLine(totals, totals_line, chosen.separator) if totals is not None else None
+    if summary is not None:
+        _check_totals(summary, totals_line, report, reader)
+        report.commission = summary.money(summary.totals.commission)
     else:
         report.commission = reader.commission
     started = time.perf_counter()
@@ -126,7 +134,7 @@ def _load(
     now = record_payments(report, kind=REGISTRY, file_name=path.name)
     if reader.readings:  # a registry's million payments without readings look for none
         _submit_readings(report, reader.readings, new_with_readings(now))
-    _keep_registry(chosen, totals, path, report, totals_line)
+    _keep_registry(chosen, summary, path, report)
     report.timings["итого"] = time.perf_counter() - begun
 
 
@@ -239,7 +247,7 @@ class _LineReader:
                 ) or Decimal(0)
             except FieldError:
                 self.commission = None  # one unreadable: the sum is not known
-        external_id = _external_id(operation)
+        external_id = registry_operation_id(operation)
         found = self._readings(tags, line, number, paid_on)
         if found:
             self.readings[external_id] = found
@@ -313,9 +321,9 @@ class _LineReader:
             if not amount.strip("0."):
                 return None  # a zero amount: `parse` refuses it
             self.total += Decimal(amount)
-            key = f"{REGISTRY}{operation}"  # `_external_id`, inline: a call a line costs
+            key = f"{REGISTRY}{operation}"  # `registry_operation_id`, inline: a call a line costs
             if len(key) > 64:
-                key = _external_id(operation)
+                key = registry_operation_id(operation)
             return [key, number, day[0], period, day[1], amount, payer[:300], address[:300], "", note, None,
                     "0"]  # fmt: skip
 
@@ -380,13 +388,6 @@ def _parse_period(text: str) -> datetime.date:
         if 1 <= month <= 12 and 2000 <= year <= 2100:
             return datetime.date(year, month, 1)
     raise FieldError(f"период {shown(text)} не распознан: нужен месяц, например 112026 или 11.2026")
-
-
-def _external_id(operation: str) -> str:
-    key = f"{REGISTRY}{operation}"
-    if len(key) > 64:
-        key = f"{REGISTRY}{hashlib.sha1(operation.encode()).hexdigest()}"
-    return key
 
 
 def _check_encoding(path: Path, encoding: str, profile: Profile | None) -> None:
@@ -515,10 +516,12 @@ def _undecodable(block: bytes, before: int, encoding: str) -> None:
 
 
 class _TotalsLine:
-    """The values of a totals line, by their positions (from 1, after the prefix)."""
+    """The values of a totals line, by their positions (from 1, after the prefix), and the
+    profile's `Totals` that says which is which."""
 
-    def __init__(self, totals: Totals, text: str) -> None:
-        self.values = text[len(totals.prefix) :].split(";")
+    def __init__(self, totals: Totals, text: str, separator: str) -> None:
+        self.totals = totals
+        self.values = text[len(totals.prefix) :].split(separator)
 
     def __call__(self, position: int | None) -> str:
         return self.values[position - 1].strip() if position and position <= len(self.values) else ""
@@ -536,8 +539,8 @@ class _TotalsLine:
             return None
 
 
-def _check_totals(totals: Totals, text: str, report: BankReport, reader: _LineReader) -> None:
-    value = _TotalsLine(totals, text)
+def _check_totals(value: _TotalsLine, text: str, report: BankReport, reader: _LineReader) -> None:
+    totals = value.totals
     try:
         count = int(value(totals.count))
         amount = parse_decimal(value(totals.amount), label="сумма", places=2, limit=MONEY_LIMIT * 1000)
@@ -580,13 +583,11 @@ def _submit_readings(
             )
 
 
-def _keep_registry(
-    profile: Profile, totals: Totals | None, path: Path, report: BankReport, text: str
-) -> None:
+def _keep_registry(profile: Profile, line: _TotalsLine | None, path: Path, report: BankReport) -> None:
     """The registry's record: the payment order's values from the totals line, when there is one."""
     transferred, order_number, order_date = None, "", None
-    if totals is not None:
-        line = _TotalsLine(totals, text)
+    if line is not None:
+        totals = line.totals
         transferred, order_number = line.money(totals.transferred), line(totals.order_number)[:30]
         order_date = line.date(totals.order_date)
     PaymentRegistry.objects.create(
