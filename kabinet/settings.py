@@ -148,7 +148,8 @@ DATABASES = {
         os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kabinet.sqlite3'}"),
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0),
         # A kept connection is checked once per request before use, so a restarted PostgreSQL
-        # costs a reconnect, not a server error.
+        # costs a reconnect, not a server error; by a look at its socket, and by a `SELECT 1`
+        # only when the server has said something (kabinet/core/connections.py).
         conn_health_checks=envbool("DATABASE_CONN_HEALTH_CHECKS", "1"),
     )
 }
