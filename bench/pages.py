@@ -15,7 +15,9 @@ payments file per month, each accruals file a partition, balances rebuilt by the
 
 A database that already holds what is asked for (a marker table records what was loaded) is
 reused as it is; otherwise it is emptied and loaded again. The last 12 months are the same in
-all three. 200 residents (accounts of the first 200) get meters and a signed-in session each.
+all three. 200 residents (accounts of the first 200) get meters and a signed-in session each,
+and their browsers the form token's cookie a log-in leaves (a page then masks the token, and
+sets no cookie).
 
 Kabinet is served as in production (gunicorn, 2 sync workers, DEBUG=0, kept database
 connections, cache and sessions in Redis), and beside it, in the same run and with the same
@@ -198,7 +200,10 @@ def write_month(accruals: Path, payments: Path, numbers: list[str], period: date
 
 def prepare_residents(env: dict[str, str]) -> list[str]:
     """200 residents of the first 200 accounts with two meters each, and a signed-in session
-    each (made as a log-in makes it); returns their session keys. Earlier sessions are ended."""
+    each (made as a log-in makes it); returns each one's cookies as its browser sends them: the
+    session and the form token's secret, which a browser keeps from the log-in form on (without
+    it every page would make a secret and set its cookie, as only a browser's first page does).
+    Earlier sessions are ended."""
     os.environ.update(env)
     import django
 
@@ -207,6 +212,8 @@ def prepare_residents(env: dict[str, str]) -> list[str]:
     from django.contrib.sessions.backends.cached_db import SessionStore
     from django.contrib.sessions.models import Session
     from django.db import transaction
+    from django.http import HttpRequest
+    from django.middleware.csrf import get_token
 
     from kabinet.billing.models import Account
     from kabinet.core.middleware import SESSION_IDLE, SESSION_SEEN
@@ -234,7 +241,7 @@ def prepare_residents(env: dict[str, str]) -> list[str]:
                 for a in accounts
                 for service in ("cold_water", "hot_water")
             )
-    keys = []
+    cookies = []
     for user in User.objects.filter(username__in=[a.number for a in accounts]):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
@@ -244,22 +251,24 @@ def prepare_residents(env: dict[str, str]) -> list[str]:
         session[SESSION_SEEN] = int(time.time())
         session.set_expiry(24 * 3600)
         session.create()
-        keys.append(session.session_key)
+        browser = HttpRequest()
+        get_token(browser)  # the secret the log-in form's answer set as the csrftoken cookie
+        cookies.append(f"sessionid={session.session_key};csrftoken={browser.META['CSRF_COOKIE']}")
     from django.db import connections
 
     connections.close_all()
-    return keys
+    return cookies
 
 
 # --- Load ------------------------------------------------------------------------------------
 
 WRK_SCRIPT = """
-local keys = {%s}
+local cookies = {%s}
 local i = 0
 request = function()
   i = i + 1
-  local key = keys[(i %% #keys) + 1]
-  return wrk.format("GET", "%s", {["Cookie"] = "sessionid=" .. key, ["Host"] = "127.0.0.1"})
+  local cookie = cookies[(i %% #cookies) + 1]
+  return wrk.format("GET", "%s", {["Cookie"] = cookie, ["Host"] = "127.0.0.1"})
 end
 """
 
@@ -417,11 +426,11 @@ def start_server(
     return gunicorn(app, f"--workers={workers}", "--worker-class=sync", *extra, env=env, port=port, log=log)
 
 
-def check_page(port: int, path: str, key: str, *, pdf: bool, quiet: bool = False) -> None:
+def check_page(port: int, path: str, cookie: str, *, pdf: bool, quiet: bool = False) -> None:
     """The page answers a signed-in resident with itself (not a redirect to the log-in)."""
     import urllib.request
 
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": f"sessionid={key}"})
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": cookie})
     with urllib.request.urlopen(request) as answer:
         body = answer.read()
         if (
