@@ -125,6 +125,7 @@ def run_import_job(job: ImportJob) -> ImportJob:
         report = import_file(
             kind=job.kind,
             path=Path(job.stored_path),
+            file_name=job.file_name,  # the operator's; the stored copy's is random
             skip_bad=job.skip_bad,
             progress=reporter,
             profile=job.profile,
