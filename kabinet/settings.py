@@ -322,7 +322,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "kabinet.core.views.csrf_failure"
+# The site's page «Форма устарела» (kabinet.core.views), JSON under /api/ (kabinet/api/errors.py).
+CSRF_FAILURE_VIEW = "kabinet.api.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -25,8 +25,11 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# A database that went away answers «временно недоступно» (503), not an error (kabinet.ops).
-handler500 = "kabinet.ops.views.server_error"
-# In Russian, in the layout of whoever asked: the site's for residents, the back-office's for staff.
-handler400 = "kabinet.core.views.bad_request"
-handler403 = "kabinet.core.views.permission_denied"
+# Under /api/ the API's JSON (code, message) with the same status; elsewhere the site's pages:
+# in Russian, in the layout of whoever asked (kabinet.core.views: the site's for residents, the
+# back-office's for staff), and for a database that went away «временно недоступно» (503), not
+# an error (kabinet.ops.views). kabinet/api/errors.py sends each request to its answer.
+handler400 = "kabinet.api.errors.bad_request"
+handler403 = "kabinet.api.errors.permission_denied"
+handler404 = "kabinet.api.errors.page_not_found"
+handler500 = "kabinet.api.errors.server_error"

@@ -45,10 +45,12 @@ _PLACES = {
 PROGRESS_EVERY = 500
 
 
-def import_file(*, path: Path, skip_bad: bool = False, progress: Progress | None = None) -> ImportReport:
+def import_file(
+    *, path: Path, skip_bad: bool = False, progress: Progress | None = None, file_name: str = ""
+) -> ImportReport:
     """Store the ЕЛС and ИЖКУ of each account the file names. Raises ImportFileError for a
     file that is not one of ГИС's accounts files (nothing changes then)."""
-    workbook = open_workbook(path)
+    workbook = open_workbook(path, file_name=file_name)
     try:
         sheet = find_sheet(workbook, [ELS_EXPORT, MAIN_DETAILS], template=TEMPLATE)
         ws = workbook[sheet.name]

@@ -36,10 +36,12 @@ GIS_NUMBER_MAX = Meter._meta.get_field("gis_number").max_length
 PROGRESS_EVERY = 500
 
 
-def import_file(*, path: Path, skip_bad: bool = False, progress: Progress | None = None) -> ImportReport:
+def import_file(
+    *, path: Path, skip_bad: bool = False, progress: Progress | None = None, file_name: str = ""
+) -> ImportReport:
     """Store the ГИС number of each meter the file names. Raises ImportFileError for a file
     that is not ГИС's meters file (nothing changes then)."""
-    workbook = open_workbook(path)
+    workbook = open_workbook(path, file_name=file_name)
     try:
         find_sheet(workbook, [METERS], template=TEMPLATE)
         ws = workbook[METERS.name]

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from kabinet.audit import services as audit
 from kabinet.audit.models import AuditEntry
-from kabinet.billing.imports.jobs import claim_oldest
+from kabinet.billing.imports.jobs import worker_lease
+from kabinet.core.queues import claim_oldest
 
 from . import payment_documents, readings
 from .models import GisExport
@@ -69,7 +70,8 @@ def run_queued_exports() -> str:
     """The billing worker's task: write every queued export; a sentence naming what was written.
     (A worker killed mid-file left a half-written file nobody links to: it is written again.)"""
     names = []
-    while (export := claim_oldest(GisExport)) is not None:
+    # The billing worker writes the exports: its lease is theirs.
+    while (export := claim_oldest(GisExport, lease=worker_lease())) is not None:
         _write(export)
         names.append(export.file_name)
     return f"Выгрузки для ГИС ЖКХ: {', '.join(names)}." if names else ""

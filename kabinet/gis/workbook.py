@@ -113,9 +113,10 @@ def write_row(ws, sheet: Sheet, values: dict[str, object], formats: dict[str, st
 # --- Reading the files ГИС gives back ----------------------------------------------------------
 
 
-def open_workbook(path: Path):
-    """The workbook at `path`, read-only; ImportFileError (in Russian) if it is not one."""
-    return read.open_workbook(path, hint="нужен файл, выгруженный из ГИС ЖКХ")
+def open_workbook(path: Path, *, file_name: str = ""):
+    """The workbook at `path`, read-only; ImportFileError (in Russian) if it is not one.
+    `file_name` is what the messages call the file (`read.shown_name`)."""
+    return read.open_workbook(path, hint="нужен файл, выгруженный из ГИС ЖКХ", file_name=file_name)
 
 
 def _normal(text: object) -> str:

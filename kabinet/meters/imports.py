@@ -57,7 +57,12 @@ SERVICE_NAMES = {
 
 
 def import_file(
-    *, path: Path, skip_bad: bool = False, progress: Progress | None = None, keep: Collection[str] = ()
+    *,
+    path: Path,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+    keep: Collection[str] = (),
+    file_name: str = "",
 ) -> ImportReport:
     """The meters file at `path`; a bad row changes nothing unless `skip_bad`. A meter already
     known keeps its values of the columns in `keep` (those a foreign layout has not)."""
@@ -67,6 +72,7 @@ def import_file(
         run=functools.partial(import_meters, keep=frozenset(keep)),
         skip_bad=skip_bad,
         progress=progress,
+        file_name=file_name,
     )
 
 

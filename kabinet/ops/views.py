@@ -55,11 +55,16 @@ def metrics_allowed(request: HttpRequest) -> bool:
     return address_in(client_ip(request), settings.METRICS_ALLOWED_IPS, "KABINET_METRICS_ALLOWED_IPS")
 
 
+def unavailable(error: BaseException | None) -> bool:
+    """A database or Redis that went away: the service is down for a while (503, retry in a
+    minute), not broken."""
+    return isinstance(error, OperationalError | InterfaceError | RedisDown)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a database or Redis that went away is «временно недоступно» (503, retry in
     a minute), anything else the plain error page with the request id to quote."""
-    error = sys.exc_info()[1]
-    if isinstance(error, OperationalError | InterfaceError | RedisDown):
+    if unavailable(sys.exc_info()[1]):
         response = HttpResponse(render_to_string("ops/unavailable.html"), status=503)
         response["Retry-After"] = "60"
         return response

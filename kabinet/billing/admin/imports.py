@@ -151,7 +151,7 @@ class ImportJobAdmin(BackOfficeAdmin):
         )
         fields = mapping.fields_of(job.kind, kind.columns)
         try:
-            header, rows, encoding = mapping.preview(Path(job.stored_path), layout)
+            header, rows, encoding = mapping.preview(Path(job.stored_path), layout, file_name=job.file_name)
             problem = ""
         except ImportFileError as exc:
             header, rows, encoding, problem = [], [], "", str(exc)

@@ -55,7 +55,12 @@ _PARSERS: dict[str, tuple[str, Callable[[str], object]]] = {
 
 
 def import_file(
-    *, path: Path, skip_bad: bool = False, progress: Progress | None = None, keep: Collection[str] = ()
+    *,
+    path: Path,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+    keep: Collection[str] = (),
+    file_name: str = "",
 ) -> ImportReport:
     """The accounts file at `path`; a bad row changes nothing unless `skip_bad`. An account
     already known keeps its values of the columns in `keep` (those a foreign layout has not:
@@ -67,6 +72,7 @@ def import_file(
         run=functools.partial(import_accounts, fields=fields),
         skip_bad=skip_bad,
         progress=progress,
+        file_name=file_name,
     )
 
 

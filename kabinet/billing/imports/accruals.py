@@ -28,20 +28,24 @@ from .report import PeriodReport
 from .staging import ACCRUALS, in_list
 
 
-def import_file(*, path: Path, skip_bad: bool = False, progress: Progress | None = None) -> PeriodReport:
+def import_file(
+    *, path: Path, skip_bad: bool = False, progress: Progress | None = None, file_name: str = ""
+) -> PeriodReport:
     """The accruals file at `path`, by the COPY road where it can go, else the careful one."""
     if copyroad.usable(path):
         try:
             return copyroad.import_file(path=path, skip_bad=skip_bad, progress=progress)
         except copyroad.Unsuitable:
             pass  # the careful road below reads the file again and says what is wrong with it
-    return import_staged(path=path, skip_bad=skip_bad, progress=progress)
+    return import_staged(path=path, skip_bad=skip_bad, progress=progress, file_name=file_name)
 
 
-def import_staged(*, path: Path, skip_bad: bool = False, progress: Progress | None = None) -> PeriodReport:
+def import_staged(
+    *, path: Path, skip_bad: bool = False, progress: Progress | None = None, file_name: str = ""
+) -> PeriodReport:
     """The careful road for a file: the reader with the quick check, then `import_accruals`."""
     parser = AccrualParser()
-    with read_table(path, columns=COLUMNS, quick=quick_check(parser)) as rows:
+    with read_table(path, columns=COLUMNS, quick=quick_check(parser), file_name=file_name) as rows:
         return import_accruals(rows=rows, skip_bad=skip_bad, progress=progress, parser=parser)
 
 

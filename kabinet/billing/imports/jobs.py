@@ -10,20 +10,19 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from kabinet.core.models import User
+from kabinet.core.queues import claim_oldest
 
 from ..models import ImportJob, ImportProfile
 from .read import ImportFileError
 from .registry import KINDS, import_file
 
-M = TypeVar("M", bound=models.Model)
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".dbf")
 _PROGRESS_SECONDS = 1.0
 # Long work an app above billing hands to the billing worker (ГИС ЖКХ's exports, kabinet/gis):
@@ -94,28 +93,17 @@ def profile_name(*, title: str, kind: str) -> str:
     return name
 
 
+def worker_lease() -> datetime.timedelta:
+    """How long a job of the billing worker (an upload, a ГИС ЖКХ export) may run before it is
+    taken for an orphan of a worker that died (`KABINET_BILLING_IMPORT_LEASE_MINUTES`)."""
+    return datetime.timedelta(minutes=settings.BILLING_IMPORT_LEASE_MINUTES)
+
+
 def claim_import_job() -> ImportJob | None:
     """Take the oldest queued job, so that two workers never run the same one. A worker that
     died mid-import rolled its transaction back: nothing of the file is in the books, and an
     import replaces whole months, so running the file again is safe."""
-    return claim_oldest(ImportJob, restart={"rows_done": 0, "bytes_done": 0})
-
-
-def claim_oldest(model: type[M], *, restart: dict[str, object] | None = None) -> M | None:
-    """The oldest queued row of a worker's queue (`ImportJob`, ГИС ЖКХ's `GisExport`: a `Status`
-    with QUEUED and RUNNING, `created_at`, `started_at`), taken so that two workers never take
-    the same one. A row running far longer than any job takes (the lease) is an orphan of a
-    worker that died: it is queued again first, with `restart`'s fields set back."""
-    queued, running = model.Status.QUEUED, model.Status.RUNNING
-    lease = datetime.timedelta(minutes=settings.BILLING_IMPORT_LEASE_MINUTES)
-    model.objects.filter(status=running, started_at__lt=timezone.now() - lease).update(
-        status=queued, started_at=None, **(restart or {})
-    )
-    for row in model.objects.filter(status=queued).order_by("created_at")[:5]:
-        if model.objects.filter(pk=row.pk, status=queued).update(status=running, started_at=timezone.now()):
-            row.refresh_from_db()
-            return row
-    return None
+    return claim_oldest(ImportJob, lease=worker_lease(), restart={"rows_done": 0, "bytes_done": 0})
 
 
 def run_import_job(job: ImportJob) -> ImportJob:
@@ -125,6 +113,7 @@ def run_import_job(job: ImportJob) -> ImportJob:
         report = import_file(
             kind=job.kind,
             path=Path(job.stored_path),
+            file_name=job.file_name,  # the operator's; the stored copy's is random
             skip_bad=job.skip_bad,
             progress=reporter,
             profile=job.profile,

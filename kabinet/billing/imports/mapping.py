@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 
 from ..models import ImportProfile
-from .read import ImportFileError, Progress
+from .read import ImportFileError, Progress, shown_name
 from .report import Report
 from .sources import ENCODING_NAMES, Source, open_source
 
@@ -162,10 +162,11 @@ def check(layout: Layout, header: Sequence[str], *, columns: Sequence[str]) -> d
 
 
 def preview(
-    path: Path, layout: Layout, *, rows: int = PREVIEW_ROWS
+    path: Path, layout: Layout, *, rows: int = PREVIEW_ROWS, file_name: str = ""
 ) -> tuple[list[str], list[list[str]], str]:
-    """The file's header, its first rows and the encoding it was read in, for the mapping page."""
-    with _open(path, layout) as source:
+    """The file's header, its first rows and the encoding it was read in, for the mapping page.
+    `file_name` is what the messages call the file (`read.shown_name`)."""
+    with _open(path, layout, file_name) as source:
         first = [cells for _, cells in _take(source, rows)]
     width = max([len(source.header), *(len(r) for r in first)])
     return (
@@ -184,24 +185,33 @@ def import_mapped(
     keeps: bool = False,
     skip_bad: bool = False,
     progress: Progress | None = None,
+    file_name: str = "",
 ) -> Report:
     """Import a file of a foreign layout: checked against `layout`, rewritten into Kabinet's
     `columns`, imported by the kind's `run`. Nothing changes if the file does not fit. With
-    `keeps`, the records already known keep the values of the columns the layout lacks."""
+    `keeps`, the records already known keep the values of the columns the layout lacks.
+    The rewritten copy is imported under the file's own name (`file_name`, else the path's)."""
+    file_name = shown_name(path, file_name)
     directory = Path(settings.BILLING_IMPORT_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory) as scratch:
         converted = Path(scratch) / "kabinet-layout.csv"
         halves = _Halves(progress)
-        _convert(path, layout, columns=columns, out=converted, progress=halves.first)
+        _convert(path, layout, columns=columns, out=converted, progress=halves.first, file_name=file_name)
         options = {"keep": [c for c in columns if not _columns(layout.mapping.get(c))]} if keeps else {}
-        return run(path=converted, skip_bad=skip_bad, progress=halves.second, **options)
+        return run(path=converted, skip_bad=skip_bad, progress=halves.second, file_name=file_name, **options)
 
 
 def _convert(
-    path: Path, layout: Layout, *, columns: Sequence[str], out: Path, progress: Progress | None
+    path: Path,
+    layout: Layout,
+    *,
+    columns: Sequence[str],
+    out: Path,
+    progress: Progress | None,
+    file_name: str,
 ) -> None:
-    with _open(path, layout) as source, out.open("w", encoding="utf-8", newline="") as stream:
+    with _open(path, layout, file_name) as source, out.open("w", encoding="utf-8", newline="") as stream:
         positions = check(layout, source.header, columns=columns)
         shape = _ROW_SHAPES.get(layout.kind, _plain)
         writer = csv.writer(stream, delimiter=";", lineterminator="\n")
@@ -276,13 +286,14 @@ class _Halves:
             self.progress(rows, 0.5 + share / 2)
 
 
-def _open(path: Path, layout: Layout):
+def _open(path: Path, layout: Layout, file_name: str = ""):
     return open_source(
         path,
         file_format=layout.file_format,
         separator=layout.separator,
         encoding=layout.encoding,
         header_row=layout.header_row,
+        file_name=file_name,
     )
 
 

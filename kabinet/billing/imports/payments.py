@@ -33,9 +33,11 @@ from .staging import PAYMENTS, in_list
 COLUMNS = ("account_number", "paid_on", "amount", "period", "external_id", "note")
 
 
-def import_file(*, path: Path, skip_bad: bool = False, progress: Progress | None = None) -> PeriodReport:
+def import_file(
+    *, path: Path, skip_bad: bool = False, progress: Progress | None = None, file_name: str = ""
+) -> PeriodReport:
     """The payments file at `path` (CSV or XLSX)."""
-    with read_table(path, columns=COLUMNS) as rows:
+    with read_table(path, columns=COLUMNS, file_name=file_name) as rows:
         return import_payments(rows=rows, skip_bad=skip_bad, progress=progress)
 
 

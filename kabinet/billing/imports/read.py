@@ -68,20 +68,23 @@ QuickCheck = Callable[[dict[str, int], int], Callable[[list[str]], tuple | None]
 
 
 @contextmanager
-def read_table(path: Path, *, columns: Sequence[str], quick: QuickCheck | None = None) -> Iterator[Rows]:
+def read_table(
+    path: Path, *, columns: Sequence[str], quick: QuickCheck | None = None, file_name: str = ""
+) -> Iterator[Rows]:
     """Open a billing file (CSV, or XLSX by its suffix) and check its header; the rows are read
-    while the block runs, so memory stays flat whatever the file's size.
+    while the block runs, so memory stays flat whatever the file's size. `file_name` is what
+    the messages call the file (`shown_name`).
 
     With `quick`, a CSV line without quotes is split and checked by the quick check, skipping
     the csv module and the per-row dict; what it does not accept is read as usual.
     Raises `ImportFileError` before any row is yielded if the file can't be used at all.
     """
     if path.suffix.lower() == ".xlsx":
-        with read_xlsx(path, columns=columns) as rows:
+        with read_xlsx(path, columns=columns, file_name=file_name) as rows:
             yield rows
         return
-    encoding = detect_encoding(path)
-    with _open(path, encoding) as stream:
+    encoding = detect_encoding(path, file_name=file_name)
+    with _open(path, encoding, file_name=file_name) as stream:
         header_line = stream.readline()
         delimiter = detect_delimiter(header_line)
         header = next(csv.reader([header_line], delimiter=delimiter), [])
@@ -144,7 +147,13 @@ def _byte_progress(stream: TextIO, path: Path) -> Callable[[], float]:
     return progress
 
 
-def open_workbook(path: Path, *, hint: str = ""):
+def shown_name(path: Path, file_name: str = "") -> str:
+    """What a message calls the file: `file_name`, the name the operator knows it by (an
+    upload's own name: the copy kept on disk has a random one, jobs.py), else the path's."""
+    return file_name or path.name
+
+
+def open_workbook(path: Path, *, hint: str = "", file_name: str = ""):
     """An Excel workbook opened for streaming (openpyxl's read-only mode); the caller closes it.
     `hint` ends the refusal of a file that is no workbook (what file is wanted instead)."""
     import openpyxl  # imported here: CSV imports never need it
@@ -153,19 +162,20 @@ def open_workbook(path: Path, *, hint: str = ""):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except OSError as exc:
-        raise ImportFileError(_os_error_text(path, exc)) from None
+        raise ImportFileError(_os_error_text(path, exc, file_name)) from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
         raise ImportFileError(
-            f"Файл «{path.name}» не читается как книга Excel (XLSX)" + (f": {hint}." if hint else ".")
+            f"Файл «{shown_name(path, file_name)}» не читается как книга Excel (XLSX)"
+            + (f": {hint}." if hint else ".")
         ) from None
 
 
 @contextmanager
-def read_xlsx(path: Path, *, columns: Sequence[str]) -> Iterator[Rows]:
+def read_xlsx(path: Path, *, columns: Sequence[str], file_name: str = "") -> Iterator[Rows]:
     """The first sheet of an Excel workbook, streamed (openpyxl's read-only mode): the header
     in row 1, a record per row after it. Numbers and dates become the text a person would
     type, so one set of value parsers serves CSV and XLSX alike."""
-    workbook = open_workbook(path)
+    workbook = open_workbook(path, file_name=file_name)
     try:
         sheet = workbook.worksheets[0]
         cells = sheet.iter_rows(values_only=True)
@@ -204,7 +214,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def detect_encoding(path: Path) -> str:
+def detect_encoding(path: Path, *, file_name: str = "") -> str:
     """`utf-8-sig` for UTF-8 with a BOM, `utf-8` for valid UTF-8, else `cp1251`.
 
     The whole file is checked, a chunk at a time, so that a file whose first Cyrillic letter
@@ -217,12 +227,14 @@ def detect_encoding(path: Path) -> str:
             stream.seek(0)
             valid = _valid_encodings(stream)
     except OSError as exc:
-        raise ImportFileError(_os_error_text(path, exc)) from None
+        raise ImportFileError(_os_error_text(path, exc, file_name)) from None
     if "utf-8" in valid:
         return "utf-8-sig" if has_bom else "utf-8"
     if "cp1251" in valid and not has_bom:
         return "cp1251"
-    raise ImportFileError(f"Файл «{path}» не в кодировке UTF-8 и не в Windows-1251 (cp1251).")
+    raise ImportFileError(
+        f"Файл «{shown_name(path, file_name)}» не в кодировке UTF-8 и не в Windows-1251 (cp1251)."
+    )
 
 
 def _valid_encodings(stream: BinaryIO) -> list[str]:
@@ -300,11 +312,11 @@ def _widths(header: list[str]) -> tuple[int, int]:
 
 
 @contextmanager
-def _open(path: Path, encoding: str) -> Iterator[TextIO]:
+def _open(path: Path, encoding: str, *, file_name: str = "") -> Iterator[TextIO]:
     try:
         stream = path.open(encoding=encoding, newline="")
     except OSError as exc:
-        raise ImportFileError(_os_error_text(path, exc)) from None
+        raise ImportFileError(_os_error_text(path, exc, file_name)) from None
     with stream:
         yield stream
 
@@ -317,11 +329,13 @@ def _decodes(decoder: codecs.IncrementalDecoder, chunk: bytes, *, final: bool = 
     return True
 
 
-def _os_error_text(path: Path, exc: OSError) -> str:
+def _os_error_text(path: Path, exc: OSError, file_name: str = "") -> str:
+    # Without a name of its own the file is called by its path: where it was looked for.
+    shown = file_name or str(path)
     if isinstance(exc, FileNotFoundError):
-        return f"Файл «{path}» не найден."
+        return f"Файл «{shown}» не найден."
     if isinstance(exc, IsADirectoryError):
-        return f"«{path}» — это каталог, а не файл."
+        return f"«{shown}» — это каталог, а не файл."
     if isinstance(exc, PermissionError):
-        return f"Нет прав на чтение файла «{path}»."
-    return f"Файл «{path}» не удаётся прочитать: {exc.strerror or exc}."
+        return f"Нет прав на чтение файла «{shown}»."
+    return f"Файл «{shown}» не удаётся прочитать: {exc.strerror or exc}."

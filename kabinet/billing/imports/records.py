@@ -21,9 +21,10 @@ def import_records(
     run: Callable[..., ImportReport],
     skip_bad: bool,
     progress: Progress | None,
+    file_name: str = "",
 ) -> ImportReport:
     """Read the file and hand its rows to `run(rows=...)`, the kind's import of records."""
-    with read_table(path, columns=columns) as rows, transaction.atomic():
+    with read_table(path, columns=columns, file_name=file_name) as rows, transaction.atomic():
         report = run(rows=_counted(rows, progress))
         if report.errors and not skip_bad:
             transaction.set_rollback(True)

@@ -16,14 +16,16 @@ from kabinet.core import stamps
 from ..models import ImportProfile
 from . import accounts, accruals, mapping, payments
 from .bank import profiles, registry_file, statement
-from .read import ImportFileError, Progress
+from .read import ImportFileError, Progress, shown_name
 from .report import Report
 
 
 @dataclass(frozen=True)
 class ImportKind:
-    """One kind of billing file. `run(path=, skip_bad=, progress=)` imports a file of the kind:
-    a file with a bad row changes nothing (every bad row is reported) unless `skip_bad`."""
+    """One kind of billing file. `run(path=, file_name=, skip_bad=, progress=)` imports a file of
+    the kind: a file with a bad row changes nothing (every bad row is reported) unless `skip_bad`.
+    `file_name` is the name the file is known by, for every message, report and record that
+    names it: an upload is kept under a random name (jobs.py), and the operator knows its own."""
 
     title: str
     columns: tuple[str, ...]
@@ -57,6 +59,7 @@ def import_file(
     *,
     kind: str,
     path: Path,
+    file_name: str = "",
     skip_bad: bool = False,
     progress: Progress | None = None,
     profile: str = "",
@@ -65,6 +68,10 @@ def import_file(
     """Import a billing file of the given kind. Raises `read.ImportFileError` if the file can't
     be used at all (then nothing is written).
 
+    `file_name` is the name the file is known by — an upload's own name, not that of the copy
+    kept on disk; empty: the path's. Every kind names the file so, in its messages, its report
+    and what it records (a registry's record, its unmatched payments).
+
     `progress(rows_read, share_of_file)` is called now and then while the file is read.
     A file with a bad row changes nothing (every bad row is reported) unless `skip_bad` is set,
     which imports the good rows. `profile` names the layout of a kind that has profiles
@@ -72,6 +79,7 @@ def import_file(
     the file's own columns; `column_profile` is such a profile given as it is (an upload's).
     """
     chosen = KINDS[kind]
+    file_name = shown_name(path, file_name)
     options = {}
     if profile and chosen.profiles is None:
         if not chosen.columns:
@@ -89,7 +97,8 @@ def import_file(
                 keeps=chosen.keeps,
                 skip_bad=skip_bad,
                 progress=progress,
+                file_name=file_name,
             )
-        return chosen.run(path=path, skip_bad=skip_bad, progress=progress, **options)
+        return chosen.run(path=path, file_name=file_name, skip_bad=skip_bad, progress=progress, **options)
     finally:
         stamps.changed(stamps.BILLING)  # written in bulk: every kept page goes (kabinet.core.stamps)

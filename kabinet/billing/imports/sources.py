@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .read import ImportFileError, _cell_text, _os_error_text, open_workbook
+from .read import ImportFileError, _cell_text, _os_error_text, open_workbook, shown_name
 
 SEPARATORS = (";", ",", "\t", "|")
 ENCODINGS = ("utf-8", "cp1251", "cp866")
@@ -47,20 +47,29 @@ def file_format_of(path: Path) -> str:
 
 @contextmanager
 def open_source(
-    path: Path, *, file_format: str = "", separator: str = "", encoding: str = "", header_row: int = 1
+    path: Path,
+    *,
+    file_format: str = "",
+    separator: str = "",
+    encoding: str = "",
+    header_row: int = 1,
+    file_name: str = "",
 ) -> Iterator[Source]:
     """Open a file for reading. Empty `file_format`, `separator`, `encoding`: found from the
     file. `header_row` is the line (row) of the column names, from 1; 0: the file has none.
+    `file_name` is what the messages call the file (`read.shown_name`).
     Raises `ImportFileError` (in Russian) if the file can't be read at all."""
     actual = file_format_of(path)
     if file_format and file_format != actual:
         expected = {"csv": "CSV или текст", "xlsx": "книга Excel (.xlsx)", "dbf": "файл DBF (.dbf)"}
         raise ImportFileError(
             f"Профиль ждёт файл в формате «{expected.get(file_format, file_format)}», "
-            f"а загружен «{path.name}»."
+            f"а загружен «{shown_name(path, file_name)}»."
         )
     opener = {"xlsx": _open_xlsx, "dbf": _open_dbf}.get(actual, _open_csv)
-    with opener(path, separator=separator, encoding=encoding, header_row=header_row) as source:
+    with opener(
+        path, separator=separator, encoding=encoding, header_row=header_row, file_name=file_name
+    ) as source:
         yield source
 
 
@@ -110,19 +119,21 @@ def _separator(text: str) -> str:
 
 
 @contextmanager
-def _open_csv(path: Path, *, separator: str, encoding: str, header_row: int) -> Iterator[Source]:
+def _open_csv(
+    path: Path, *, separator: str, encoding: str, header_row: int, file_name: str
+) -> Iterator[Source]:
     try:
         with path.open("rb") as raw:
             sample = raw.read(_SAMPLE)
     except OSError as exc:
-        raise ImportFileError(_os_error_text(path, exc)) from None
+        raise ImportFileError(_os_error_text(path, exc, file_name)) from None
     if not sample.strip():
-        raise ImportFileError(f"Файл «{path.name}» пуст.")
+        raise ImportFileError(f"Файл «{shown_name(path, file_name)}» пуст.")
     encoding = _check_encoding(encoding) or detect_encoding(sample)
     if encoding == "utf-8" and sample.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
     with path.open(encoding=encoding, newline="") as stream:
-        lines = _decoded(stream, path=path, encoding=encoding)
+        lines = _decoded(stream, name=shown_name(path, file_name), encoding=encoding)
         for _ in range(max(header_row - 1, 0)):
             if next(lines, None) is None:
                 raise ImportFileError(f"В файле меньше строк, чем номер строки заголовка ({header_row}).")
@@ -148,12 +159,12 @@ def _open_csv(path: Path, *, separator: str, encoding: str, header_row: int) -> 
         )
 
 
-def _decoded(stream: TextIO, *, path: Path, encoding: str) -> Iterator[str]:
+def _decoded(stream: TextIO, *, name: str, encoding: str) -> Iterator[str]:
     try:
         yield from iter(stream.readline, "")
     except UnicodeDecodeError:
         raise ImportFileError(
-            f"Файл «{path.name}» не читается в кодировке {ENCODING_NAMES.get(encoding, encoding)}: "
+            f"Файл «{name}» не читается в кодировке {ENCODING_NAMES.get(encoding, encoding)}: "
             "выберите другую кодировку."
         ) from None
 
@@ -182,8 +193,10 @@ def _records(lines: Iterator[str], separator: str, *, first_line: int) -> Iterat
 
 
 @contextmanager
-def _open_xlsx(path: Path, *, separator: str, encoding: str, header_row: int) -> Iterator[Source]:
-    workbook = open_workbook(path)
+def _open_xlsx(
+    path: Path, *, separator: str, encoding: str, header_row: int, file_name: str
+) -> Iterator[Source]:
+    workbook = open_workbook(path, file_name=file_name)
     try:
         sheet = workbook.worksheets[0]
         cells = enumerate(sheet.iter_rows(values_only=True), start=1)
@@ -220,7 +233,9 @@ _DBF_CODEPAGES = {0x01: "cp437", 0x26: "cp866", 0x65: "cp866", 0x57: "cp1251", 0
 
 
 @contextmanager
-def _open_dbf(path: Path, *, separator: str, encoding: str, header_row: int) -> Iterator[Source]:
+def _open_dbf(
+    path: Path, *, separator: str, encoding: str, header_row: int, file_name: str
+) -> Iterator[Source]:
     """A dBase table: the header is its field names, a row its record; dates become
     `ДД.ММ.ГГГГ`. Text is read raw and decoded here: old billing systems write cp866 and leave
     the header's code page empty or wrong, so the text itself decides unless told."""
@@ -235,9 +250,9 @@ def _open_dbf(path: Path, *, separator: str, encoding: str, header_row: int) -> 
             value for record in itertools.islice(table, 200) for value in record.values() if value
         )
     except DBFNotFound:
-        raise ImportFileError(f"Файл «{path}» не найден.") from None
+        raise ImportFileError(f"Файл «{file_name or path}» не найден.") from None
     except (OSError, ValueError, struct.error, UnicodeDecodeError, IndexError):
-        raise ImportFileError(f"Файл «{path.name}» не читается как таблица DBF.") from None
+        raise ImportFileError(f"Файл «{shown_name(path, file_name)}» не читается как таблица DBF.") from None
     if not encoding:
         guessed = detect_encoding(sample)
         named = _DBF_CODEPAGES.get(table.header.language_driver)
@@ -256,8 +271,8 @@ def _open_dbf(path: Path, *, separator: str, encoding: str, header_row: int) -> 
                     yield number, cells
         except UnicodeDecodeError:
             raise ImportFileError(
-                f"Файл «{path.name}» не читается в кодировке {ENCODING_NAMES.get(encoding, encoding)}: "
-                "выберите другую кодировку."
+                f"Файл «{shown_name(path, file_name)}» не читается в кодировке "
+                f"{ENCODING_NAMES.get(encoding, encoding)}: выберите другую кодировку."
             ) from None
 
     yield Source([f.name for f in fields], rows(), encoding, lambda: min(state["done"] / total, 1.0), "dbf")

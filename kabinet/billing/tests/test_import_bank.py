@@ -1,6 +1,7 @@
 """Bank payment registries (`sber-registry`) and statements (`bank-statement`), fed the samples of
 docs/samples/ as an operator would: the command's report, then what the books hold."""
 
+import dataclasses
 import datetime
 from decimal import Decimal
 from io import StringIO
@@ -325,6 +326,61 @@ def test_the_layouts_named_in_that_refusal_follow_the_profiles_and_are_counted_i
     with pytest.raises(ImportFileError) as caught:
         profiles.detect("21.11.2026;1000000001")
     assert f"в первой строке 2{NB}поля, а в известных форматах — 21{NB}поле (или" in str(caught.value)
+
+
+def pipe_profile(name: str = "bank-pipe", fields: int = 12) -> profiles.Profile:
+    """A company's own profile (profiles.register): Sberbank's short layout with «|» between fields."""
+    short = profiles.get("sber-short")
+    return dataclasses.replace(
+        short, name=name, title="Свой банк, поля через «|»", separator="|", fields=fields
+    )
+
+
+def test_a_profile_of_the_company_s_own_with_another_separator_is_found_without_naming_it(
+    accounts, write_file, monkeypatch
+):
+    monkeypatch.setitem(profiles.PROFILES, "bank-pipe", pipe_profile())
+    lines = (SAMPLES / "sber-short.txt").read_text(encoding="cp1251").replace(";", "|").splitlines()
+    path = write_file(lines, encoding="cp1251", name="pipe.txt")
+
+    output = run("sber-registry", path)
+
+    assert output[-1].startswith(f"Реестр платежей банка: реестр pipe.txt: платежей 2 на 2{NB}150,40{NB}₽: ")
+    registry = PaymentRegistry.objects.get()
+    assert (registry.profile, registry.rows, registry.order_number) == ("bank-pipe", 2, "381")
+    assert Payment.objects.get().amount == Decimal("1650.40")
+
+
+def test_with_profiles_of_two_separators_the_refusal_counts_the_fields_at_each(
+    accounts, write_file, monkeypatch
+):
+    monkeypatch.setitem(profiles.PROFILES, "bank-pipe", pipe_profile(fields=21))
+    path = write_file(["21.11.2026;09:41:07;8610;0123;7;1000000002;Петрова|Анна;г. Пермь;11.2026", "=1;1,00"],
+                      encoding="cp1251", name="nine.txt")  # fmt: skip
+
+    message = refused("sber-registry", path)
+
+    assert message == (
+        f"Не удаётся определить формат реестра: в первой строке 9{NB}полей через «;», 2{NB}поля через «|», "
+        f"а в известных форматах — 17 или 12{NB}полей через «;», 21{NB}поле через «|» (или поле CLIENTNO:). "
+        f"Укажите профиль (--profile): {profiles.names()}."
+    )
+    assert "bank-pipe" in profiles.names()
+    assert books()[-1] == 0
+
+
+def test_a_line_that_two_profiles_read_alike_is_refused_naming_both(accounts, write_file, monkeypatch):
+    twin = dataclasses.replace(profiles.get("sber-short"), name="bank-12", title="Другой банк, 12 полей")
+    monkeypatch.setitem(profiles.PROFILES, "bank-12", twin)
+
+    message = refused("sber-registry", SAMPLES / "sber-short.txt")
+
+    assert message == (
+        "Не удаётся определить формат реестра: первая строка подходит к профилям sber-short и bank-12. "
+        "Укажите профиль (--profile)."
+    )
+    assert books()[-1] == 0
+    assert "записано 1" in run("sber-registry", SAMPLES / "sber-short.txt", "--profile", "bank-12")[-1]
 
 
 def test_a_bad_line_changes_nothing_unless_skipped(accounts, write_file):

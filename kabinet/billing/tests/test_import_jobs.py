@@ -7,7 +7,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from kabinet.billing.models import Account, Accrual, ImportJob
+from kabinet.billing.models import (
+    Account,
+    Accrual,
+    AgentTransfer,
+    ImportJob,
+    Payment,
+    PaymentRegistry,
+    UnmatchedPayment,
+)
 from kabinet.billing.tests.factories import AccountFactory
 from kabinet.billing.tests.test_import_accruals import HEADER, water
 
@@ -222,3 +230,65 @@ def test_an_accounts_file_with_a_bad_row_ends_failed_and_changes_nothing_unless_
     assert skipped.get_status_display() == "загружен"
     assert skipped.summary == "Лицевые счета: добавлено 5, обновлено 0, без изменений 0, ошибок 1."
     assert Account.objects.count() == 5
+
+
+def test_the_operator_reads_the_registry_by_the_name_it_was_uploaded_under(admin_client, import_dir):
+    """The upload is kept under a random name; the summary, the unmatched payment and the
+    registry's record name the file as the operator's computer did."""
+    AccountFactory(number="1000000002")
+    name = "Сбербанк 21.11.txt"
+    upload(admin_client, name, (SAMPLES / "sber-short.txt").read_bytes(), kind="sber-registry")
+
+    assert run_worker() == "Загружено файлов: 1.\n"
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.DONE
+    assert job.summary.startswith(f"Реестр платежей банка: реестр {name}: платежей 2 на ")
+    page = admin_client.get(f"/admin/billing/importjob/{job.pk}/change/").text
+    assert f"реестр {name}: платежей 2" in page
+    assert PaymentRegistry.objects.get().file_name == name
+    assert Payment.objects.get().note == f"Сбербанк, реестр {name}"
+    waiting = UnmatchedPayment.objects.get()
+    assert waiting.file_name == name
+    assert "Кузьмин Пётр Ильич" in admin_client.get("/admin/billing/unmatchedpayment/", {"q": name}).text
+    assert name in admin_client.get(f"/admin/billing/unmatchedpayment/{waiting.pk}/change/").text
+    registries = admin_client.get("/admin/billing/paymentregistry/").text
+    assert name in registries and Path(job.stored_path).name not in registries
+    # The upload itself stays where uploads are kept, under its stored name.
+    assert list(import_dir.iterdir()) == [Path(job.stored_path)]
+    assert Path(job.stored_path).name != name
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "content", "said"),
+    [
+        ("sber-registry", "реестр ноябрь.txt", "1000000002;Петрова".encode(), "в кодировке UTF-8, а реестр"),
+        ("bank-statement", "выписка ноябрь.txt", b"not a statement", "не в формате обмена 1С"),
+        ("payments", "оплаты ноябрь.xlsx", b"not a workbook", "не читается как книга Excel"),
+        ("meters", "приборы ноябрь.xlsx", b"not a workbook", "не читается как книга Excel"),
+        ("gis-accounts", "ЕЛС из ГИС.xlsx", b"not a workbook", "не читается как книга Excel"),
+        ("gis-meters", "ПУ из ГИС.xlsx", b"not a workbook", "не читается как книга Excel"),
+    ],
+)
+def test_a_refused_upload_is_named_as_the_operator_named_it(admin_client, kind, name, content, said):
+    upload(admin_client, name, content, kind=kind)
+
+    run_worker()
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.summary.startswith(f"Файл не загружен: Файл «{name}» ")
+    assert said in job.summary
+    assert Path(job.stored_path).name not in job.summary
+
+
+def test_a_statement_names_the_uploaded_file_in_its_summary_and_what_it_keeps(admin_client):
+    AccountFactory(number="1000000001")
+    name = "Выписка 20.11.txt"
+    upload(admin_client, name, (SAMPLES / "bank-statement.txt").read_bytes(), kind="bank-statement")
+
+    run_worker()
+
+    assert f"Выписка банка (1С): выписка {name}: платежей 2" in ImportJob.objects.get().summary
+    assert UnmatchedPayment.objects.get().file_name == name
+    assert AgentTransfer.objects.get().statement_file == name

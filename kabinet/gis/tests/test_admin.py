@@ -2,6 +2,7 @@
 a summary, the files ГИС returns uploaded with the billing imports' progress and row report."""
 
 import re
+from datetime import timedelta
 from io import BytesIO, StringIO
 from pathlib import Path
 
@@ -9,11 +10,13 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 from kabinet.audit.models import AuditEntry
 from kabinet.billing.models import Account, ImportJob
 from kabinet.billing.tests.factories import AccountFactory
 from kabinet.core.models import User
+from kabinet.gis.models import GisExport
 from kabinet.testing import sign_in_staff
 
 from .samples import ACCOUNTS_SAMPLE, DEMO_ACCOUNTS, METERS_SAMPLE
@@ -67,6 +70,24 @@ def test_the_payment_documents_are_written_by_the_worker_and_offered_with_what_t
     workbook = openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content)))
     assert workbook["Разделы 1-2"]["A4"].value == "69ТВ123456-01"
     assert AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).count() == 1
+
+
+def test_an_export_whose_worker_died_is_written_by_the_next_worker(admin_client, settings, charged):  # noqa: F811
+    admin_client.post(PAGE, {"kind": "payment-documents", "period": "2026-03"})
+    died = timezone.now() - timedelta(minutes=settings.BILLING_IMPORT_LEASE_MINUTES + 1)
+    GisExport.objects.update(status=GisExport.Status.RUNNING, started_at=died)  # its worker was killed
+
+    assert worker_round() == "Выгрузки для ГИС ЖКХ: gis-payment-documents-2026-03.xlsx.\n"
+
+    assert GisExport.objects.get().status == GisExport.Status.DONE
+
+
+def test_an_export_being_written_is_left_to_its_worker(admin_client, charged):  # noqa: F811
+    admin_client.post(PAGE, {"kind": "payment-documents", "period": "2026-03"})
+    GisExport.objects.update(status=GisExport.Status.RUNNING, started_at=timezone.now())
+
+    assert worker_round() == ""
+    assert GisExport.objects.get().status == GisExport.Status.RUNNING
 
 
 def test_an_export_that_fails_says_so_and_offers_no_file(admin_client, monkeypatch):

@@ -133,32 +133,61 @@ def choices() -> list[tuple[str, str]]:
 
 
 def detect(first_line: str) -> Profile:
-    """The built-in profile whose layout the first payment line has: a tagged one whose account
-    tag is in the line, else the first of fields in their places with as many fields."""
-    fields = first_line.rstrip("\r\n").split(";")
-    for profile in PROFILES.values():
-        if not profile.tagged:
-            continue
-        tag = re.compile(rf"^\s*{re.escape(str(profile.account))}\s*:", re.IGNORECASE)
-        if any(tag.match(value) for value in fields):
-            return profile
-    for profile in PROFILES.values():
-        if not profile.tagged and len(fields) == profile.fields:
-            return profile
+    """The profile whose layout the first payment line has, each profile cutting the line at its
+    own separator: a tagged one whose account tag is in the line, else one whose fields are as
+    many as the line's. Refused when none fits, and when two fit alike: guessing between them
+    could read one bank's fields in another's places."""
+    line = first_line.rstrip("\r\n")
+    tagged = [p for p in PROFILES.values() if p.tagged and _has_tag(p, line.split(p.separator))]
+    positional = [p for p in PROFILES.values() if not p.tagged and len(line.split(p.separator)) == p.fields]
+    for found in (tagged, positional):
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ImportFileError(
+                "Не удаётся определить формат реестра: первая строка подходит к профилям "
+                f"{' и '.join(p.name for p in found)}. Укажите профиль (--profile)."
+            )
     raise ImportFileError(
-        f"Не удаётся определить формат реестра: в первой строке {_fields(len(fields))}, а в известных "
+        f"Не удаётся определить формат реестра: в первой строке {_line_fields(line)}, а в известных "
         f"форматах — {_known_layouts()}. Укажите профиль (--profile): {names()}."
     )
 
 
+def _has_tag(profile: Profile, fields: list[str]) -> bool:
+    tag = re.compile(rf"^\s*{re.escape(str(profile.account))}\s*:", re.IGNORECASE)
+    return any(tag.match(value) for value in fields)
+
+
+def _separators() -> list[str]:
+    """The separators of the positional profiles, in the order the profiles were registered."""
+    return list(dict.fromkeys(p.separator for p in PROFILES.values() if not p.tagged))
+
+
+def _line_fields(line: str) -> str:
+    """«9 полей», or, when the profiles cut lines at different separators, the count at each:
+    «9 полей через «;», 1 поле через «|»»."""
+    separators = _separators() or [";"]
+    if len(separators) == 1:
+        return _fields(len(line.split(separators[0])))
+    return ", ".join(f"{_fields(len(line.split(sep)))} через «{sep}»" for sep in separators)
+
+
 def _known_layouts() -> str:
-    """«17 или 12 полей (или поле CLIENTNO:)»: what `detect` looks for, from the profiles there are."""
-    widths = sorted({p.fields for p in PROFILES.values() if not p.tagged}, reverse=True)
+    """«17 или 12 полей (или поле CLIENTNO:)»: what `detect` looks for, from the profiles there
+    are; with profiles of different separators, the widths of each: «17 или 12 полей через «;»,
+    12 полей через «|»»."""
+    separators = _separators()
     tags = [f"поле {p.account}:" for p in PROFILES.values() if p.tagged]
-    text = ""
-    if widths:
+    layouts = []
+    for sep in separators:
+        widths = sorted(
+            {p.fields for p in PROFILES.values() if not p.tagged and p.separator == sep}, reverse=True
+        )
         # The word agrees with the last number: «17 или 12 полей», «22 или 21 поле».
         text = ", ".join(map(str, widths[:-1])) + (" или " if len(widths) > 1 else "") + _fields(widths[-1])
+        layouts.append(f"{text} через «{sep}»" if len(separators) > 1 else text)
+    text = ", ".join(layouts)
     if tags:
         text += f" (или {' или '.join(tags)})" if text else " или ".join(tags)
     return text

@@ -32,7 +32,7 @@ from ..fields import (
     remembered,
     shown,
 )
-from ..read import PROGRESS_EVERY, ImportFileError, Progress
+from ..read import PROGRESS_EVERY, ImportFileError, Progress, shown_name
 from ..staging import stage_writer, staging_table
 from . import blocks, profiles, readings
 from .profiles import Profile, Totals
@@ -53,28 +53,36 @@ _BLOCK = 1 << 20
 
 
 def import_file(
-    *, path: Path, skip_bad: bool = False, progress: Progress | None = None, profile: str = ""
+    *,
+    path: Path,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+    profile: str = "",
+    file_name: str = "",
 ) -> BankReport:
     """Import a registry file: every line checked, the totals line compared, then its payments
-    recorded. Raises `ImportFileError` (nothing changed) for a file that can't be used at all."""
+    recorded. Raises `ImportFileError` (nothing changed) for a file that can't be used at all.
+    `file_name` is the name the registry is known by (`read.shown_name`): in the messages, the
+    payments' notes, the unmatched payments and the registry's record."""
     chosen = profiles.get(profile) if profile else None
     encoding = chosen.encoding if chosen else "cp1251"
-    _check_encoding(path, encoding, chosen)
-    totals_line, body_end = _totals_line(path, encoding)
+    _check_encoding(path, encoding, chosen, file_name)
+    name = shown_name(path, file_name)
+    totals_line, body_end = _totals_line(path, encoding, name)
     if chosen is None:
         chosen = profiles.detect(_first_line(path, encoding))
     totals = chosen.totals if chosen.totals and totals_line.startswith(chosen.totals.prefix) else None
     if totals is None and chosen.totals is not None and chosen.totals.required:
         raise ImportFileError(
-            f"В файле «{path.name}» нет итоговой строки (она начинается с «{chosen.totals.prefix}»): "
+            f"В файле «{name}» нет итоговой строки (она начинается с «{chosen.totals.prefix}»): "
             "похоже, файл оборван. Ничего не изменено — запросите реестр у банка заново."
         )
     if totals is None:
         body_end, totals_line = path.stat().st_size, ""  # the last line is a payment's
-    report = BankReport(skip_bad=skip_bad, title=f"реестр {path.name}: ", without_totals=totals is None)
+    report = BankReport(skip_bad=skip_bad, title=f"реестр {name}: ", without_totals=totals is None)
     try:
         with transaction.atomic(), staging_table(STAGE):
-            _load(chosen, totals, path, encoding, body_end, totals_line, report, progress)
+            _load(chosen, totals, path, name, encoding, body_end, totals_line, report, progress)
     except Stopped:
         pass  # bad lines and no --skip-bad: the report lists them, nothing changed
     return report
@@ -84,13 +92,14 @@ def _load(
     chosen: Profile,
     totals: Totals | None,
     path: Path,
+    name: str,
     encoding: str,
     body_end: int,
     totals_line: str,
     report: BankReport,
     progress: Progress | None,
 ) -> None:
-    reader = _LineReader(chosen, path.name, encoding, add_commission=totals is None)
+    reader = _LineReader(chosen, name, encoding, add_commission=totals is None)
     started = begun = time.perf_counter()
     # A registry without its totals line has its lines' commissions added up by `parse`: read line
     # by line.
@@ -131,10 +140,10 @@ def _load(
         raise Stopped(report)  # leaving the transaction so rolls it back
     if report.error_count:
         drop_lines([line for line, _ in report.errors])
-    now = record_payments(report, kind=REGISTRY, file_name=path.name)
+    now = record_payments(report, kind=REGISTRY, file_name=name)
     if reader.readings:  # a registry's million payments without readings look for none
         _submit_readings(report, reader.readings, new_with_readings(now))
-    _keep_registry(chosen, summary, path, report)
+    _keep_registry(chosen, summary, name, report)
     report.timings["итого"] = time.perf_counter() - begun
 
 
@@ -390,16 +399,19 @@ def _parse_period(text: str) -> datetime.date:
     raise FieldError(f"период {shown(text)} не распознан: нужен месяц, например 112026 или 11.2026")
 
 
-def _check_encoding(path: Path, encoding: str, profile: Profile | None) -> None:
+def _check_encoding(path: Path, encoding: str, profile: Profile | None, file_name: str) -> None:
     """A file in another encoding than the profile's is refused before it is read: its names
     would be stored garbled."""
     try:
         with path.open("rb") as stream:
             head = stream.read(1 << 20)
     except OSError as exc:
-        raise ImportFileError(f"Файл «{path}» не удаётся прочитать: {exc.strerror or exc}.") from None
+        raise ImportFileError(
+            f"Файл «{file_name or path}» не удаётся прочитать: {exc.strerror or exc}."
+        ) from None
+    name = shown_name(path, file_name)
     if not head.strip():
-        raise ImportFileError(f"Файл «{path.name}» пуст.")
+        raise ImportFileError(f"Файл «{name}» пуст.")
     wanted = _ENCODING_NAMES.get(encoding, encoding)
     looks_utf8 = not head.isascii() and _decodes(head, "utf-8")
     if encoding != "utf-8" and looks_utf8:
@@ -407,12 +419,12 @@ def _check_encoding(path: Path, encoding: str, profile: Profile | None) -> None:
         # No profile reads UTF-8 and the encoding can't be chosen apart from one: what the
         # operator can do is to have the file in the profile's encoding.
         raise ImportFileError(
-            f"Файл «{path.name}» в кодировке UTF-8, а {title} ждёт {wanted}: ФИО и адреса "
+            f"Файл «{name}» в кодировке UTF-8, а {title} ждёт {wanted}: ФИО и адреса "
             f"записались бы искажёнными. Ничего не изменено — сохраните файл в кодировке {wanted} "
             f"и загрузите его снова или попросите банк присылать реестры в {wanted}."
         )
     if not _decodes(head, encoding):
-        raise ImportFileError(f"Файл «{path.name}» не читается в кодировке {wanted}. Ничего не изменено.")
+        raise ImportFileError(f"Файл «{name}» не читается в кодировке {wanted}. Ничего не изменено.")
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -423,7 +435,7 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
-def _totals_line(path: Path, encoding: str) -> tuple[str, int]:
+def _totals_line(path: Path, encoding: str, name: str) -> tuple[str, int]:
     """The file's last non-empty line and where the lines before it end (in bytes)."""
     size = path.stat().st_size
     with path.open("rb") as stream:
@@ -435,9 +447,7 @@ def _totals_line(path: Path, encoding: str) -> tuple[str, int]:
     try:
         return stripped[start:].decode(encoding).strip(), body_end
     except UnicodeDecodeError:
-        raise ImportFileError(
-            f"Последняя строка файла «{path.name}» не читается. Ничего не изменено."
-        ) from None
+        raise ImportFileError(f"Последняя строка файла «{name}» не читается. Ничего не изменено.") from None
 
 
 def _first_line(path: Path, encoding: str) -> str:
@@ -583,7 +593,7 @@ def _submit_readings(
             )
 
 
-def _keep_registry(profile: Profile, line: _TotalsLine | None, path: Path, report: BankReport) -> None:
+def _keep_registry(profile: Profile, line: _TotalsLine | None, name: str, report: BankReport) -> None:
     """The registry's record: the payment order's values from the totals line, when there is one."""
     transferred, order_number, order_date = None, "", None
     if line is not None:
@@ -592,7 +602,7 @@ def _keep_registry(profile: Profile, line: _TotalsLine | None, path: Path, repor
         order_date = line.date(totals.order_date)
     PaymentRegistry.objects.create(
         profile=profile.name,
-        file_name=path.name[:255],
+        file_name=name[:255],
         rows=report.rows_read,
         total=report.total,
         transferred=transferred,

@@ -24,7 +24,7 @@ from kabinet.core.models import Company
 
 from ...models import AgentTransfer, BankAgent, PaymentRegistry
 from ..fields import MONEY_LIMIT, FieldError, parse_date, parse_decimal, parse_text
-from ..read import PROGRESS_EVERY, ImportFileError, Progress
+from ..read import PROGRESS_EVERY, ImportFileError, Progress, shown_name
 from ..staging import stage_writer, staging_table
 from . import patterns
 from .record import STAGE, STATEMENT, drop_lines, record_payments, repeated_operations
@@ -38,14 +38,19 @@ AGENT_WORDS = ("по реестру", "согласно реестру", "рее
 PURPOSE_LINES = tuple(f"НазначениеПлатежа{n}" for n in range(1, 7))
 
 
-def import_file(*, path: Path, skip_bad: bool = False, progress: Progress | None = None) -> BankReport:
-    lines = _decoded_lines(path)
-    header, documents = _sections(lines, path.name, progress)
+def import_file(
+    *, path: Path, skip_bad: bool = False, progress: Progress | None = None, file_name: str = ""
+) -> BankReport:
+    """Import a statement. `file_name` is the name the statement is known by
+    (`read.shown_name`): in the messages, the unmatched payments and the agents' transfers."""
+    lines = _decoded_lines(path, file_name)
+    name = shown_name(path, file_name)
+    header, documents = _sections(lines, name, progress)
     accounts = set(header.get("РасчСчет", [])) | _company_accounts()
-    report = BankReport(skip_bad=skip_bad, title=f"выписка {path.name}: ")
+    report = BankReport(skip_bad=skip_bad, title=f"выписка {name}: ")
     try:
         with transaction.atomic(), staging_table(STAGE):
-            _load(documents, accounts, path.name, report)
+            _load(documents, accounts, name, report)
     except Stopped:
         pass  # bad documents and no --skip-bad: the report lists them, nothing changed
     return report
@@ -99,14 +104,17 @@ def _load(documents: list, accounts: set[str], file_name: str, report: BankRepor
     record_payments(report, kind=STATEMENT, file_name=file_name)
 
 
-def _decoded_lines(path: Path) -> list[str]:
+def _decoded_lines(path: Path, file_name: str) -> list[str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportFileError(f"Файл «{path}» не удаётся прочитать: {exc.strerror or exc}.") from None
+        raise ImportFileError(
+            f"Файл «{file_name or path}» не удаётся прочитать: {exc.strerror or exc}."
+        ) from None
+    name = shown_name(path, file_name)
     if not data.lstrip(b"\xef\xbb\xbf").startswith(FIRST_LINE.encode()):
         raise ImportFileError(
-            f"Файл «{path.name}» не в формате обмена 1С с банком: первая строка должна быть «{FIRST_LINE}». "
+            f"Файл «{name}» не в формате обмена 1С с банком: первая строка должна быть «{FIRST_LINE}». "
             "Выгрузите выписку из клиент-банка в формате 1С."
         )
     if not data.isascii():
@@ -116,7 +124,7 @@ def _decoded_lines(path: Path) -> list[str]:
             pass
         else:
             raise ImportFileError(
-                f"Файл «{path.name}» в кодировке UTF-8, а формат обмена 1С — в Windows-1251 "
+                f"Файл «{name}» в кодировке UTF-8, а формат обмена 1С — в Windows-1251 "
                 "(Кодировка=Windows) или DOS. Ничего не изменено: выгрузите выписку заново."
             )
     encoding = "cp866" if "Кодировка=DOS" in data[:2000].decode("cp866", errors="replace") else "cp1251"
@@ -124,7 +132,7 @@ def _decoded_lines(path: Path) -> list[str]:
         text = data.decode(encoding)
     except UnicodeDecodeError:
         raise ImportFileError(
-            f"Файл «{path.name}» не читается в кодировке {encoding}. Ничего не изменено."
+            f"Файл «{name}» не читается в кодировке {encoding}. Ничего не изменено."
         ) from None
     return text.splitlines()
 

@@ -88,7 +88,9 @@ class Command(BaseCommand):
         interactive = getattr(self.stderr._out, "isatty", lambda: False)() and self.stderr._out is sys.stderr
         bar = None if no_progress else ProgressBar(self.stderr._out, interactive=interactive)
         try:
-            report = import_file(kind=kind, path=file, skip_bad=skip_bad, progress=bar, profile=profile)
+            report = import_file(
+                kind=kind, path=file, file_name=file.name, skip_bad=skip_bad, progress=bar, profile=profile
+            )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity >= 2:

@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *, kind: str, file: Path, skip_bad: bool, **options) -> None:
         code = GIS_KINDS[kind]
         try:
-            report = import_file(kind=code, path=file, skip_bad=skip_bad)
+            report = import_file(kind=code, path=file, file_name=file.name, skip_bad=skip_bad)
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         for line in report.lines():
