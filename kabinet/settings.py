@@ -97,7 +97,6 @@ MIDDLEWARE = [
     # origins KABINET_API_CORS_ORIGINS names (none by default: CORS closed).
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -217,6 +216,8 @@ if STAFF_2FA_DEMO_USERNAMES and not DEBUG:
     )
 
 # --- Language and time ----------------------------------------------------------------------
+# One language: every request is in LANGUAGE_CODE without LocaleMiddleware (which would only
+# read Accept-Language to choose among one, and add Content-Language and Vary to every answer).
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
 TIME_ZONE = os.getenv("TIME_ZONE", "Europe/Moscow")
