@@ -8,7 +8,8 @@ cabinet page, bench/pages.py). A connection the server has dropped — a restart
 message and the end of the stream. A healthy idle connection has nothing (PostgreSQL speaks
 only when spoken to, but for a LISTEN's notifications and a changed reported setting). So the
 socket is looked at first, and Django's check is left to run only when there is something to
-read.
+read. (The stack drill `postgres_restarted`, kabinet/ops/stack/drills.py, restarts PostgreSQL
+under load: pages answer «временно недоступен» while it is down and serve again after.)
 """
 
 import select
@@ -20,9 +21,8 @@ def spare_needless_health_checks(**kwargs) -> None:
     """`request_started`, after Django's own receiver (which marks every kept connection to be
     checked): a PostgreSQL connection with nothing to read is marked as checked."""
     for connection in connections.all(initialized_only=True):
-        if not _quiet(connection):
-            continue
-        connection.health_check_done = True
+        if _quiet(connection):
+            connection.health_check_done = True
 
 
 def _quiet(connection) -> bool:
