@@ -440,6 +440,7 @@ TRUSTED_PROXIES = [p.strip() for p in os.getenv("KABINET_TRUSTED_PROXIES", "").s
 
 # Each limit: at most COUNT events per WINDOW seconds; the refusal says when to try again.
 _LOCKOUT = envint("KABINET_LOGIN_LOCKOUT_SECONDS", 900)
+_DEVICE_WINDOW = envint("KABINET_DEVICE_WINDOW_SECONDS", 3600)
 RATE_LIMITS = {
     # Log-in attempts that failed: per login as typed, per cabinet or member of staff (all their
     # account numbers and the phone together), per IP. Counted before the password is checked.
@@ -461,6 +462,13 @@ RATE_LIMITS = {
     "otp_user": (envint("KABINET_OTP_FAILURES", 5), _LOCKOUT),
     # Code guesses from one IP across all codes (each code also allows only 5 attempts).
     "code_ip": (envint("KABINET_CODE_GUESSES_PER_IP", 30), envint("KABINET_CODE_GUESS_WINDOW_SECONDS", 3600)),
+    # Posts to a waterius's address (kabinet/devices). A device posts once a day (three tries at
+    # most); an owner may set it to wake every minute: 60 an hour, so 120 per address never
+    # refuses one. Per IP: every post (many flats' devices may share one IP behind a provider's
+    # NAT), and the posts whose key no device has (someone guessing keys).
+    "device_token": (envint("KABINET_DEVICE_POSTS_PER_DEVICE", 120), _DEVICE_WINDOW),
+    "device_ip": (envint("KABINET_DEVICE_POSTS_PER_IP", 600), _DEVICE_WINDOW),
+    "device_ip_failures": (envint("KABINET_DEVICE_FAILURES_PER_IP", 20), _DEVICE_WINDOW),
 }
 # The whole site's SMS per calendar day (TIME_ZONE) against SMS pumping; 0 turns the cap off.
 SMS_DAILY_CAP = envint("KABINET_SMS_DAILY_CAP", 500)
