@@ -271,6 +271,13 @@ REGISTRATION_REVIEW_LIMIT_HOURS = envint("KABINET_REVIEW_LIMIT_HOURS", 72)
 PD_RETENTION_DAYS = envint("KABINET_PD_RETENTION_DAYS", 90)
 # The text and address of sent SMS and e-mail are removed after this many days (codes at once).
 OUTBOX_KEEP_DAYS = envint("KABINET_OUTBOX_KEEP_DAYS", 90)
+# Files on disk hold the residents' ФИО, addresses and sums; the billing worker deletes them
+# (hourly) when these many days have passed, and their rows say so. ГИС ЖКХ's exports: after
+# they were written (sent to ГИС ЖКХ within days; a new one can be asked for at any time).
+EXPORT_KEEP_DAYS = envint("KABINET_EXPORT_KEEP_DAYS", 30)
+# Uploaded billing files: after their import ended (the books hold what they said), or after the
+# upload for one still waiting for its columns. Queued and running imports keep theirs.
+IMPORT_UPLOAD_KEEP_DAYS = envint("KABINET_IMPORT_UPLOAD_KEEP_DAYS", 30)
 
 # --- Messages: SMS and e-mail ---------------------------------------------------------------
 SMS_GATEWAY = os.getenv("SMS_GATEWAY", "dev")  # dev | kannel | smsru (kabinet.messaging.gateways)
