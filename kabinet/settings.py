@@ -272,6 +272,13 @@ REGISTRATION_REVIEW_LIMIT_HOURS = envint("KABINET_REVIEW_LIMIT_HOURS", 72)
 PD_RETENTION_DAYS = envint("KABINET_PD_RETENTION_DAYS", 90)
 # The text and address of sent SMS and e-mail are removed after this many days (codes at once).
 OUTBOX_KEEP_DAYS = envint("KABINET_OUTBOX_KEEP_DAYS", 90)
+# Files on disk hold the residents' ФИО, addresses and sums; the billing worker deletes them
+# (hourly) when these many days have passed, and their rows say so. ГИС ЖКХ's exports: after
+# they were written (sent to ГИС ЖКХ within days; a new one can be asked for at any time).
+EXPORT_KEEP_DAYS = envint("KABINET_EXPORT_KEEP_DAYS", 30)
+# Uploaded billing files: after their import ended (the books hold what they said), or after the
+# upload for one still waiting for its columns. Queued and running imports keep theirs.
+IMPORT_UPLOAD_KEEP_DAYS = envint("KABINET_IMPORT_UPLOAD_KEEP_DAYS", 30)
 
 # --- Messages: SMS and e-mail ---------------------------------------------------------------
 SMS_GATEWAY = os.getenv("SMS_GATEWAY", "dev")  # dev | kannel | smsru (kabinet.messaging.gateways)
@@ -441,6 +448,7 @@ TRUSTED_PROXIES = [p.strip() for p in os.getenv("KABINET_TRUSTED_PROXIES", "").s
 
 # Each limit: at most COUNT events per WINDOW seconds; the refusal says when to try again.
 _LOCKOUT = envint("KABINET_LOGIN_LOCKOUT_SECONDS", 900)
+_DEVICE_WINDOW = envint("KABINET_DEVICE_WINDOW_SECONDS", 3600)
 RATE_LIMITS = {
     # Log-in attempts that failed: per login as typed, per cabinet or member of staff (all their
     # account numbers and the phone together), per IP. Counted before the password is checked.
@@ -462,6 +470,13 @@ RATE_LIMITS = {
     "otp_user": (envint("KABINET_OTP_FAILURES", 5), _LOCKOUT),
     # Code guesses from one IP across all codes (each code also allows only 5 attempts).
     "code_ip": (envint("KABINET_CODE_GUESSES_PER_IP", 30), envint("KABINET_CODE_GUESS_WINDOW_SECONDS", 3600)),
+    # Posts to a waterius's address (kabinet/devices). A device posts once a day (three tries at
+    # most); an owner may set it to wake every minute: 60 an hour, so 120 per address never
+    # refuses one. Per IP: every post (many flats' devices may share one IP behind a provider's
+    # NAT), and the posts whose key no device has (someone guessing keys).
+    "device_token": (envint("KABINET_DEVICE_POSTS_PER_DEVICE", 120), _DEVICE_WINDOW),
+    "device_ip": (envint("KABINET_DEVICE_POSTS_PER_IP", 600), _DEVICE_WINDOW),
+    "device_ip_failures": (envint("KABINET_DEVICE_FAILURES_PER_IP", 20), _DEVICE_WINDOW),
 }
 # The whole site's SMS per calendar day (TIME_ZONE) against SMS pumping; 0 turns the cap off.
 SMS_DAILY_CAP = envint("KABINET_SMS_DAILY_CAP", 500)

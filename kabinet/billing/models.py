@@ -1,3 +1,6 @@
+import datetime
+
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length, Round
 from django.db.models.lookups import Exact
@@ -410,8 +413,10 @@ class ImportProfile(models.Model):
 class ImportJob(models.Model):
     """A billing file uploaded in the back-office, imported by the billing worker (`run_billing_worker`).
 
-    The file is kept under VAR_DIR/imports (outside the web root) until the job ends. Progress
-    is the share of the file's bytes read; the report keeps every bad row, one per line.
+    The file is kept under VAR_DIR/imports (outside the web root) while the job waits and runs,
+    and deleted IMPORT_UPLOAD_KEEP_DAYS after it ended (`purge_old_uploads`); the job keeps its
+    summary and report. Progress is the share of the file's bytes read; the report keeps every
+    bad row, one per line.
     """
 
     class Status(models.TextChoices):
@@ -455,6 +460,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField("загружен", auto_now_add=True)
     started_at = models.DateTimeField("начат", null=True, blank=True)
     finished_at = models.DateTimeField("закончен", null=True, blank=True)
+    file_purged_at = models.DateTimeField("файл удалён", null=True, blank=True)
 
     class Meta:
         verbose_name = "загрузка файла"
@@ -478,6 +484,13 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def file_kept_until(self) -> datetime.datetime | None:
+        """When the uploaded file is deleted; None while the job waits or runs, or once deleted."""
+        if not self.finished or self.finished_at is None or self.file_purged_at is not None:
+            return None
+        return self.finished_at + datetime.timedelta(days=settings.IMPORT_UPLOAD_KEEP_DAYS)
 
 
 # --- Bank registries and statements (imports/bank/) ------------------------------------------

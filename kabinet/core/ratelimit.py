@@ -1,4 +1,4 @@
-"""One guard for every limit: log-in, codes, SMS, registration, password reset.
+"""One guard for every limit: log-in, codes, SMS, registration, password reset, device posts.
 
 A limit is named in settings.RATE_LIMITS as (count, window seconds); its refusal text is in
 REFUSALS below, the one place where residents' «попробуйте снова через …» is worded.
@@ -53,6 +53,13 @@ SMS_DAY = (
     "Отправка SMS временно приостановлена: сайт исчерпал дневной лимит сообщений. "
     "Попробуйте снова {wait} или обратитесь в управляющую компанию."
 )
+# A waterius does not show these: they go into the JSON answer, for its owner and the server's log.
+DEVICE_IP = "С этого IP-адреса приходит слишком много сообщений устройств. Попробуйте снова {wait}"
+DEVICE_IP_FAILURES = (
+    "С этого IP-адреса пришло слишком много сообщений с неизвестным ключом устройства. "
+    "Попробуйте снова {wait}"
+)
+DEVICE_TOKEN = "По этому адресу устройства данные приходят слишком часто. Попробуйте снова {wait}"
 STORE_DOWN = (
     "Отправка SMS временно недоступна из-за технических работ. Попробуйте снова через несколько минут."
 )
@@ -69,9 +76,16 @@ REFUSALS = {
     "code_ip": CODE_GUESSES,
     "otp_user": OTP_GUESSES,
     "sms_day": SMS_DAY,  # counted by kabinet.messaging.limits, in the transaction of the SMS
+    "device_ip": DEVICE_IP,  # every post to a device's address from one IP
+    "device_ip_failures": DEVICE_IP_FAILURES,  # posts with a key no device has (guesses)
+    "device_token": DEVICE_TOKEN,  # every post to one device's address
 }
-# Limits whose counting may move to the database while Redis is down; the rest refuse.
-DATABASE_FALLBACK = {"login_account", "login_holder", "login_ip", "code_ip", "otp_user"}
+# Limits whose counting may move to the database while Redis is down; the rest refuse. A device
+# refused three times sleeps until the next day (its value is lost for a day): its posts go on.
+DATABASE_FALLBACK = {
+    "login_account", "login_holder", "login_ip", "code_ip", "otp_user",
+    "device_ip", "device_ip_failures", "device_token",
+}  # fmt: skip
 
 
 class RateLimited(Exception):

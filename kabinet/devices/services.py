@@ -18,7 +18,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from kabinet.audit.models import AuditEntry
 from kabinet.audit.services import record
-from kabinet.core import stamps
+from kabinet.core import ratelimit, stamps
 from kabinet.core.errors import Refusal
 from kabinet.meters import selectors as meters
 from kabinet.meters.models import Meter, Reading
@@ -210,6 +210,21 @@ def device_for(*, token: str, device_key: str = "") -> Device:
             device.refresh_from_db(fields=["device_key_hash"])
             if not constant_time_compare(device.device_key_hash, pinned):
                 raise UnknownDevice(wrong_device=True)
+    return device
+
+
+def admit_post(*, token: str, device_key: str = "", ip: str | None) -> Device:
+    """`device_for` within the limits (settings.RATE_LIMITS, `device_*`): every post is counted per
+    IP and per address before the key is looked up, and as a failure per IP until its key turns out
+    to be a device's. Raises `ratelimit.RateLimited` (nothing looked up) or `UnknownDevice`."""
+    ticket = ratelimit.hit(
+        ("device_ip_failures", ip or "-"),
+        ("device_ip", ip or "-"),
+        ("device_token", token),  # the guard keeps a digest of it, never the token
+    )
+    device = device_for(token=token, device_key=device_key)
+    # A device's own post: no guess. Its count per IP and per address stays (floods).
+    ticket.refund("device_ip_failures")
     return device
 
 

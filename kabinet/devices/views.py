@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from kabinet.core import ratelimit
 from kabinet.core.clientip import client_ip
 from kabinet.residents.cabinet import Cabinet, cabinet_page
 
@@ -160,8 +161,16 @@ def waterius_post(request: HttpRequest, token: str = "") -> HttpResponse:
         response["Allow"] = "POST"
         return response
     header = request.headers.get("Waterius-Token", "").strip()
+    ip = client_ip(request)
     try:
-        device = services.device_for(token=token or header, device_key=header if token else "")
+        device = services.admit_post(token=token or header, device_key=header if token else "", ip=ip)
+    except ratelimit.RateLimited as refusal:
+        # The firmware tries twice more at once and then sleeps (a day by default): a refusal
+        # costs a real device nothing, and the count it would take is not kept.
+        log.warning("device post refused: %s", refusal.limit, extra={"limit": refusal.limit, "ip": ip})
+        response = _answer(429, "rate_limited", refusal.message)
+        response["Retry-After"] = str(refusal.retry_after)
+        return response
     except services.UnknownDevice as error:
         if error.wrong_device:
             return _answer(

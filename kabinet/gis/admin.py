@@ -9,6 +9,7 @@ to download and what it holds. The imports are uploads of billing's kinds «gis-
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -87,6 +88,7 @@ class GisExchangeAdmin(BackOfficeAdmin):
                 f"{plural(meters['total'], 'прибора', 'приборов', 'приборов')} в работе"
             ),
             "exports": [(export, services.KINDS.get(export.kind, export.kind)) for export in exports],
+            "export_keep_days": settings.EXPORT_KEEP_DAYS,
             "waiting": any(e.status in (GisExport.Status.QUEUED, GisExport.Status.RUNNING) for e in exports),
             "jobs": [(job, GIS_KINDS[job.kind]) for job in jobs],
             "uploads": [(f"{upload}?kind={code}", title) for code, title in GIS_KINDS.items()],
@@ -98,7 +100,24 @@ class GisExchangeAdmin(BackOfficeAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         export = GisExport.objects.filter(pk=pk, status=GisExport.Status.DONE).first()
-        if export is None or not Path(export.stored_path).is_file():
+        if export is None:
             raise Http404
+        if export.file_purged_at is not None or not Path(export.stored_path).is_file():
+            # A link kept from an older page: say what became of the file, not a bare 404.
+            return self._file_gone(request, export)
         stored = Path(export.stored_path).open("rb")  # noqa: SIM115 — FileResponse closes it when sent
         return FileResponse(stored, as_attachment=True, filename=export.file_name, content_type=XLSX)
+
+    def _file_gone(self, request: HttpRequest, export: GisExport) -> HttpResponse:
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": "Файл удалён" if export.file_purged_at else "Файл не найден",
+            "opts": self.model._meta,
+            "export": export,
+            "what": services.KINDS.get(export.kind, export.kind),
+            "keep_days": settings.EXPORT_KEEP_DAYS,
+        }
+        # 410: the file was there and is gone for good; 404: it is missing (a disk restored
+        # without it). The page says which, and how to get the file again.
+        status = 410 if export.file_purged_at else 404
+        return TemplateResponse(request, "admin/gis/gisexchange/file_gone.html", ctx, status=status)

@@ -8,7 +8,7 @@ class GisConfig(AppConfig):
 
     def ready(self) -> None:
         from kabinet.billing.imports import register
-        from kabinet.billing.imports.jobs import add_worker_task
+        from kabinet.billing.imports.jobs import add_retention_task, add_worker_task
 
         from . import accounts, meters, services
 
@@ -19,3 +19,5 @@ class GisConfig(AppConfig):
         register("gis-meters", meters.KIND)
         # The exports asked for in the back-office are written by the same worker.
         add_worker_task(services.run_queued_exports)
+        # …and deleted by it when their keeping time is over (KABINET_EXPORT_KEEP_DAYS).
+        add_retention_task(services.purge_old_exports)

@@ -3,6 +3,8 @@ own rows are the exports asked for in the back-office (`GisExport`: written by t
 worker, so that a company's month never holds a web request); the proxy below gives the
 exchange its page in the back-office (admin.py)."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 
@@ -43,6 +45,9 @@ class GisExport(models.Model):
     created_at = models.DateTimeField("заказан", auto_now_add=True)
     started_at = models.DateTimeField("начат", null=True, blank=True)
     finished_at = models.DateTimeField("готов", null=True, blank=True)
+    # The file holds residents' ФИО and addresses: deleted EXPORT_KEEP_DAYS after it was written
+    # (services.purge_old_exports); the row keeps its summary and says so.
+    file_purged_at = models.DateTimeField("файл удалён", null=True, blank=True)
 
     class Meta:
         verbose_name = "выгрузка для ГИС ЖКХ"
@@ -55,3 +60,10 @@ class GisExport(models.Model):
     @property
     def file_name(self) -> str:
         return f"gis-{self.kind}-{self.period:%Y-%m}.xlsx"
+
+    @property
+    def file_kept_until(self) -> datetime | None:
+        """When a written file is deleted; None before it is written and once it is deleted."""
+        if self.status != self.Status.DONE or self.finished_at is None or self.file_purged_at is not None:
+            return None
+        return self.finished_at + timedelta(days=settings.EXPORT_KEEP_DAYS)

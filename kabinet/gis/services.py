@@ -3,7 +3,7 @@ for in the back-office, written by the billing worker). (The two imports are bil
 kinds: accounts.py, meters.py.)"""
 
 import logging
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kabinet.audit import services as audit
 from kabinet.audit.models import AuditEntry
-from kabinet.billing.imports.jobs import worker_lease
+from kabinet.billing.imports.jobs import remove_file, worker_lease
 from kabinet.core.queues import claim_oldest
 
 from . import payment_documents, readings
@@ -77,10 +77,13 @@ def run_queued_exports() -> str:
     return f"Выгрузки для ГИС ЖКХ: {', '.join(names)}." if names else ""
 
 
+def _path(export: GisExport) -> Path:
+    return Path(settings.BILLING_IMPORT_DIR) / "gis" / f"{export.pk}-{export.file_name}"
+
+
 def _write(export: GisExport) -> None:
-    directory = Path(settings.BILLING_IMPORT_DIR) / "gis"  # outside the web root, as uploads
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{export.pk}-{export.file_name}"
+    path = _path(export)  # outside the web root, as uploads
+    path.parent.mkdir(parents=True, exist_ok=True)
     write = export_payment_documents if export.kind == "payment-documents" else export_readings
     try:
         written = write(period=export.period, target=path, actor=export.created_by)
@@ -97,3 +100,27 @@ def _write(export: GisExport) -> None:
         export.summary = written.summary(export.period)
     export.finished_at = timezone.now()
     export.save(update_fields=["status", "stored_path", "summary", "finished_at"])
+
+
+def purge_old_exports(*, now: datetime | None = None) -> str:
+    """Delete the files written EXPORT_KEEP_DAYS ago (152-ФЗ ст. 5 ч. 7: a file of the month's
+    documents or readings, with residents' ФИО and addresses, has served its purpose once sent to
+    ГИС ЖКХ; a fresh one can be asked for at any time). The row keeps its summary and says that
+    the file was deleted. A failed export's half-written file goes the same way; queued and
+    running ones are their worker's."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.EXPORT_KEEP_DAYS)
+    ended = GisExport.objects.filter(
+        status__in=[GisExport.Status.DONE, GisExport.Status.FAILED],
+        finished_at__lt=cutoff,
+        file_purged_at=None,
+    )
+    removed = 0
+    for export in ended:
+        # The file first, then the row: a purge cut short finds the row again, the file gone.
+        if not all([remove_file(path) for path in {export.stored_path, str(_path(export))}]):
+            continue
+        removed += GisExport.objects.filter(pk=export.pk, file_purged_at=None).update(
+            file_purged_at=now, stored_path=""
+        )
+    return f"Удалено по сроку хранения выгрузок для ГИС ЖКХ: {removed}." if removed else ""

@@ -12,6 +12,9 @@ their purpose needs and are destroyed or anonymised when it is reached).
   only.
 
 `manage.py purge_personal_data` runs it (deploy/kabinet-purge.timer: nightly) and logs what it did.
+Files on disk (ГИС ЖКХ's exports, uploaded billing files) are the billing worker's: it deletes
+them hourly when their keeping time is over (kabinet/billing/imports/jobs.py:
+`purge_expired_files`).
 """
 
 import logging

@@ -1,8 +1,10 @@
 """The back-office screens of billing files: the upload jobs with their progress and report,
 the «Столбцы файла» page of a new layout, the saved column profiles."""
 
+import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -23,7 +25,7 @@ from ..forms import (
     guess_columns,
 )
 from ..imports import KINDS, ImportFileError, mapping
-from ..imports.jobs import map_columns_and_queue, profile_name, queue_import
+from ..imports.jobs import map_columns_and_queue, profile_name, queue_import, remove_file
 from ..models import (
     ImportJob,
     ImportProfile,
@@ -61,6 +63,7 @@ class ImportJobAdmin(BackOfficeAdmin):
     change_form_template = "admin/billing/importjob/change_form.html"
     fields = (
         "file_name",
+        "file_kept_shown",
         "kind_shown",
         "profile",
         "column_profile",
@@ -108,6 +111,18 @@ class ImportJobAdmin(BackOfficeAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         context = {**(extra_context or {}), "title": "Загрузка файла"}
         return super().change_view(request, object_id, form_url, context)
+
+    # A deleted job's file would be kept by nobody: it goes with the row.
+    def delete_model(self, request, obj) -> None:
+        stored = obj.stored_path
+        super().delete_model(request, obj)
+        remove_file(stored)
+
+    def delete_queryset(self, request, queryset) -> None:
+        stored = list(queryset.values_list("stored_path", flat=True))
+        super().delete_queryset(request, queryset)
+        for each in stored:
+            remove_file(each)
 
     def save_model(self, request, obj, form, change) -> None:
         obj.column_profile = form.cleaned_data.get("column_profile")
@@ -216,6 +231,25 @@ class ImportJobAdmin(BackOfficeAdmin):
     def kind_shown(self, obj: ImportJob) -> str:
         kind = KINDS.get(obj.kind)
         return kind.title if kind else obj.kind
+
+    @admin.display(description="файл на сервере")
+    def file_kept_shown(self, obj: ImportJob) -> str:
+        """What becomes of the uploaded file: it holds residents' data and is kept only so long."""
+        if obj.file_purged_at is not None:
+            return (
+                f"Файл удалён по сроку хранения {formats.date(obj.file_purged_at)}; "
+                "итог и отчёт по строкам остаются."
+            )
+        if obj.file_kept_until is not None:
+            until = formats.date(obj.file_kept_until)
+            return f"Хранится до {until}, затем удаляется (в нём персональные данные)."
+        if obj.status == ImportJob.Status.MAPPING:
+            deadline = obj.created_at + datetime.timedelta(days=settings.IMPORT_UPLOAD_KEEP_DAYS)
+            return (
+                f"Ждёт сопоставления столбцов; если не сопоставить их до {formats.date(deadline)}, "
+                "файл будет удалён."
+            )
+        return "Хранится, пока файл ждёт загрузки и загружается."
 
     @admin.display(description="ход загрузки")
     def progress_shown(self, obj: ImportJob) -> str:

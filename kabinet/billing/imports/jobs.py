@@ -5,6 +5,7 @@ claims and runs the jobs, so that an import of minutes never holds a web request
 """
 
 import datetime
+import logging
 import re
 import time
 import uuid
@@ -14,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from kabinet.core.models import User
@@ -22,6 +24,8 @@ from kabinet.core.queues import claim_oldest
 from ..models import ImportJob, ImportProfile
 from .read import ImportFileError
 from .registry import KINDS, import_file
+
+log = logging.getLogger("kabinet.jobs")
 
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".dbf")
 _PROGRESS_SECONDS = 1.0
@@ -34,6 +38,17 @@ def add_worker_task(task: Callable[[], str]) -> None:
     """Have the billing worker run `task` in each of its rounds, after the queued imports."""
     if task not in WORKER_TASKS:
         WORKER_TASKS.append(task)
+
+
+# Files whose keeping time is over, deleted by the worker once an hour (`purge_expired_files`):
+# billing's uploads, and what an app above adds (ГИС ЖКХ's exports). Each task takes `now` and
+# says what it deleted in a sentence ("" when nothing).
+RETENTION_TASKS: list[Callable[..., str]] = []
+
+
+def add_retention_task(task: Callable[..., str]) -> None:
+    if task not in RETENTION_TASKS:
+        RETENTION_TASKS.append(task)
 
 
 def queue_import(
@@ -134,6 +149,76 @@ def run_import_job(job: ImportJob) -> ImportJob:
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+# --- Keeping time of the files (152-ФЗ ст. 5 ч. 7) ----------------------------------------------
+# A billing file lists residents' ФИО, addresses and sums: once its import ended, the books hold
+# what it said and the file has no purpose left, so it is kept no longer than
+# IMPORT_UPLOAD_KEEP_DAYS (ст. 5 ч. 7: kept no longer than the purpose of processing needs).
+
+ABANDONED = (
+    "Столбцы файла не сопоставлены за {days} дн.: файл удалён по сроку хранения, ничего не "
+    "загружено. Чтобы загрузить его, отправьте файл ещё раз."
+)
+
+
+def remove_file(path: str) -> bool:
+    """Delete a kept file; whether it is gone. One already gone is no error (a purge cut short
+    deleted it first); one that cannot be deleted is logged and tried again next time, and the
+    worker goes on with its uploads."""
+    if not path:
+        return True
+    try:
+        Path(path).unlink(missing_ok=True)
+    except OSError as error:
+        log.error("kept file not deleted: %s", error, extra={"job": "billing", "path": path})
+        return False
+    return True
+
+
+def purge_old_uploads(*, now: datetime.datetime | None = None) -> str:
+    """Delete the files of jobs that ended IMPORT_UPLOAD_KEEP_DAYS ago, and of jobs still waiting
+    for their columns that long after the upload (they end, saying so). Queued and running jobs
+    keep theirs, however old. The rows keep their summary and report."""
+    now = now or timezone.now()
+    days = settings.IMPORT_UPLOAD_KEEP_DAYS
+    cutoff = now - datetime.timedelta(days=days)
+    Status = ImportJob.Status
+    waiting = ImportJob.objects.filter(status=Status.MAPPING, created_at__lt=cutoff, file_purged_at=None)
+    abandoned = [
+        job.pk
+        for job in waiting.only("pk")
+        # Ended first, by a conditional update: an operator saving its columns at this moment
+        # finds it no longer waiting (map_columns_and_queue), not a file gone under it.
+        if ImportJob.objects.filter(pk=job.pk, status=Status.MAPPING).update(
+            status=Status.FAILED, summary=ABANDONED.format(days=days), finished_at=now
+        )
+    ]
+    ended = ImportJob.objects.filter(
+        Q(status__in=[Status.DONE, Status.FAILED], finished_at__lt=cutoff) | Q(pk__in=abandoned),
+        file_purged_at=None,
+    )
+    removed = 0
+    for job in ended.only("pk", "stored_path"):
+        # The file goes first, then the row says so: a purge cut short in between finds the
+        # row again and the file already gone.
+        if not remove_file(job.stored_path):
+            continue
+        removed += ImportJob.objects.filter(pk=job.pk, file_purged_at=None).update(
+            file_purged_at=now, stored_path=""
+        )
+    return f"Удалено по сроку хранения загруженных файлов: {removed}." if removed else ""
+
+
+def purge_expired_files(*, now: datetime.datetime | None = None) -> str:
+    """One round of the keeping times: every kind of file; what was deleted, in sentences."""
+    now = now or timezone.now()
+    said = [purge_old_uploads(now=now), *(task(now=now) for task in RETENTION_TASKS)]
+    done = " ".join(sentence for sentence in said if sentence)
+    if done:
+        # The operator's record that personal data were destroyed, and when.
+        log.info("files purged: %s", done, extra={"job": "billing"})
+    return done
 
 
 def run_queued_imports() -> int:

@@ -102,8 +102,9 @@ def firmware_body(ch0: str = "123.456", ch1: str = "234.567", **changes) -> byte
     return ("{" + ",".join(f'"{name}":{value}' for name, value in fields) + "}").encode()
 
 
-def post(client, token: str, body: bytes, *, key: str = DEVICE_KEY, path: str | None = None):
-    """A post as the firmware's HTTPClient makes it: POST, JSON, its key in `Waterius-Token`."""
+def post(client, token: str, body: bytes, *, key: str = DEVICE_KEY, path: str | None = None, **meta):
+    """A post as the firmware's HTTPClient makes it: POST, JSON, its key in `Waterius-Token`
+    (`meta`: more of the request's environ, e.g. REMOTE_ADDR)."""
     return client.generic(
         "POST",
         path or f"/devices/waterius/{token}",
@@ -112,4 +113,5 @@ def post(client, token: str, body: bytes, *, key: str = DEVICE_KEY, path: str | 
         HTTP_WATERIUS_TOKEN=key,
         HTTP_WATERIUS_EMAIL="ivanov@mail.ru",
         HTTP_USER_AGENT="ESP8266HTTPClient",
+        **meta,
     )
