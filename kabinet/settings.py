@@ -148,11 +148,13 @@ DATABASES = {
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0),
         # A kept connection is checked once per request before use, so a restarted PostgreSQL
         # costs a reconnect, not a server error; by a look at its socket, and by a `SELECT 1`
-        # only when the server has said something (kabinet/core/connections.py).
+        # only when the server has said something (kabinet/core/postgresql).
         conn_health_checks=envbool("DATABASE_CONN_HEALTH_CHECKS", "1"),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with kept connections checked by a look at their socket (kabinet/core/postgresql).
+    DATABASES["default"]["ENGINE"] = "kabinet.core.postgresql"
     # Parameters bound by the server; and in the web processes (kabinet/wsgi.py marks them) a
     # statement asked for the `prepare_threshold`-th time on a kept connection is prepared: each
     # cabinet page's few queries are then not parsed and planned again per request (half of

@@ -1,5 +1,5 @@
 """Kept PostgreSQL connections: a dropped one is replaced before the page needs it, a healthy one
-is used without a `SELECT 1` first (kabinet/core/connections.py)."""
+is used without a `SELECT 1` first (kabinet/core/postgresql/base.py)."""
 
 import io
 import os
