@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from kabinet.audit import services as audit
 from kabinet.audit.models import AuditEntry
-from kabinet.billing.imports.jobs import remove_file, worker_lease
+from kabinet.billing.imports.jobs import worker_lease
+from kabinet.core.keptfiles import purge_files
 from kabinet.core.queues import claim_oldest
 
 from . import payment_documents, readings
@@ -115,12 +116,6 @@ def purge_old_exports(*, now: datetime | None = None) -> str:
         finished_at__lt=cutoff,
         file_purged_at=None,
     )
-    removed = 0
-    for export in ended:
-        # The file first, then the row: a purge cut short finds the row again, the file gone.
-        if not all([remove_file(path) for path in {export.stored_path, str(_path(export))}]):
-            continue
-        removed += GisExport.objects.filter(pk=export.pk, file_purged_at=None).update(
-            file_purged_at=now, stored_path=""
-        )
+    # A failed export may have left its half-written file where it was being written.
+    removed = purge_files(ended, now=now, paths=lambda export: {export.stored_path, str(_path(export))})
     return f"Удалено по сроку хранения выгрузок для ГИС ЖКХ: {removed}." if removed else ""

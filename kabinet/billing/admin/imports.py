@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from kabinet.core import formats
 from kabinet.core.backoffice import BackOfficeAdmin
 from kabinet.core.formats import Noun
+from kabinet.core.keptfiles import remove_file
 
 from ..forms import (
     NEW_LAYOUT,
@@ -25,7 +26,7 @@ from ..forms import (
     guess_columns,
 )
 from ..imports import KINDS, ImportFileError, mapping
-from ..imports.jobs import map_columns_and_queue, profile_name, queue_import, remove_file
+from ..imports.jobs import map_columns_and_queue, profile_name, queue_import
 from ..models import (
     ImportJob,
     ImportProfile,

@@ -18,6 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kabinet.core.keptfiles import purge_files
 from kabinet.core.models import User
 from kabinet.core.queues import claim_oldest
 
@@ -162,20 +163,6 @@ ABANDONED = (
 )
 
 
-def remove_file(path: str) -> bool:
-    """Delete a kept file; whether it is gone. One already gone is no error (a purge cut short
-    deleted it first); one that cannot be deleted is logged and tried again next time, and the
-    worker goes on with its uploads."""
-    if not path:
-        return True
-    try:
-        Path(path).unlink(missing_ok=True)
-    except OSError as error:
-        log.error("kept file not deleted: %s", error, extra={"job": "billing", "path": path})
-        return False
-    return True
-
-
 def purge_old_uploads(*, now: datetime.datetime | None = None) -> str:
     """Delete the files of jobs that ended IMPORT_UPLOAD_KEEP_DAYS ago, and of jobs still waiting
     for their columns that long after the upload (they end, saying so). Queued and running jobs
@@ -198,15 +185,7 @@ def purge_old_uploads(*, now: datetime.datetime | None = None) -> str:
         Q(status__in=[Status.DONE, Status.FAILED], finished_at__lt=cutoff) | Q(pk__in=abandoned),
         file_purged_at=None,
     )
-    removed = 0
-    for job in ended.only("pk", "stored_path"):
-        # The file goes first, then the row says so: a purge cut short in between finds the
-        # row again and the file already gone.
-        if not remove_file(job.stored_path):
-            continue
-        removed += ImportJob.objects.filter(pk=job.pk, file_purged_at=None).update(
-            file_purged_at=now, stored_path=""
-        )
+    removed = purge_files(ended.only("pk", "stored_path"), now=now, paths=lambda job: [job.stored_path])
     return f"Удалено по сроку хранения загруженных файлов: {removed}." if removed else ""
 
 
